@@ -1,0 +1,87 @@
+use anchor_lang::prelude::*;
+
+use crate::math::MathError;
+
+#[error_code]
+pub enum StakingError {
+    #[msg("Amount must be greater than zero")]
+    ZeroAmount,
+    #[msg("The pool is paused: staking, compounding and funding are disabled")]
+    PoolPaused,
+    #[msg("The position's stake would be below the pool's minimum stake")]
+    BelowMinimumStake,
+    #[msg("The pool's total stake would exceed its cap")]
+    StakeCapExceeded,
+    #[msg("The amount exceeds the position's staked amount")]
+    InsufficientStake,
+    #[msg("The token transfer credited nothing to the vault (transfer fee too high)")]
+    NothingReceived,
+    #[msg("The pool already has the maximum number of reward streams")]
+    TooManyRewardStreams,
+    #[msg("The pool already has a reward stream for this mint")]
+    DuplicateRewardMint,
+    #[msg("No reward stream at this index")]
+    InvalidStreamIndex,
+    #[msg("Reward duration must be between one second and the protocol maximum")]
+    InvalidRewardDuration,
+    #[msg("Funding would emit less than the smallest representable rate")]
+    RewardRateTooLow,
+    #[msg("Funding exceeds the reward math bounds for this stream")]
+    RewardScheduleTooLarge,
+    #[msg("Unbonding period exceeds the protocol maximum")]
+    UnbondingPeriodTooLong,
+    #[msg("The unbond ticket is still locked")]
+    TicketLocked,
+    #[msg("Nothing to claim")]
+    NothingToClaim,
+    #[msg("Only a stream paying the stake mint can be compounded")]
+    CompoundMintMismatch,
+    #[msg("The position still holds stake, rewards or unbond tickets")]
+    PositionNotEmpty,
+    #[msg("No authority transfer is pending")]
+    NoPendingAuthority,
+    #[msg("The signer is not the pending authority")]
+    NotPendingAuthority,
+    #[msg("The amount exceeds the stream's recoverable rewards")]
+    InsufficientRecoverable,
+    #[msg("The reward accounts do not match the pool's streams")]
+    RewardAccountsMismatch,
+    #[msg("The reward vault does not belong to this stream")]
+    InvalidRewardVault,
+    #[msg("The reward mint does not match this stream")]
+    InvalidRewardMint,
+    #[msg("The token program does not match the mint")]
+    InvalidTokenProgram,
+    #[msg("The destination must be the position owner's token account for the reward mint")]
+    InvalidRewardDestination,
+    #[msg("Mints with a permanent delegate are not supported")]
+    MintHasPermanentDelegate,
+    #[msg("Mints with a transfer hook are not supported")]
+    MintHasTransferHook,
+    #[msg("Non-transferable mints are not supported")]
+    MintNonTransferable,
+    #[msg("Mints whose accounts are frozen by default are not supported")]
+    MintDefaultFrozen,
+    #[msg("Pausable mints are not supported")]
+    MintPausable,
+    #[msg("The mint has a Token-2022 extension this program does not support")]
+    UnsupportedMintExtension,
+    #[msg("Arithmetic overflow")]
+    MathOverflow,
+}
+
+impl From<MathError> for StakingError {
+    fn from(error: MathError) -> Self {
+        match error {
+            MathError::Overflow => StakingError::MathOverflow,
+            MathError::ZeroDuration => StakingError::InvalidRewardDuration,
+            MathError::RateTooLow => StakingError::RewardRateTooLow,
+        }
+    }
+}
+
+impl From<MathError> for anchor_lang::error::Error {
+    fn from(error: MathError) -> Self {
+        StakingError::from(error).into()
+    }
+}

@@ -1,0 +1,123 @@
+use anchor_lang::prelude::*;
+
+#[event]
+pub struct PoolInitialized {
+    pub pool: Pubkey,
+    pub pool_id: u64,
+    pub authority: Pubkey,
+    pub stake_mint: Pubkey,
+    pub unbonding_period: u64,
+    pub min_stake: u64,
+    pub max_total_stake: u64,
+}
+
+#[event]
+pub struct RewardStreamAdded {
+    pub pool: Pubkey,
+    pub stream_index: u8,
+    pub reward_mint: Pubkey,
+    pub reward_vault: Pubkey,
+}
+
+#[event]
+pub struct RewardsFunded {
+    pub pool: Pubkey,
+    pub stream_index: u8,
+    /// What the vault received (after any transfer fee).
+    pub amount: u64,
+    pub duration: u64,
+    pub rate_q: u128,
+    pub period_end: i64,
+}
+
+#[event]
+pub struct Staked {
+    pub pool: Pubkey,
+    pub owner: Pubkey,
+    /// What the vault received (after any transfer fee).
+    pub amount: u64,
+    pub position_staked: u64,
+    pub pool_staked: u64,
+}
+
+#[event]
+pub struct Unstaked {
+    pub pool: Pubkey,
+    pub owner: Pubkey,
+    pub ticket: Pubkey,
+    pub amount: u64,
+    pub unlock_at: i64,
+}
+
+#[event]
+pub struct Withdrawn {
+    pub pool: Pubkey,
+    pub owner: Pubkey,
+    pub ticket: Pubkey,
+    pub amount: u64,
+}
+
+#[event]
+pub struct UnbondCancelled {
+    pub pool: Pubkey,
+    pub owner: Pubkey,
+    pub ticket: Pubkey,
+    pub amount: u64,
+}
+
+#[event]
+pub struct RewardsClaimed {
+    pub pool: Pubkey,
+    pub owner: Pubkey,
+    pub stream_index: u8,
+    pub reward_mint: Pubkey,
+    pub amount: u64,
+}
+
+#[event]
+pub struct RewardsCompounded {
+    pub pool: Pubkey,
+    pub owner: Pubkey,
+    pub stream_index: u8,
+    /// Rewards taken from the reward vault.
+    pub amount: u64,
+    /// What the stake vault received and the position gained.
+    pub staked: u64,
+}
+
+#[event]
+pub struct PoolUpdated {
+    pub pool: Pubkey,
+    pub unbonding_period: u64,
+    pub min_stake: u64,
+    pub max_total_stake: u64,
+    pub paused: bool,
+}
+
+#[event]
+pub struct AuthorityTransferProposed {
+    pub pool: Pubkey,
+    pub authority: Pubkey,
+    pub pending_authority: Option<Pubkey>,
+}
+
+#[event]
+pub struct AuthorityTransferred {
+    pub pool: Pubkey,
+    pub previous_authority: Pubkey,
+    pub new_authority: Pubkey,
+}
+
+#[event]
+pub struct UndistributedRecovered {
+    pub pool: Pubkey,
+    pub stream_index: u8,
+    pub amount: u64,
+    pub destination: Pubkey,
+}
+
+#[event]
+pub struct PositionClosed {
+    pub pool: Pubkey,
+    pub owner: Pubkey,
+}

@@ -1,0 +1,66 @@
+use anchor_lang::prelude::*;
+use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+
+use crate::constants::{MAX_REWARD_STREAMS, REWARD_VAULT_SEED};
+use crate::errors::StakingError;
+use crate::events::RewardStreamAdded;
+use crate::state::{Pool, RewardStream};
+use crate::token::validate_mint;
+
+#[derive(Accounts)]
+pub struct AddRewardStream<'info> {
+    #[account(mut)]
+    pub authority: Signer<'info>,
+    #[account(
+        mut,
+        has_one = authority,
+        constraint = (pool.reward_stream_count as usize) < MAX_REWARD_STREAMS
+            @ StakingError::TooManyRewardStreams,
+    )]
+    pub pool: Box<Account<'info, Pool>>,
+    #[account(
+        mint::token_program = token_program,
+        constraint = pool.streams().iter().all(|s| s.reward_mint != reward_mint.key())
+            @ StakingError::DuplicateRewardMint,
+    )]
+    pub reward_mint: Box<InterfaceAccount<'info, Mint>>,
+    #[account(
+        init,
+        payer = authority,
+        seeds = [REWARD_VAULT_SEED, pool.key().as_ref(), reward_mint.key().as_ref()],
+        bump,
+        token::mint = reward_mint,
+        token::authority = pool,
+        token::token_program = token_program,
+    )]
+    pub reward_vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    pub token_program: Interface<'info, TokenInterface>,
+    pub system_program: Program<'info, System>,
+}
+
+pub fn handler(ctx: Context<AddRewardStream>) -> Result<()> {
+    validate_mint(&ctx.accounts.reward_mint.to_account_info())?;
+    let now = Clock::get()?.unix_timestamp;
+
+    let pool = &mut ctx.accounts.pool;
+    let index = pool.reward_stream_count;
+    pool.reward_streams[index as usize] = RewardStream {
+        reward_mint: ctx.accounts.reward_mint.key(),
+        reward_vault: ctx.accounts.reward_vault.key(),
+        reward_token_program: ctx.accounts.token_program.key(),
+        period_end: now,
+        last_update: now,
+        reward_decimals: ctx.accounts.reward_mint.decimals,
+        vault_bump: ctx.bumps.reward_vault,
+        ..RewardStream::default()
+    };
+    pool.reward_stream_count = index + 1;
+
+    emit!(RewardStreamAdded {
+        pool: pool.key(),
+        stream_index: index,
+        reward_mint: ctx.accounts.reward_mint.key(),
+        reward_vault: ctx.accounts.reward_vault.key(),
+    });
+    Ok(())
+}

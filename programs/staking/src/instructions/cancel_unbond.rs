@@ -1,0 +1,54 @@
+use anchor_lang::prelude::*;
+
+use crate::errors::StakingError;
+use crate::events::UnbondCancelled;
+use crate::state::{Pool, Position, UnbondTicket};
+
+#[derive(Accounts)]
+pub struct CancelUnbond<'info> {
+    #[account(mut)]
+    pub owner: Signer<'info>,
+    #[account(mut)]
+    pub pool: Box<Account<'info, Pool>>,
+    #[account(mut, has_one = owner, has_one = pool)]
+    pub position: Box<Account<'info, Position>>,
+    #[account(
+        mut,
+        close = owner,
+        has_one = owner,
+        has_one = pool,
+        has_one = position,
+    )]
+    pub ticket: Box<Account<'info, UnbondTicket>>,
+}
+
+/// Returns a ticket's amount to stake (locked or not) and closes the ticket.
+/// Same rules as staking: refused while paused, subject to the cap.
+pub fn handler(ctx: Context<CancelUnbond>) -> Result<()> {
+    let accounts = ctx.accounts;
+    let amount = accounts.ticket.amount;
+    let pool = &mut accounts.pool;
+    let position = &mut accounts.position;
+
+    let now = Clock::get()?.unix_timestamp;
+    pool.accrue_all(now)?;
+    position.settle_all(pool)?;
+
+    pool.total_unbonding = pool
+        .total_unbonding
+        .checked_sub(amount)
+        .ok_or(StakingError::MathOverflow)?;
+    pool.add_stake(&mut position.staked, amount)?;
+    position.open_tickets = position
+        .open_tickets
+        .checked_sub(1)
+        .ok_or(StakingError::MathOverflow)?;
+
+    emit!(UnbondCancelled {
+        pool: pool.key(),
+        owner: position.owner,
+        ticket: accounts.ticket.key(),
+        amount,
+    });
+    Ok(())
+}

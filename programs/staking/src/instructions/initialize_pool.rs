@@ -1,0 +1,89 @@
+use anchor_lang::prelude::*;
+use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+
+use crate::constants::{MAX_UNBONDING_PERIOD, NO_STAKE_CAP, POOL_SEED, STAKE_VAULT_SEED};
+use crate::errors::StakingError;
+use crate::events::PoolInitialized;
+use crate::state::{Pool, RewardStream};
+use crate::token::validate_mint;
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
+pub struct InitializePoolParams {
+    /// Chosen by the creator, so one mint can have many pools.
+    pub pool_id: u64,
+    /// Seconds an unbond ticket stays locked.
+    pub unbonding_period: u64,
+    /// Smallest non-zero stake a position may hold.
+    pub min_stake: u64,
+    /// Cap on the pool's total stake; `None` for no cap.
+    pub max_total_stake: Option<u64>,
+}
+
+#[derive(Accounts)]
+#[instruction(params: InitializePoolParams)]
+pub struct InitializePool<'info> {
+    #[account(mut)]
+    pub authority: Signer<'info>,
+    #[account(mint::token_program = token_program)]
+    pub stake_mint: Box<InterfaceAccount<'info, Mint>>,
+    #[account(
+        init,
+        payer = authority,
+        space = 8 + Pool::INIT_SPACE,
+        seeds = [POOL_SEED, stake_mint.key().as_ref(), &params.pool_id.to_le_bytes()],
+        bump,
+    )]
+    pub pool: Box<Account<'info, Pool>>,
+    #[account(
+        init,
+        payer = authority,
+        seeds = [STAKE_VAULT_SEED, pool.key().as_ref()],
+        bump,
+        token::mint = stake_mint,
+        token::authority = pool,
+        token::token_program = token_program,
+    )]
+    pub stake_vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    pub token_program: Interface<'info, TokenInterface>,
+    pub system_program: Program<'info, System>,
+}
+
+pub fn handler(ctx: Context<InitializePool>, params: InitializePoolParams) -> Result<()> {
+    require!(
+        params.unbonding_period <= MAX_UNBONDING_PERIOD,
+        StakingError::UnbondingPeriodTooLong
+    );
+    validate_mint(&ctx.accounts.stake_mint.to_account_info())?;
+
+    let pool = &mut ctx.accounts.pool;
+    pool.set_inner(Pool {
+        authority: ctx.accounts.authority.key(),
+        pending_authority: None,
+        stake_mint: ctx.accounts.stake_mint.key(),
+        stake_vault: ctx.accounts.stake_vault.key(),
+        stake_token_program: ctx.accounts.token_program.key(),
+        pool_id: params.pool_id,
+        total_staked: 0,
+        total_unbonding: 0,
+        unbonding_period: params.unbonding_period,
+        min_stake: params.min_stake,
+        max_total_stake: params.max_total_stake.unwrap_or(NO_STAKE_CAP),
+        paused: false,
+        bump: ctx.bumps.pool,
+        stake_vault_bump: ctx.bumps.stake_vault,
+        stake_decimals: ctx.accounts.stake_mint.decimals,
+        reward_stream_count: 0,
+        reward_streams: [RewardStream::default(); crate::constants::MAX_REWARD_STREAMS],
+    });
+
+    emit!(PoolInitialized {
+        pool: pool.key(),
+        pool_id: pool.pool_id,
+        authority: pool.authority,
+        stake_mint: pool.stake_mint,
+        unbonding_period: pool.unbonding_period,
+        min_stake: pool.min_stake,
+        max_total_stake: pool.max_total_stake,
+    });
+    Ok(())
+}

@@ -1,0 +1,52 @@
+use anchor_lang::prelude::*;
+
+use crate::constants::MAX_UNBONDING_PERIOD;
+use crate::errors::StakingError;
+use crate::events::PoolUpdated;
+use crate::state::Pool;
+
+/// Fields left `None` keep their value. `max_total_stake: Some(u64::MAX)`
+/// removes the cap.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, Default, PartialEq, Eq)]
+pub struct UpdatePoolParams {
+    /// Applies to tickets created from now on; existing tickets keep their unlock time.
+    pub unbonding_period: Option<u64>,
+    pub min_stake: Option<u64>,
+    pub max_total_stake: Option<u64>,
+    pub paused: Option<bool>,
+}
+
+#[derive(Accounts)]
+pub struct UpdatePool<'info> {
+    pub authority: Signer<'info>,
+    #[account(mut, has_one = authority)]
+    pub pool: Box<Account<'info, Pool>>,
+}
+
+pub fn handler(ctx: Context<UpdatePool>, params: UpdatePoolParams) -> Result<()> {
+    let pool = &mut ctx.accounts.pool;
+    if let Some(period) = params.unbonding_period {
+        require!(
+            period <= MAX_UNBONDING_PERIOD,
+            StakingError::UnbondingPeriodTooLong
+        );
+        pool.unbonding_period = period;
+    }
+    if let Some(min_stake) = params.min_stake {
+        pool.min_stake = min_stake;
+    }
+    if let Some(cap) = params.max_total_stake {
+        pool.max_total_stake = cap;
+    }
+    if let Some(paused) = params.paused {
+        pool.paused = paused;
+    }
+    emit!(PoolUpdated {
+        pool: pool.key(),
+        unbonding_period: pool.unbonding_period,
+        min_stake: pool.min_stake,
+        max_total_stake: pool.max_total_stake,
+        paused: pool.paused,
+    });
+    Ok(())
+}

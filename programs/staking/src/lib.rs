@@ -1,0 +1,101 @@
+//! Token staking with time-based rewards: pools, positions, up to four reward
+//! streams per pool, compounding, unbonding tickets, SPL Token and Token-2022.
+#![allow(unexpected_cfgs)]
+
+use anchor_lang::prelude::*;
+
+// The project's own SBF route (arch `bpf`) links compiler intrinsics from here;
+// the official toolchain (arch `sbf`) provides its own.
+#[cfg(target_arch = "bpf")]
+use solana_compiler_builtins as _;
+
+pub mod constants;
+pub mod errors;
+pub mod events;
+pub mod instructions;
+pub mod math;
+pub mod state;
+pub mod token;
+
+use instructions::*;
+
+declare_id!("HXxvzGo3BTM8UZ7dsv1SkTSCfJ4h8RdpoJbFMGX8pAKr");
+
+#[program]
+pub mod staking {
+    use super::*;
+
+    pub fn initialize_pool(
+        ctx: Context<InitializePool>,
+        params: InitializePoolParams,
+    ) -> Result<()> {
+        instructions::initialize_pool::handler(ctx, params)
+    }
+
+    pub fn add_reward_stream(ctx: Context<AddRewardStream>) -> Result<()> {
+        instructions::add_reward_stream::handler(ctx)
+    }
+
+    pub fn fund_rewards(
+        ctx: Context<FundRewards>,
+        stream_index: u8,
+        amount: u64,
+        duration: u64,
+    ) -> Result<()> {
+        instructions::fund_rewards::handler(ctx, stream_index, amount, duration)
+    }
+
+    pub fn stake(ctx: Context<Stake>, amount: u64) -> Result<()> {
+        instructions::stake::handler(ctx, amount)
+    }
+
+    pub fn unstake(ctx: Context<Unstake>, amount: u64) -> Result<()> {
+        instructions::unstake::handler(ctx, amount)
+    }
+
+    pub fn withdraw(ctx: Context<Withdraw>) -> Result<()> {
+        instructions::withdraw::handler(ctx)
+    }
+
+    pub fn cancel_unbond(ctx: Context<CancelUnbond>) -> Result<()> {
+        instructions::cancel_unbond::handler(ctx)
+    }
+
+    pub fn claim_rewards<'info>(
+        ctx: Context<'info, ClaimRewards<'info>>,
+        stream_index: Option<u8>,
+    ) -> Result<()> {
+        instructions::claim_rewards::handler(ctx, stream_index)
+    }
+
+    pub fn compound(ctx: Context<Compound>, stream_index: u8) -> Result<()> {
+        instructions::compound::handler(ctx, stream_index)
+    }
+
+    pub fn update_pool(ctx: Context<UpdatePool>, params: UpdatePoolParams) -> Result<()> {
+        instructions::update_pool::handler(ctx, params)
+    }
+
+    pub fn transfer_authority(
+        ctx: Context<TransferAuthority>,
+        new_authority: Pubkey,
+    ) -> Result<()> {
+        instructions::transfer_authority::handler(ctx, new_authority)
+    }
+
+    pub fn accept_authority(ctx: Context<AcceptAuthority>) -> Result<()> {
+        instructions::accept_authority::handler(ctx)
+    }
+
+    pub fn recover_undistributed(
+        ctx: Context<RecoverUndistributed>,
+        stream_index: u8,
+        amount: u64,
+    ) -> Result<()> {
+        instructions::recover_undistributed::handler(ctx, stream_index, amount)
+    }
+
+    pub fn close_position(ctx: Context<ClosePosition>) -> Result<()> {
+        instructions::close_position::handler(ctx)
+    }
+}

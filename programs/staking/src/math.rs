@@ -1,0 +1,441 @@
+//! Reward math, pure and shared with the client: no Anchor types, no floats.
+//!
+//! # Fixed point
+//! Rates and the reward-per-token accumulator are unsigned Q64.64 numbers
+//! (`u128`, 64 fractional bits): `x_q = x * 2^64`. A stream's emission rate is
+//! reward base units per second; its accumulator is reward base units earned per
+//! staked base unit since the stream was added.
+//!
+//! # Rounding
+//! Every division rounds down, so stakers are credited at most what was emitted
+//! and the vault always covers what is owed. The dust (under one base unit per
+//! position per settlement, under `duration` Q64.64 units per funding) stays in
+//! the reward vault, where [`recoverable_rewards`] lets the authority reclaim it.
+//!
+//! # Bounds (no intermediate can overflow within them; outside, a [`MathError`])
+//! - Amounts, stakes and balances are `u64` (any token supply).
+//! - Emission scheduled at one time (new funding + what is left of the running
+//!   period) is below `2^64` base units, and the accumulator plus that emission
+//!   (in Q64.64) stays below `2^128`: [`rate_after_funding`] checks both, so a
+//!   period that was accepted can always be accrued to its end.
+//! - Time differences are `u64` seconds; a funding duration is at most
+//!   [`MAX_REWARD_DURATION`](crate::constants::MAX_REWARD_DURATION).
+//!
+//! All wide arithmetic goes through [`q64_mul_floor`] and [`q64_div_floor`]: the
+//! two places where 128-bit multiplication and division (software routines on
+//! SBF) happen.
+
+/// Number of fractional bits of the fixed-point values.
+pub const Q64_SHIFT: u32 = 64;
+/// `1.0` in Q64.64.
+pub const Q64_ONE: u128 = 1 << Q64_SHIFT;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MathError {
+    /// A result does not fit its type: the inputs are outside the documented bounds.
+    Overflow,
+    /// A funding duration of zero seconds.
+    ZeroDuration,
+    /// Funding that would emit less than 2^-64 base units a second.
+    RateTooLow,
+}
+
+pub type MathResult<T> = Result<T, MathError>;
+
+/// `floor(amount * q / 2^64)`: base units earned by `amount` staked units over an
+/// accumulator increase of `q`. Exact; cannot overflow (the result is below 2^128).
+#[inline]
+pub fn q64_mul_floor(amount: u64, q: u128) -> u128 {
+    let amount = amount as u128;
+    let high = q >> Q64_SHIFT;
+    let low = q & (Q64_ONE - 1);
+    // amount * high < 2^128 - 2^65 and (amount * low) >> 64 < 2^64: the sum fits.
+    amount * high + ((amount * low) >> Q64_SHIFT)
+}
+
+/// `floor(q / divisor)`, with a 64-bit fast path: most quotients here have
+/// operands that fit in a machine word, where SBF divides natively.
+#[inline]
+pub fn q64_div_floor(q: u128, divisor: u128) -> MathResult<u128> {
+    if divisor == 0 {
+        return Err(MathError::Overflow);
+    }
+    if q <= u64::MAX as u128 && divisor <= u64::MAX as u128 {
+        return Ok(((q as u64) / (divisor as u64)) as u128);
+    }
+    Ok(q / divisor)
+}
+
+/// Whole base units in a Q64.64 amount, rounded up (used for liabilities).
+#[inline]
+pub fn q64_ceil(q: u128) -> u128 {
+    (q >> Q64_SHIFT) + u128::from(q & (Q64_ONE - 1) != 0)
+}
+
+/// Seconds in `[from, to)`, zero when `to <= from`.
+#[inline]
+fn elapsed(from: i64, to: i64) -> u64 {
+    if to > from {
+        to.abs_diff(from)
+    } else {
+        0
+    }
+}
+
+/// The state of one reward stream that the math reads and advances.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StreamCurve {
+    /// Emission rate, reward base units per second, Q64.64.
+    pub rate_q: u128,
+    /// Rewards per staked base unit since the stream began, Q64.64.
+    pub reward_per_token_q: u128,
+    /// Emitted to stakers and not yet paid out, Q64.64 (an upper bound on what
+    /// positions are owed: they are credited with rounding down).
+    pub unclaimed_q: u128,
+    /// Emission stops here (unix seconds).
+    pub period_end: i64,
+    /// The accumulator is up to date to here (unix seconds, `<= period_end` once the
+    /// period is over).
+    pub last_update: i64,
+}
+
+impl StreamCurve {
+    /// Emission of the running period not yet accrued, Q64.64.
+    pub fn remaining_emission_q(&self) -> MathResult<u128> {
+        let seconds = elapsed(self.last_update, self.period_end) as u128;
+        self.rate_q.checked_mul(seconds).ok_or(MathError::Overflow)
+    }
+
+    /// Brings the accumulator to `now` for `total_staked` staked units.
+    ///
+    /// Emission while nothing is staked credits nobody: it leaves the schedule
+    /// and becomes recoverable by the authority ([`recoverable_rewards`]).
+    pub fn accrue(&mut self, now: i64, total_staked: u64) -> MathResult<()> {
+        let until = now.min(self.period_end);
+        let seconds = elapsed(self.last_update, until);
+        if seconds == 0 {
+            return Ok(());
+        }
+        let emitted_q = self
+            .rate_q
+            .checked_mul(seconds as u128)
+            .ok_or(MathError::Overflow)?;
+        if total_staked > 0 {
+            let increase = q64_div_floor(emitted_q, total_staked as u128)?;
+            self.reward_per_token_q = self
+                .reward_per_token_q
+                .checked_add(increase)
+                .ok_or(MathError::Overflow)?;
+            self.unclaimed_q = self
+                .unclaimed_q
+                .checked_add(emitted_q)
+                .ok_or(MathError::Overflow)?;
+        }
+        self.last_update = until;
+        Ok(())
+    }
+
+    /// Starts a new period of `duration` seconds at `now` emitting `amount` plus
+    /// whatever the running period had left (Synthetix `notifyRewardAmount`).
+    /// The curve must already be accrued to `now`.
+    pub fn fund(&mut self, now: i64, amount: u64, duration: u64) -> MathResult<()> {
+        self.rate_q = rate_after_funding(self, now, amount, duration)?;
+        self.last_update = now;
+        self.period_end = now
+            .checked_add(i64::try_from(duration).map_err(|_| MathError::Overflow)?)
+            .ok_or(MathError::Overflow)?;
+        Ok(())
+    }
+
+    /// Records a payout of `amount` base units to a staker.
+    pub fn record_payout(&mut self, amount: u64) -> MathResult<()> {
+        let paid_q = (amount as u128)
+            .checked_shl(Q64_SHIFT)
+            .filter(|q| q >> Q64_SHIFT == amount as u128)
+            .ok_or(MathError::Overflow)?;
+        self.unclaimed_q = self
+            .unclaimed_q
+            .checked_sub(paid_q)
+            .ok_or(MathError::Overflow)?;
+        Ok(())
+    }
+}
+
+/// The Q64.64 rate for a new period: `(amount + leftover) / duration`.
+///
+/// Refuses schedules outside the module's bounds, so that accruing the whole
+/// period can never overflow the accumulator or the unclaimed total, whatever
+/// the stake (at least one base unit) is when it happens.
+pub fn rate_after_funding(
+    curve: &StreamCurve,
+    now: i64,
+    amount: u64,
+    duration: u64,
+) -> MathResult<u128> {
+    if duration == 0 {
+        return Err(MathError::ZeroDuration);
+    }
+    let leftover_q = if now < curve.period_end {
+        curve
+            .rate_q
+            .checked_mul(elapsed(now, curve.period_end) as u128)
+            .ok_or(MathError::Overflow)?
+    } else {
+        0
+    };
+    let scheduled_q = ((amount as u128) << Q64_SHIFT)
+        .checked_add(leftover_q)
+        .filter(|q| *q >> Q64_SHIFT <= u64::MAX as u128 - 1)
+        .ok_or(MathError::Overflow)?;
+    curve
+        .reward_per_token_q
+        .checked_add(scheduled_q)
+        .ok_or(MathError::Overflow)?;
+    curve
+        .unclaimed_q
+        .checked_add(scheduled_q)
+        .ok_or(MathError::Overflow)?;
+    let rate_q = q64_div_floor(scheduled_q, duration as u128)?;
+    if rate_q == 0 {
+        return Err(MathError::RateTooLow);
+    }
+    Ok(rate_q)
+}
+
+/// Rewards a position has earned since its checkpoint, in whole base units
+/// (rounded down). Errors only when the result exceeds `u64`.
+pub fn earned(staked: u64, reward_per_token_q: u128, checkpoint_q: u128) -> MathResult<u64> {
+    let delta = reward_per_token_q
+        .checked_sub(checkpoint_q)
+        .ok_or(MathError::Overflow)?;
+    u64::try_from(q64_mul_floor(staked, delta)).map_err(|_| MathError::Overflow)
+}
+
+/// What the authority may take out of a reward vault: its balance less what is
+/// owed to stakers (rounded up) and what the running period will still emit
+/// (rounded up). This is emission that happened while nothing was staked,
+/// rounding dust and anything sent to the vault directly. The curve must be
+/// accrued to now.
+pub fn recoverable_rewards(vault_balance: u64, curve: &StreamCurve) -> MathResult<u64> {
+    let liabilities = q64_ceil(curve.unclaimed_q)
+        .checked_add(q64_ceil(curve.remaining_emission_q()?))
+        .ok_or(MathError::Overflow)?;
+    Ok(u64::try_from((vault_balance as u128).saturating_sub(liabilities)).unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const DAY: i64 = 86_400;
+
+    fn funded(now: i64, amount: u64, duration: u64) -> StreamCurve {
+        let mut curve = StreamCurve {
+            last_update: now,
+            period_end: now,
+            ..Default::default()
+        };
+        curve.fund(now, amount, duration).unwrap();
+        curve
+    }
+
+    #[test]
+    fn q64_mul_floor_is_exact_at_the_extremes() {
+        assert_eq!(q64_mul_floor(u64::MAX, Q64_ONE), u64::MAX as u128);
+        assert_eq!(q64_mul_floor(3, Q64_ONE / 2), 1);
+        assert_eq!(q64_mul_floor(0, u128::MAX), 0);
+        assert_eq!(
+            q64_mul_floor(u64::MAX, u128::MAX),
+            (u64::MAX as u128) * (u64::MAX as u128) + (u64::MAX as u128) - 1
+        );
+    }
+
+    #[test]
+    fn q64_div_floor_fast_and_wide_paths_agree() {
+        assert_eq!(q64_div_floor(10, 3).unwrap(), 3);
+        assert_eq!(q64_div_floor(u128::MAX, 1).unwrap(), u128::MAX);
+        assert_eq!(q64_div_floor(Q64_ONE * 7, 2).unwrap(), Q64_ONE * 7 / 2);
+        assert_eq!(q64_div_floor(1, 0), Err(MathError::Overflow));
+    }
+
+    #[test]
+    fn q64_ceil_rounds_fractions_up() {
+        assert_eq!(q64_ceil(0), 0);
+        assert_eq!(q64_ceil(1), 1);
+        assert_eq!(q64_ceil(Q64_ONE), 1);
+        assert_eq!(q64_ceil(Q64_ONE + 1), 2);
+    }
+
+    #[test]
+    fn single_staker_earns_the_whole_period() {
+        let mut curve = funded(0, 1_000_000, 100);
+        curve.accrue(100, 50).unwrap();
+        let paid = earned(50, curve.reward_per_token_q, 0).unwrap();
+        assert!(paid <= 1_000_000 && paid >= 999_999, "{paid}");
+    }
+
+    #[test]
+    fn accrual_stops_at_period_end_and_rolls_leftover() {
+        let mut curve = funded(0, 1_000, 10);
+        curve.accrue(5, 1).unwrap();
+        curve.fund(5, 1_000, 10).unwrap();
+        // 500 left over + 1,000 new over 10 seconds.
+        assert_eq!(curve.rate_q >> Q64_SHIFT, 150);
+        curve.accrue(1_000, 1).unwrap();
+        assert_eq!(curve.last_update, 15);
+        assert_eq!(earned(1, curve.reward_per_token_q, 0).unwrap(), 2_000);
+    }
+
+    #[test]
+    fn emission_while_empty_becomes_recoverable() {
+        let mut curve = funded(0, 1_000, 10);
+        curve.accrue(4, 0).unwrap();
+        assert_eq!(curve.reward_per_token_q, 0);
+        assert_eq!(recoverable_rewards(1_000, &curve).unwrap(), 400);
+        curve.accrue(10, 7).unwrap();
+        assert_eq!(recoverable_rewards(1_000, &curve).unwrap(), 400);
+    }
+
+    #[test]
+    fn funding_refuses_schedules_outside_the_bounds() {
+        let curve = StreamCurve::default();
+        assert_eq!(
+            rate_after_funding(&curve, 0, 1, 0),
+            Err(MathError::ZeroDuration)
+        );
+        assert_eq!(
+            rate_after_funding(&curve, 0, u64::MAX, DAY as u64),
+            Err(MathError::Overflow)
+        );
+        let near_full = StreamCurve {
+            reward_per_token_q: u128::MAX - Q64_ONE,
+            ..Default::default()
+        };
+        assert_eq!(
+            rate_after_funding(&near_full, 0, 2, 1),
+            Err(MathError::Overflow)
+        );
+        assert!(rate_after_funding(&curve, 0, u64::MAX - 1, 1).is_ok());
+    }
+
+    #[test]
+    fn payout_beyond_unclaimed_is_an_error() {
+        let mut curve = StreamCurve {
+            unclaimed_q: Q64_ONE * 5,
+            ..Default::default()
+        };
+        curve.record_payout(5).unwrap();
+        assert_eq!(curve.record_payout(1), Err(MathError::Overflow));
+    }
+
+    /// Reference model: no fixed point, no accumulator. Over an interval of
+    /// `step` seconds a user's exact share is `amount * step * stake /
+    /// (duration * total)`; returns, per user, the sums of those shares rounded
+    /// down and rounded up, which bracket the exact total.
+    fn reference_bounds(
+        amount: u64,
+        duration: u64,
+        stakes: &[Vec<u64>],
+        step: u64,
+    ) -> Vec<(u128, u128)> {
+        let mut bounds = vec![(0u128, 0u128); stakes[0].len()];
+        for interval in stakes {
+            let total: u128 = interval.iter().map(|s| *s as u128).sum();
+            if total == 0 {
+                continue;
+            }
+            for (user, stake) in interval.iter().enumerate() {
+                let numerator = amount as u128 * step as u128 * *stake as u128;
+                let denominator = duration as u128 * total;
+                bounds[user].0 += numerator / denominator;
+                bounds[user].1 += numerator.div_ceil(denominator);
+            }
+        }
+        bounds
+    }
+
+    proptest! {
+        #[test]
+        fn q64_mul_floor_matches_wide_reference(amount: u64, q: u128) {
+            // Reference: split into 64-bit limbs and do schoolbook multiplication.
+            let (q_hi, q_lo) = (q >> 64, q & u64::MAX as u128);
+            let lo = amount as u128 * q_lo;
+            let hi = amount as u128 * q_hi + (lo >> 64);
+            prop_assert_eq!(q64_mul_floor(amount, q), hi);
+        }
+
+        #[test]
+        fn q64_div_floor_matches_u128_division(q: u128, divisor in 1u128..) {
+            prop_assert_eq!(q64_div_floor(q, divisor).unwrap(), q / divisor);
+        }
+
+        /// Several users staking through a funded period: each is paid the
+        /// reference share rounded down, within one base unit per settlement, and
+        /// the total never exceeds what was funded.
+        #[test]
+        fn rewards_follow_the_reference_model(
+            amount in 1u64..1_000_000_000_000,
+            intervals in 1usize..8,
+            step in 1u64..10_000,
+            stakes in proptest::collection::vec(proptest::collection::vec(0u64..1_000_000_000, 3), 8),
+        ) {
+            let duration = step * intervals as u64;
+            let stakes = &stakes[..intervals];
+            let mut curve = funded(0, amount, duration);
+            let users = stakes[0].len();
+            let mut checkpoints = vec![0u128; users];
+            let mut paid = vec![0u64; users];
+            let mut now = 0i64;
+            for interval in stakes {
+                let total: u64 = interval.iter().sum();
+                now += step as i64;
+                curve.accrue(now, total).unwrap();
+                for user in 0..users {
+                    let gain = earned(interval[user], curve.reward_per_token_q, checkpoints[user]).unwrap();
+                    paid[user] += gain;
+                    curve.record_payout(gain).unwrap();
+                    checkpoints[user] = curve.reward_per_token_q;
+                }
+            }
+            let reference = reference_bounds(amount, duration, stakes, step);
+            let total_paid: u64 = paid.iter().sum();
+            prop_assert!(total_paid <= amount);
+            for (user, (lower, upper)) in reference.into_iter().enumerate() {
+                // Never more than the exact share; at most one unit lost per
+                // settlement plus one for the rate's rounding.
+                prop_assert!(paid[user] as u128 <= upper, "user {} paid {} > {}", user, paid[user], upper);
+                prop_assert!(lower.saturating_sub(paid[user] as u128) <= intervals as u128 + 1,
+                    "user {} paid {} reference {}", user, paid[user], lower);
+            }
+            // What stakers were not paid plus what emission skipped is recoverable
+            // and nothing owed is: the vault still covers every liability.
+            let vault = amount - total_paid;
+            let recoverable = recoverable_rewards(vault, &curve).unwrap();
+            prop_assert!(q64_ceil(curve.unclaimed_q) + recoverable as u128 <= vault as u128);
+        }
+
+        /// Refunding mid-period never loses or invents emission: the new period
+        /// emits the leftover plus the new amount, within rounding.
+        #[test]
+        fn leftover_rolls_into_the_new_period(
+            first in 1u64..1_000_000_000_000,
+            second in 0u64..1_000_000_000_000,
+            duration in 1u64..10_000_000,
+            at_fraction in 0u64..100,
+        ) {
+            let mut curve = funded(0, first, duration);
+            let at = (duration * at_fraction / 100) as i64;
+            curve.accrue(at, 1).unwrap();
+            let emitted_before = q64_mul_floor(1, curve.reward_per_token_q);
+            if rate_after_funding(&curve, at, second, duration) == Err(MathError::RateTooLow) {
+                return Ok(());
+            }
+            curve.fund(at, second, duration).unwrap();
+            curve.accrue(at + duration as i64, 1).unwrap();
+            let total = q64_mul_floor(1, curve.reward_per_token_q);
+            prop_assert!(total <= first as u128 + second as u128);
+            prop_assert!(first as u128 + second as u128 - total <= 2, "{} {}", total, emitted_before);
+        }
+    }
+}

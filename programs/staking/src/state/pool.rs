@@ -1,0 +1,171 @@
+use anchor_lang::prelude::*;
+
+use crate::constants::{MAX_REWARD_STREAMS, NO_STAKE_CAP, POOL_SEED};
+use crate::errors::StakingError;
+use crate::math::StreamCurve;
+
+/// A staking pool for one stake mint. PDA: `["pool", stake_mint, pool_id (u64 LE)]`.
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct Pool {
+    pub authority: Pubkey,
+    /// Set by `transfer_authority`, cleared by `accept_authority`.
+    pub pending_authority: Option<Pubkey>,
+    pub stake_mint: Pubkey,
+    /// PDA token account `["stake_vault", pool]`, owned by the pool.
+    pub stake_vault: Pubkey,
+    /// The stake mint's owner: SPL Token or Token-2022.
+    pub stake_token_program: Pubkey,
+    pub pool_id: u64,
+    /// Stake earning rewards.
+    pub total_staked: u64,
+    /// Stake in pending unbond tickets (earns nothing, still in the stake vault).
+    pub total_unbonding: u64,
+    /// Seconds a new unbond ticket stays locked.
+    pub unbonding_period: u64,
+    /// Smallest non-zero stake a position may hold.
+    pub min_stake: u64,
+    /// Cap on `total_staked`; `u64::MAX` means none.
+    pub max_total_stake: u64,
+    pub paused: bool,
+    pub bump: u8,
+    pub stake_vault_bump: u8,
+    pub stake_decimals: u8,
+    pub reward_stream_count: u8,
+    pub reward_streams: [RewardStream; MAX_REWARD_STREAMS],
+}
+
+/// One reward emission schedule, held inline in its pool.
+#[derive(
+    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
+)]
+pub struct RewardStream {
+    pub reward_mint: Pubkey,
+    /// PDA token account `["reward_vault", pool, reward_mint]`, owned by the pool.
+    pub reward_vault: Pubkey,
+    pub reward_token_program: Pubkey,
+    /// Reward base units per second, Q64.64 (see `math`).
+    pub rate_q: u128,
+    /// Rewards per staked base unit, Q64.64.
+    pub reward_per_token_q: u128,
+    /// Emitted to stakers and not yet paid, Q64.64.
+    pub unclaimed_q: u128,
+    pub period_end: i64,
+    pub last_update: i64,
+    /// Base units the vault received through `fund_rewards`.
+    pub total_funded: u64,
+    /// Base units paid to stakers (claims and compounds).
+    pub total_claimed: u64,
+    pub reward_decimals: u8,
+    pub vault_bump: u8,
+}
+
+impl RewardStream {
+    pub fn curve(&self) -> StreamCurve {
+        StreamCurve {
+            rate_q: self.rate_q,
+            reward_per_token_q: self.reward_per_token_q,
+            unclaimed_q: self.unclaimed_q,
+            period_end: self.period_end,
+            last_update: self.last_update,
+        }
+    }
+
+    pub fn set_curve(&mut self, curve: &StreamCurve) {
+        self.rate_q = curve.rate_q;
+        self.reward_per_token_q = curve.reward_per_token_q;
+        self.unclaimed_q = curve.unclaimed_q;
+        self.period_end = curve.period_end;
+        self.last_update = curve.last_update;
+    }
+
+    /// Brings this stream's accumulator to `now`.
+    pub fn accrue(&mut self, now: i64, total_staked: u64) -> Result<()> {
+        let mut curve = self.curve();
+        curve.accrue(now, total_staked)?;
+        self.set_curve(&curve);
+        Ok(())
+    }
+
+    /// Books a payout of `amount` to a staker.
+    pub fn record_payout(&mut self, amount: u64) -> Result<()> {
+        let mut curve = self.curve();
+        curve.record_payout(amount)?;
+        self.set_curve(&curve);
+        self.total_claimed = self
+            .total_claimed
+            .checked_add(amount)
+            .ok_or(StakingError::MathOverflow)?;
+        Ok(())
+    }
+}
+
+impl Pool {
+    pub fn streams(&self) -> &[RewardStream] {
+        &self.reward_streams[..self.reward_stream_count as usize]
+    }
+
+    pub fn stream(&self, index: u8) -> Result<&RewardStream> {
+        self.streams()
+            .get(index as usize)
+            .ok_or_else(|| error!(StakingError::InvalidStreamIndex))
+    }
+
+    pub fn stream_mut(&mut self, index: u8) -> Result<&mut RewardStream> {
+        let count = self.reward_stream_count as usize;
+        self.reward_streams[..count]
+            .get_mut(index as usize)
+            .ok_or_else(|| error!(StakingError::InvalidStreamIndex))
+    }
+
+    /// Accrues every stream to `now`: required before any change of stake.
+    pub fn accrue_all(&mut self, now: i64) -> Result<()> {
+        let total_staked = self.total_staked;
+        let count = self.reward_stream_count as usize;
+        for stream in &mut self.reward_streams[..count] {
+            stream.accrue(now, total_staked)?;
+        }
+        Ok(())
+    }
+
+    pub fn accrue_stream(&mut self, index: u8, now: i64) -> Result<()> {
+        let total_staked = self.total_staked;
+        self.stream_mut(index)?.accrue(now, total_staked)
+    }
+
+    pub fn require_not_paused(&self) -> Result<()> {
+        require!(!self.paused, StakingError::PoolPaused);
+        Ok(())
+    }
+
+    /// Adds `amount` to the pool's and a position's stake (stake, compound,
+    /// cancelled unbonding), enforcing the pause flag, the cap and the minimum.
+    /// Rewards must have been settled first.
+    pub fn add_stake(&mut self, position_staked: &mut u64, amount: u64) -> Result<()> {
+        self.require_not_paused()?;
+        require!(amount > 0, StakingError::ZeroAmount);
+        let total = self
+            .total_staked
+            .checked_add(amount)
+            .ok_or(StakingError::MathOverflow)?;
+        require!(
+            self.max_total_stake == NO_STAKE_CAP || total <= self.max_total_stake,
+            StakingError::StakeCapExceeded
+        );
+        let staked = position_staked
+            .checked_add(amount)
+            .ok_or(StakingError::MathOverflow)?;
+        require!(staked >= self.min_stake, StakingError::BelowMinimumStake);
+        self.total_staked = total;
+        *position_staked = staked;
+        Ok(())
+    }
+
+    /// Calls `f` with the pool's PDA signer seeds (the vaults' authority).
+    pub fn with_signer<R>(&self, f: impl FnOnce(&[&[&[u8]]]) -> R) -> R {
+        let pool_id = self.pool_id.to_le_bytes();
+        let bump = [self.bump];
+        let seeds: [&[u8]; 4] = [POOL_SEED, self.stake_mint.as_ref(), &pool_id, &bump];
+        f(&[&seeds])
+    }
+}

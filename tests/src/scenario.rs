@@ -1,0 +1,203 @@
+//! Pool-level actions for tests: each builds its instruction with
+//! `staking-client` (the one way instructions are made) and sends it.
+use anchor_lang::prelude::Pubkey;
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+use staking::instructions::{InitializePoolParams, UpdatePoolParams};
+use staking::state::{Pool, Position, UnbondTicket};
+use staking_client::{instructions as ix, pda};
+
+use crate::{TestEnv, TxResult};
+
+/// A pool created by the harness, with its authority's keypair.
+pub struct TestPool {
+    pub address: Pubkey,
+    pub stake_mint: Pubkey,
+    pub authority: Keypair,
+}
+
+impl TestPool {
+    pub fn position_address(&self, owner: &Pubkey) -> Pubkey {
+        pda::position(&self.address, owner)
+    }
+}
+
+pub fn pool_params(pool_id: u64, unbonding_period: u64) -> InitializePoolParams {
+    InitializePoolParams {
+        pool_id,
+        unbonding_period,
+        min_stake: 0,
+        max_total_stake: None,
+    }
+}
+
+impl TestEnv {
+    pub fn try_create_pool(
+        &mut self,
+        authority: &Keypair,
+        stake_mint: &Pubkey,
+        params: InitializePoolParams,
+    ) -> TxResult {
+        let token_program = self.owner_program(stake_mint);
+        let ix = ix::initialize_pool(&authority.pubkey(), stake_mint, &token_program, params);
+        self.send(&[ix], &[authority])
+    }
+
+    pub fn create_pool(&mut self, stake_mint: &Pubkey, params: InitializePoolParams) -> TestPool {
+        let authority = self.new_user();
+        let address = pda::pool(stake_mint, params.pool_id);
+        let result = self.try_create_pool(&authority, stake_mint, params);
+        crate::ok(result);
+        TestPool {
+            address,
+            stake_mint: *stake_mint,
+            authority,
+        }
+    }
+
+    pub fn pool(&self, pool: &TestPool) -> Pool {
+        self.account(&pool.address)
+    }
+
+    pub fn position(&self, pool: &TestPool, owner: &Pubkey) -> Position {
+        self.account(&pool.position_address(owner))
+    }
+
+    pub fn ticket(&self, address: &Pubkey) -> UnbondTicket {
+        self.account(address)
+    }
+
+    pub fn try_add_stream(&mut self, pool: &TestPool, reward_mint: &Pubkey) -> TxResult {
+        let token_program = self.owner_program(reward_mint);
+        let ix = ix::add_reward_stream(
+            &pool.authority.pubkey(),
+            &pool.address,
+            reward_mint,
+            &token_program,
+        );
+        self.send(&[ix], &[&pool.authority])
+    }
+
+    /// Adds a stream and returns its index.
+    pub fn add_stream(&mut self, pool: &TestPool, reward_mint: &Pubkey) -> u8 {
+        crate::ok(self.try_add_stream(pool, reward_mint));
+        self.pool(pool).reward_stream_count - 1
+    }
+
+    /// Mints `amount` of the stream's reward mint to the authority and funds.
+    pub fn fund(
+        &mut self,
+        pool: &TestPool,
+        stream_index: u8,
+        amount: u64,
+        duration: u64,
+    ) -> TxResult {
+        let state = self.pool(pool);
+        let mint = state.reward_streams[stream_index as usize].reward_mint;
+        let source = self.fund_user(&pool.authority.pubkey(), &mint, amount);
+        let ix = ix::fund_rewards(
+            &pool.authority.pubkey(),
+            &pool.address,
+            &state,
+            stream_index,
+            &source,
+            amount,
+            duration,
+        )
+        .expect("stream exists");
+        self.send(&[ix], &[&pool.authority])
+    }
+
+    /// Mints `amount` stake tokens to the user and stakes them.
+    pub fn stake(&mut self, pool: &TestPool, user: &Keypair, amount: u64) -> TxResult {
+        let source = self.fund_user(&user.pubkey(), &pool.stake_mint, amount);
+        let state = self.pool(pool);
+        let ix = ix::stake(&pool.address, &state, &user.pubkey(), &source, amount);
+        self.send(&[ix], &[user])
+    }
+
+    /// Unstakes and returns the new ticket's address with the result.
+    pub fn unstake(&mut self, pool: &TestPool, user: &Keypair, amount: u64) -> (Pubkey, TxResult) {
+        let position_address = pool.position_address(&user.pubkey());
+        let next_id = if self.exists(&position_address) {
+            self.position(pool, &user.pubkey()).next_ticket_id
+        } else {
+            0
+        };
+        let ix = ix::unstake(&pool.address, &user.pubkey(), next_id, amount);
+        let ticket = pda::unbond_ticket(&position_address, next_id);
+        (ticket, self.send(&[ix], &[user]))
+    }
+
+    pub fn withdraw(&mut self, pool: &TestPool, user: &Keypair, ticket: &Pubkey) -> TxResult {
+        let destination = self.token_account(&user.pubkey(), &pool.stake_mint);
+        let state = self.pool(pool);
+        let ix = ix::withdraw(&pool.address, &state, &user.pubkey(), ticket, &destination);
+        self.send(&[ix], &[user])
+    }
+
+    pub fn cancel_unbond(&mut self, pool: &TestPool, user: &Keypair, ticket: &Pubkey) -> TxResult {
+        let ix = ix::cancel_unbond(&pool.address, &user.pubkey(), ticket);
+        self.send(&[ix], &[user])
+    }
+
+    /// Claims into the user's associated token accounts (created first).
+    pub fn claim(&mut self, pool: &TestPool, user: &Keypair, stream_index: Option<u8>) -> TxResult {
+        let state = self.pool(pool);
+        for stream in state.streams() {
+            self.token_account(&user.pubkey(), &stream.reward_mint);
+        }
+        let ix = ix::claim_rewards(&pool.address, &state, &user.pubkey(), stream_index)
+            .expect("stream exists");
+        self.send(&[ix], &[user])
+    }
+
+    pub fn compound(&mut self, pool: &TestPool, user: &Keypair, stream_index: u8) -> TxResult {
+        let state = self.pool(pool);
+        let ix = ix::compound(&pool.address, &state, &user.pubkey(), stream_index)
+            .expect("stream exists");
+        self.send(&[ix], &[user])
+    }
+
+    pub fn update_pool(&mut self, pool: &TestPool, params: UpdatePoolParams) -> TxResult {
+        let ix = ix::update_pool(&pool.authority.pubkey(), &pool.address, params);
+        self.send(&[ix], &[&pool.authority])
+    }
+
+    pub fn recover(
+        &mut self,
+        pool: &TestPool,
+        stream_index: u8,
+        amount: u64,
+    ) -> (Pubkey, TxResult) {
+        let state = self.pool(pool);
+        let mint = state.reward_streams[stream_index as usize].reward_mint;
+        let destination = self.token_account(&pool.authority.pubkey(), &mint);
+        let ix = ix::recover_undistributed(
+            &pool.authority.pubkey(),
+            &pool.address,
+            &state,
+            stream_index,
+            &destination,
+            amount,
+        )
+        .expect("stream exists");
+        (destination, self.send(&[ix], &[&pool.authority]))
+    }
+
+    pub fn close_position(&mut self, pool: &TestPool, user: &Keypair) -> TxResult {
+        let ix = ix::close_position(&pool.address, &user.pubkey());
+        self.send(&[ix], &[user])
+    }
+
+    /// The user's balance of the stream's reward mint (0 without an account).
+    pub fn reward_balance(&self, pool: &TestPool, user: &Pubkey, stream_index: u8) -> u64 {
+        let stream = self.pool(pool).reward_streams[stream_index as usize];
+        let account = pda::token_account(user, &stream.reward_mint, &stream.reward_token_program);
+        if self.exists(&account) {
+            self.balance(&account)
+        } else {
+            0
+        }
+    }
+}
