@@ -18,6 +18,8 @@ die() { echo "build-sbf: error: $*" >&2; exit 1; }
 step() { echo "build-sbf: $*" >&2; }
 
 command -v rustup >/dev/null || die "rustup not found; install Rust with rustup first"
+command -v git >/dev/null || die "git not found (it applies the std patch)"
+command -v python3 >/dev/null || die "python3 not found (it writes the target spec)"
 mkdir -p "$CACHE"
 
 # 1. The pinned nightly with std's sources (rustup's distribution server).
@@ -49,7 +51,7 @@ if [ ! -f "$STD_COPY/.patched" ]; then
     rm -rf "$STD_COPY"
     mkdir -p "$STD_COPY"
     cp -r "$SYSROOT/lib/rustlib/src/rust/library" "$STD_COPY/library"
-    patch --quiet --forward -p1 -d "$STD_COPY/library" < "$PATCH" \
+    git -C "$STD_COPY/library" apply -p1 "$PATCH" \
         || die "scripts/sbf-std.patch does not apply to $NIGHTLY's std"
     touch "$STD_COPY/.patched"
 fi
