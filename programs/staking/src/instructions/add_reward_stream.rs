@@ -24,8 +24,12 @@ pub struct AddRewardStream<'info> {
             @ StakingError::DuplicateRewardMint,
     )]
     pub reward_mint: Box<InterfaceAccount<'info, Mint>>,
+    // `init_if_needed` so that a duplicate mint (whose vault exists) reaches the
+    // `DuplicateRewardMint` check above instead of failing inside `init`, which
+    // Anchor runs before other accounts' constraints. An existing vault is
+    // always refused.
     #[account(
-        init,
+        init_if_needed,
         payer = authority,
         seeds = [REWARD_VAULT_SEED, pool.key().as_ref(), reward_mint.key().as_ref()],
         bump,

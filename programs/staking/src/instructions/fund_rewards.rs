@@ -17,6 +17,8 @@ pub struct FundRewards<'info> {
         has_one = authority,
         constraint = pool.stream(stream_index)?.reward_vault == reward_vault.key()
             @ StakingError::InvalidRewardVault,
+        constraint = pool.stream(stream_index)?.reward_token_program == token_program.key()
+            @ StakingError::InvalidTokenProgram,
     )]
     pub pool: Box<Account<'info, Pool>>,
     #[account(address = pool.stream(stream_index)?.reward_mint @ StakingError::InvalidRewardMint)]
@@ -29,7 +31,6 @@ pub struct FundRewards<'info> {
         token::token_program = token_program,
     )]
     pub funder_token_account: Box<InterfaceAccount<'info, TokenAccount>>,
-    #[account(address = pool.stream(stream_index)?.reward_token_program @ StakingError::InvalidTokenProgram)]
     pub token_program: Interface<'info, TokenInterface>,
 }
 

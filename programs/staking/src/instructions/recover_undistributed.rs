@@ -16,6 +16,8 @@ pub struct RecoverUndistributed<'info> {
         has_one = authority,
         constraint = pool.stream(stream_index)?.reward_vault == reward_vault.key()
             @ StakingError::InvalidRewardVault,
+        constraint = pool.stream(stream_index)?.reward_token_program == token_program.key()
+            @ StakingError::InvalidTokenProgram,
     )]
     pub pool: Box<Account<'info, Pool>>,
     #[account(address = pool.stream(stream_index)?.reward_mint @ StakingError::InvalidRewardMint)]
@@ -28,7 +30,6 @@ pub struct RecoverUndistributed<'info> {
         token::token_program = token_program,
     )]
     pub destination: Box<InterfaceAccount<'info, TokenAccount>>,
-    #[account(address = pool.stream(stream_index)?.reward_token_program @ StakingError::InvalidTokenProgram)]
     pub token_program: Interface<'info, TokenInterface>,
 }
 
