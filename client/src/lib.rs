@@ -3,6 +3,7 @@
 pub mod error;
 pub mod instructions;
 pub mod pda;
+pub mod rewards;
 
 pub use error::ClientError;
 pub use staking::ID as PROGRAM_ID;

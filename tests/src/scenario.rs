@@ -201,3 +201,22 @@ impl TestEnv {
         }
     }
 }
+
+impl TestEnv {
+    /// The user's position, or an empty one if it does not exist (yet).
+    pub fn position_or_default(&self, pool: &TestPool, owner: &Pubkey) -> Position {
+        if self.exists(&pool.position_address(owner)) {
+            self.position(pool, owner)
+        } else {
+            Position {
+                pool: pool.address,
+                owner: *owner,
+                staked: 0,
+                next_ticket_id: 0,
+                open_tickets: 0,
+                bump: 0,
+                rewards: Default::default(),
+            }
+        }
+    }
+}

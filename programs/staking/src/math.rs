@@ -185,7 +185,7 @@ pub fn rate_after_funding(
     };
     let scheduled_q = ((amount as u128) << Q64_SHIFT)
         .checked_add(leftover_q)
-        .filter(|q| *q >> Q64_SHIFT <= u64::MAX as u128 - 1)
+        .filter(|q| *q >> Q64_SHIFT < u64::MAX as u128)
         .ok_or(MathError::Overflow)?;
     curve
         .reward_per_token_q
@@ -272,7 +272,7 @@ mod tests {
         let mut curve = funded(0, 1_000_000, 100);
         curve.accrue(100, 50).unwrap();
         let paid = earned(50, curve.reward_per_token_q, 0).unwrap();
-        assert!(paid <= 1_000_000 && paid >= 999_999, "{paid}");
+        assert!((999_999..=1_000_000).contains(&paid), "{paid}");
     }
 
     #[test]

@@ -75,7 +75,10 @@ pub fn handler<'info>(
         )?;
 
         position.settle_stream(index as usize, &stream)?;
-        let reward = &mut position.rewards[index as usize];
+        let reward = position
+            .rewards
+            .get_mut(index as usize)
+            .ok_or(StakingError::InvalidStreamIndex)?;
         let amount = reward.owed;
         if amount == 0 {
             continue;

@@ -42,7 +42,10 @@ pub fn handler(ctx: Context<Compound>, stream_index: u8) -> Result<()> {
     pool.accrue_all(now)?;
     position.settle_all(pool)?;
 
-    let reward = &mut position.rewards[stream_index as usize];
+    let reward = position
+        .rewards
+        .get_mut(stream_index as usize)
+        .ok_or(StakingError::InvalidStreamIndex)?;
     let amount = reward.owed;
     require!(amount > 0, StakingError::NothingToClaim);
     reward.owed = 0;
