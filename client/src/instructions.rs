@@ -1,5 +1,6 @@
 //! One function per program instruction, each returning a ready `Instruction`
-//! built from the program crate's own account and argument types. Pool-level
+//! for the program deployed at `program_id` (usually `staking::ID`), built
+//! from the program crate's own account and argument types. Pool-level
 //! accounts (vaults, mints, token programs) are read from a decoded [`Pool`];
 //! user token accounts are passed in (see [`crate::pda::token_account`]).
 use anchor_lang::prelude::Pubkey;
@@ -12,9 +13,13 @@ use staking::{accounts, instruction};
 use crate::error::ClientError;
 use crate::pda;
 
-fn build(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
+fn build(
+    program_id: &Pubkey,
+    accounts: impl ToAccountMetas,
+    data: impl InstructionData,
+) -> Instruction {
     Instruction {
-        program_id: staking::ID,
+        program_id: *program_id,
         accounts: accounts.to_account_metas(None),
         data: data.data(),
     }
@@ -32,18 +37,20 @@ fn stream(pool_address: &Pubkey, pool: &Pool, index: u8) -> Result<RewardStream,
 }
 
 pub fn initialize_pool(
+    program_id: &Pubkey,
     authority: &Pubkey,
     stake_mint: &Pubkey,
     stake_token_program: &Pubkey,
     params: InitializePoolParams,
 ) -> Instruction {
-    let pool = pda::pool(stake_mint, params.pool_id);
+    let pool = pda::pool(program_id, stake_mint, params.pool_id);
     build(
+        program_id,
         accounts::InitializePool {
             authority: *authority,
             stake_mint: *stake_mint,
             pool,
-            stake_vault: pda::stake_vault(&pool),
+            stake_vault: pda::stake_vault(program_id, &pool),
             token_program: *stake_token_program,
             system_program: system_program::ID,
         },
@@ -52,17 +59,19 @@ pub fn initialize_pool(
 }
 
 pub fn add_reward_stream(
+    program_id: &Pubkey,
     authority: &Pubkey,
     pool: &Pubkey,
     reward_mint: &Pubkey,
     reward_token_program: &Pubkey,
 ) -> Instruction {
     build(
+        program_id,
         accounts::AddRewardStream {
             authority: *authority,
             pool: *pool,
             reward_mint: *reward_mint,
-            reward_vault: pda::reward_vault(pool, reward_mint),
+            reward_vault: pda::reward_vault(program_id, pool, reward_mint),
             token_program: *reward_token_program,
             system_program: system_program::ID,
         },
@@ -71,6 +80,7 @@ pub fn add_reward_stream(
 }
 
 pub fn fund_rewards(
+    program_id: &Pubkey,
     authority: &Pubkey,
     pool_address: &Pubkey,
     pool: &Pool,
@@ -81,6 +91,7 @@ pub fn fund_rewards(
 ) -> Result<Instruction, ClientError> {
     let stream = stream(pool_address, pool, stream_index)?;
     Ok(build(
+        program_id,
         accounts::FundRewards {
             authority: *authority,
             pool: *pool_address,
@@ -98,6 +109,7 @@ pub fn fund_rewards(
 }
 
 pub fn stake(
+    program_id: &Pubkey,
     pool_address: &Pubkey,
     pool: &Pool,
     owner: &Pubkey,
@@ -105,10 +117,11 @@ pub fn stake(
     amount: u64,
 ) -> Instruction {
     build(
+        program_id,
         accounts::Stake {
             owner: *owner,
             pool: *pool_address,
-            position: pda::position(pool_address, owner),
+            position: pda::position(program_id, pool_address, owner),
             stake_mint: pool.stake_mint,
             stake_vault: pool.stake_vault,
             owner_token_account: *owner_token_account,
@@ -121,18 +134,20 @@ pub fn stake(
 
 /// `next_ticket_id` is the position's `next_ticket_id`: the new ticket's seed.
 pub fn unstake(
+    program_id: &Pubkey,
     pool_address: &Pubkey,
     owner: &Pubkey,
     next_ticket_id: u64,
     amount: u64,
 ) -> Instruction {
-    let position = pda::position(pool_address, owner);
+    let position = pda::position(program_id, pool_address, owner);
     build(
+        program_id,
         accounts::Unstake {
             owner: *owner,
             pool: *pool_address,
             position,
-            ticket: pda::unbond_ticket(&position, next_ticket_id),
+            ticket: pda::unbond_ticket(program_id, &position, next_ticket_id),
             system_program: system_program::ID,
         },
         instruction::Unstake { amount },
@@ -140,6 +155,7 @@ pub fn unstake(
 }
 
 pub fn withdraw(
+    program_id: &Pubkey,
     pool_address: &Pubkey,
     pool: &Pool,
     owner: &Pubkey,
@@ -147,10 +163,11 @@ pub fn withdraw(
     owner_token_account: &Pubkey,
 ) -> Instruction {
     build(
+        program_id,
         accounts::Withdraw {
             owner: *owner,
             pool: *pool_address,
-            position: pda::position(pool_address, owner),
+            position: pda::position(program_id, pool_address, owner),
             ticket: *ticket,
             stake_mint: pool.stake_mint,
             stake_vault: pool.stake_vault,
@@ -161,12 +178,18 @@ pub fn withdraw(
     )
 }
 
-pub fn cancel_unbond(pool_address: &Pubkey, owner: &Pubkey, ticket: &Pubkey) -> Instruction {
+pub fn cancel_unbond(
+    program_id: &Pubkey,
+    pool_address: &Pubkey,
+    owner: &Pubkey,
+    ticket: &Pubkey,
+) -> Instruction {
     build(
+        program_id,
         accounts::CancelUnbond {
             owner: *owner,
             pool: *pool_address,
-            position: pda::position(pool_address, owner),
+            position: pda::position(program_id, pool_address, owner),
             ticket: *ticket,
         },
         instruction::CancelUnbond {},
@@ -176,6 +199,7 @@ pub fn cancel_unbond(pool_address: &Pubkey, owner: &Pubkey, ticket: &Pubkey) -> 
 /// Claims every stream (`stream_index: None`) or one, paying each stream to the
 /// owner's associated token account for its mint.
 pub fn claim_rewards(
+    program_id: &Pubkey,
     pool_address: &Pubkey,
     pool: &Pool,
     owner: &Pubkey,
@@ -186,10 +210,11 @@ pub fn claim_rewards(
         None => pool.streams().to_vec(),
     };
     let mut ix = build(
+        program_id,
         accounts::ClaimRewards {
             owner: *owner,
             pool: *pool_address,
-            position: pda::position(pool_address, owner),
+            position: pda::position(program_id, pool_address, owner),
         },
         instruction::ClaimRewards { stream_index },
     );
@@ -208,6 +233,7 @@ pub fn claim_rewards(
 }
 
 pub fn compound(
+    program_id: &Pubkey,
     pool_address: &Pubkey,
     pool: &Pool,
     owner: &Pubkey,
@@ -215,10 +241,11 @@ pub fn compound(
 ) -> Result<Instruction, ClientError> {
     let stream = stream(pool_address, pool, stream_index)?;
     Ok(build(
+        program_id,
         accounts::Compound {
             owner: *owner,
             pool: *pool_address,
-            position: pda::position(pool_address, owner),
+            position: pda::position(program_id, pool_address, owner),
             stake_mint: pool.stake_mint,
             stake_vault: pool.stake_vault,
             reward_vault: stream.reward_vault,
@@ -228,8 +255,14 @@ pub fn compound(
     ))
 }
 
-pub fn update_pool(authority: &Pubkey, pool: &Pubkey, params: UpdatePoolParams) -> Instruction {
+pub fn update_pool(
+    program_id: &Pubkey,
+    authority: &Pubkey,
+    pool: &Pubkey,
+    params: UpdatePoolParams,
+) -> Instruction {
     build(
+        program_id,
         accounts::UpdatePool {
             authority: *authority,
             pool: *pool,
@@ -239,11 +272,13 @@ pub fn update_pool(authority: &Pubkey, pool: &Pubkey, params: UpdatePoolParams) 
 }
 
 pub fn transfer_authority(
+    program_id: &Pubkey,
     authority: &Pubkey,
     pool: &Pubkey,
     new_authority: &Pubkey,
 ) -> Instruction {
     build(
+        program_id,
         accounts::TransferAuthority {
             authority: *authority,
             pool: *pool,
@@ -254,8 +289,9 @@ pub fn transfer_authority(
     )
 }
 
-pub fn accept_authority(new_authority: &Pubkey, pool: &Pubkey) -> Instruction {
+pub fn accept_authority(program_id: &Pubkey, new_authority: &Pubkey, pool: &Pubkey) -> Instruction {
     build(
+        program_id,
         accounts::AcceptAuthority {
             new_authority: *new_authority,
             pool: *pool,
@@ -265,6 +301,7 @@ pub fn accept_authority(new_authority: &Pubkey, pool: &Pubkey) -> Instruction {
 }
 
 pub fn recover_undistributed(
+    program_id: &Pubkey,
     authority: &Pubkey,
     pool_address: &Pubkey,
     pool: &Pool,
@@ -274,6 +311,7 @@ pub fn recover_undistributed(
 ) -> Result<Instruction, ClientError> {
     let stream = stream(pool_address, pool, stream_index)?;
     Ok(build(
+        program_id,
         accounts::RecoverUndistributed {
             authority: *authority,
             pool: *pool_address,
@@ -289,12 +327,13 @@ pub fn recover_undistributed(
     ))
 }
 
-pub fn close_position(pool_address: &Pubkey, owner: &Pubkey) -> Instruction {
+pub fn close_position(program_id: &Pubkey, pool_address: &Pubkey, owner: &Pubkey) -> Instruction {
     build(
+        program_id,
         accounts::ClosePosition {
             owner: *owner,
             pool: *pool_address,
-            position: pda::position(pool_address, owner),
+            position: pda::position(program_id, pool_address, owner),
         },
         instruction::ClosePosition {},
     )

@@ -1,46 +1,43 @@
-//! Program-derived addresses of the staking program, and token accounts.
+//! Program-derived addresses of the staking program (deployed at `program_id`;
+//! `staking::ID` is the default), and token accounts.
 use anchor_lang::prelude::Pubkey;
 use anchor_spl::associated_token::get_associated_token_address_with_program_id;
 use staking::constants::{
     POOL_SEED, POSITION_SEED, REWARD_VAULT_SEED, STAKE_VAULT_SEED, UNBOND_TICKET_SEED,
 };
 
-pub fn pool(stake_mint: &Pubkey, pool_id: u64) -> Pubkey {
+pub fn pool(program_id: &Pubkey, stake_mint: &Pubkey, pool_id: u64) -> Pubkey {
     Pubkey::find_program_address(
         &[POOL_SEED, stake_mint.as_ref(), &pool_id.to_le_bytes()],
-        &staking::ID,
+        program_id,
     )
     .0
 }
 
-pub fn stake_vault(pool: &Pubkey) -> Pubkey {
-    Pubkey::find_program_address(&[STAKE_VAULT_SEED, pool.as_ref()], &staking::ID).0
+pub fn stake_vault(program_id: &Pubkey, pool: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[STAKE_VAULT_SEED, pool.as_ref()], program_id).0
 }
 
-pub fn reward_vault(pool: &Pubkey, reward_mint: &Pubkey) -> Pubkey {
+pub fn reward_vault(program_id: &Pubkey, pool: &Pubkey, reward_mint: &Pubkey) -> Pubkey {
     Pubkey::find_program_address(
         &[REWARD_VAULT_SEED, pool.as_ref(), reward_mint.as_ref()],
-        &staking::ID,
+        program_id,
     )
     .0
 }
 
-pub fn position(pool: &Pubkey, owner: &Pubkey) -> Pubkey {
-    Pubkey::find_program_address(
-        &[POSITION_SEED, pool.as_ref(), owner.as_ref()],
-        &staking::ID,
-    )
-    .0
+pub fn position(program_id: &Pubkey, pool: &Pubkey, owner: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[POSITION_SEED, pool.as_ref(), owner.as_ref()], program_id).0
 }
 
-pub fn unbond_ticket(position: &Pubkey, ticket_id: u64) -> Pubkey {
+pub fn unbond_ticket(program_id: &Pubkey, position: &Pubkey, ticket_id: u64) -> Pubkey {
     Pubkey::find_program_address(
         &[
             UNBOND_TICKET_SEED,
             position.as_ref(),
             &ticket_id.to_le_bytes(),
         ],
-        &staking::ID,
+        program_id,
     )
     .0
 }

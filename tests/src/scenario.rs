@@ -18,7 +18,7 @@ pub struct TestPool {
 
 impl TestPool {
     pub fn position_address(&self, owner: &Pubkey) -> Pubkey {
-        pda::position(&self.address, owner)
+        pda::position(&staking::ID, &self.address, owner)
     }
 }
 
@@ -39,13 +39,19 @@ impl TestEnv {
         params: InitializePoolParams,
     ) -> TxResult {
         let token_program = self.owner_program(stake_mint);
-        let ix = ix::initialize_pool(&authority.pubkey(), stake_mint, &token_program, params);
+        let ix = ix::initialize_pool(
+            &staking::ID,
+            &authority.pubkey(),
+            stake_mint,
+            &token_program,
+            params,
+        );
         self.send(&[ix], &[authority])
     }
 
     pub fn create_pool(&mut self, stake_mint: &Pubkey, params: InitializePoolParams) -> TestPool {
         let authority = self.new_user();
-        let address = pda::pool(stake_mint, params.pool_id);
+        let address = pda::pool(&staking::ID, stake_mint, params.pool_id);
         let result = self.try_create_pool(&authority, stake_mint, params);
         crate::ok(result);
         TestPool {
@@ -70,6 +76,7 @@ impl TestEnv {
     pub fn try_add_stream(&mut self, pool: &TestPool, reward_mint: &Pubkey) -> TxResult {
         let token_program = self.owner_program(reward_mint);
         let ix = ix::add_reward_stream(
+            &staking::ID,
             &pool.authority.pubkey(),
             &pool.address,
             reward_mint,
@@ -96,6 +103,7 @@ impl TestEnv {
         let mint = state.reward_streams[stream_index as usize].reward_mint;
         let source = self.fund_user(&pool.authority.pubkey(), &mint, amount);
         let ix = ix::fund_rewards(
+            &staking::ID,
             &pool.authority.pubkey(),
             &pool.address,
             &state,
@@ -112,7 +120,14 @@ impl TestEnv {
     pub fn stake(&mut self, pool: &TestPool, user: &Keypair, amount: u64) -> TxResult {
         let source = self.fund_user(&user.pubkey(), &pool.stake_mint, amount);
         let state = self.pool(pool);
-        let ix = ix::stake(&pool.address, &state, &user.pubkey(), &source, amount);
+        let ix = ix::stake(
+            &staking::ID,
+            &pool.address,
+            &state,
+            &user.pubkey(),
+            &source,
+            amount,
+        );
         self.send(&[ix], &[user])
     }
 
@@ -124,20 +139,27 @@ impl TestEnv {
         } else {
             0
         };
-        let ix = ix::unstake(&pool.address, &user.pubkey(), next_id, amount);
-        let ticket = pda::unbond_ticket(&position_address, next_id);
+        let ix = ix::unstake(&staking::ID, &pool.address, &user.pubkey(), next_id, amount);
+        let ticket = pda::unbond_ticket(&staking::ID, &position_address, next_id);
         (ticket, self.send(&[ix], &[user]))
     }
 
     pub fn withdraw(&mut self, pool: &TestPool, user: &Keypair, ticket: &Pubkey) -> TxResult {
         let destination = self.token_account(&user.pubkey(), &pool.stake_mint);
         let state = self.pool(pool);
-        let ix = ix::withdraw(&pool.address, &state, &user.pubkey(), ticket, &destination);
+        let ix = ix::withdraw(
+            &staking::ID,
+            &pool.address,
+            &state,
+            &user.pubkey(),
+            ticket,
+            &destination,
+        );
         self.send(&[ix], &[user])
     }
 
     pub fn cancel_unbond(&mut self, pool: &TestPool, user: &Keypair, ticket: &Pubkey) -> TxResult {
-        let ix = ix::cancel_unbond(&pool.address, &user.pubkey(), ticket);
+        let ix = ix::cancel_unbond(&staking::ID, &pool.address, &user.pubkey(), ticket);
         self.send(&[ix], &[user])
     }
 
@@ -147,20 +169,37 @@ impl TestEnv {
         for stream in state.streams() {
             self.token_account(&user.pubkey(), &stream.reward_mint);
         }
-        let ix = ix::claim_rewards(&pool.address, &state, &user.pubkey(), stream_index)
-            .expect("stream exists");
+        let ix = ix::claim_rewards(
+            &staking::ID,
+            &pool.address,
+            &state,
+            &user.pubkey(),
+            stream_index,
+        )
+        .expect("stream exists");
         self.send(&[ix], &[user])
     }
 
     pub fn compound(&mut self, pool: &TestPool, user: &Keypair, stream_index: u8) -> TxResult {
         let state = self.pool(pool);
-        let ix = ix::compound(&pool.address, &state, &user.pubkey(), stream_index)
-            .expect("stream exists");
+        let ix = ix::compound(
+            &staking::ID,
+            &pool.address,
+            &state,
+            &user.pubkey(),
+            stream_index,
+        )
+        .expect("stream exists");
         self.send(&[ix], &[user])
     }
 
     pub fn update_pool(&mut self, pool: &TestPool, params: UpdatePoolParams) -> TxResult {
-        let ix = ix::update_pool(&pool.authority.pubkey(), &pool.address, params);
+        let ix = ix::update_pool(
+            &staking::ID,
+            &pool.authority.pubkey(),
+            &pool.address,
+            params,
+        );
         self.send(&[ix], &[&pool.authority])
     }
 
@@ -174,6 +213,7 @@ impl TestEnv {
         let mint = state.reward_streams[stream_index as usize].reward_mint;
         let destination = self.token_account(&pool.authority.pubkey(), &mint);
         let ix = ix::recover_undistributed(
+            &staking::ID,
             &pool.authority.pubkey(),
             &pool.address,
             &state,
@@ -186,7 +226,7 @@ impl TestEnv {
     }
 
     pub fn close_position(&mut self, pool: &TestPool, user: &Keypair) -> TxResult {
-        let ix = ix::close_position(&pool.address, &user.pubkey());
+        let ix = ix::close_position(&staking::ID, &pool.address, &user.pubkey());
         self.send(&[ix], &[user])
     }
 

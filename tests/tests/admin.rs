@@ -25,7 +25,10 @@ fn initialize_pool_with_spl_token_and_token_2022() {
         assert_eq!(state.authority, pool.authority.pubkey());
         assert_eq!(state.pending_authority, None);
         assert_eq!(state.stake_mint, mint);
-        assert_eq!(state.stake_vault, pda::stake_vault(&pool.address));
+        assert_eq!(
+            state.stake_vault,
+            pda::stake_vault(&staking::ID, &pool.address)
+        );
         assert_eq!(state.stake_token_program, token_program);
         assert_eq!(
             (state.pool_id, state.unbonding_period, state.min_stake),
@@ -139,13 +142,20 @@ fn reward_streams_are_capped_unique_and_authority_only() {
 
     // Someone else cannot add a stream, signed or not.
     let intruder = env.new_user();
-    let forged = ix::add_reward_stream(&intruder.pubkey(), &pool.address, &mints[0], &SPL_TOKEN);
+    let forged = ix::add_reward_stream(
+        &staking::ID,
+        &intruder.pubkey(),
+        &pool.address,
+        &mints[0],
+        &SPL_TOKEN,
+    );
     assert_anchor_error(
         env.send(&[forged], &[&intruder]),
         AnchorError::ConstraintHasOne,
     );
     let unsigned_ix = unsigned(
         ix::add_reward_stream(
+            &staking::ID,
             &pool.authority.pubkey(),
             &pool.address,
             &mints[0],
@@ -156,6 +166,7 @@ fn reward_streams_are_capped_unique_and_authority_only() {
     assert_anchor_error(env.send(&[unsigned_ix], &[]), AnchorError::AccountNotSigner);
     // The token program must be the mint's.
     let wrong_program = ix::add_reward_stream(
+        &staking::ID,
         &pool.authority.pubkey(),
         &pool.address,
         &mints[0],
@@ -177,7 +188,10 @@ fn reward_streams_are_capped_unique_and_authority_only() {
     let state = env.pool(&pool);
     for (stream, mint) in state.streams().iter().zip(&mints) {
         assert_eq!(stream.reward_mint, *mint);
-        assert_eq!(stream.reward_vault, pda::reward_vault(&pool.address, mint));
+        assert_eq!(
+            stream.reward_vault,
+            pda::reward_vault(&staking::ID, &pool.address, mint)
+        );
         assert_eq!(stream.reward_token_program, env.owner_program(mint));
         assert_eq!((stream.rate_q, stream.reward_per_token_q), (0, 0));
     }
@@ -245,6 +259,7 @@ fn update_pool_changes_only_given_fields_and_only_by_authority() {
     );
     let intruder = env.new_user();
     let forged = ix::update_pool(
+        &staking::ID,
         &intruder.pubkey(),
         &pool.address,
         UpdatePoolParams {
@@ -258,6 +273,7 @@ fn update_pool_changes_only_given_fields_and_only_by_authority() {
     );
     let unsigned_ix = unsigned(
         ix::update_pool(
+            &staking::ID,
             &pool.authority.pubkey(),
             &pool.address,
             UpdatePoolParams::default(),
@@ -276,14 +292,18 @@ fn authority_transfer_takes_two_steps() {
     let successor = env.new_user();
     let intruder = env.new_user();
 
-    let accept = |who: &Pubkey| ix::accept_authority(who, &pool.address);
+    let accept = |who: &Pubkey| ix::accept_authority(&staking::ID, who, &pool.address);
     assert_staking_error(
         env.send(&[accept(&successor.pubkey())], &[&successor]),
         StakingError::NoPendingAuthority,
     );
 
-    let propose =
-        ix::transfer_authority(&pool.authority.pubkey(), &pool.address, &successor.pubkey());
+    let propose = ix::transfer_authority(
+        &staking::ID,
+        &pool.authority.pubkey(),
+        &pool.address,
+        &successor.pubkey(),
+    );
     ok(env.send(&[propose], &[&pool.authority]));
     assert_eq!(env.pool(&pool).pending_authority, Some(successor.pubkey()));
     // Only the proposed key can accept, and only by signing.
@@ -299,7 +319,12 @@ fn authority_transfer_takes_two_steps() {
         AnchorError::AccountNotSigner,
     );
     // Nobody but the authority can propose.
-    let hijack = ix::transfer_authority(&intruder.pubkey(), &pool.address, &intruder.pubkey());
+    let hijack = ix::transfer_authority(
+        &staking::ID,
+        &intruder.pubkey(),
+        &pool.address,
+        &intruder.pubkey(),
+    );
     assert_anchor_error(
         env.send(&[hijack], &[&intruder]),
         AnchorError::ConstraintHasOne,
@@ -313,6 +338,7 @@ fn authority_transfer_takes_two_steps() {
     );
     // The old authority has no rights left.
     let stale = ix::update_pool(
+        &staking::ID,
         &pool.authority.pubkey(),
         &pool.address,
         UpdatePoolParams::default(),
@@ -325,6 +351,7 @@ fn authority_transfer_takes_two_steps() {
     // Proposing oneself withdraws a pending proposal.
     ok(env.send(
         &[ix::transfer_authority(
+            &staking::ID,
             &successor.pubkey(),
             &pool.address,
             &intruder.pubkey(),
@@ -333,6 +360,7 @@ fn authority_transfer_takes_two_steps() {
     ));
     ok(env.send(
         &[ix::transfer_authority(
+            &staking::ID,
             &successor.pubkey(),
             &pool.address,
             &successor.pubkey(),
@@ -356,6 +384,7 @@ fn funding_checks_its_accounts_and_inputs() {
     let source = env.fund_user(&authority, &reward_mint, 1_000_000);
     let fund = |amount, duration| {
         ix::fund_rewards(
+            &staking::ID,
             &authority,
             &pool.address,
             &state,
@@ -414,6 +443,7 @@ fn funding_checks_its_accounts_and_inputs() {
     let intruder = env.new_user();
     let intruder_source = env.fund_user(&intruder.pubkey(), &reward_mint, 10);
     let forged = ix::fund_rewards(
+        &staking::ID,
         &intruder.pubkey(),
         &pool.address,
         &state,

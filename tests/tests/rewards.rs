@@ -81,13 +81,27 @@ fn claim_pays_every_stream_or_one_and_never_twice() {
     assert_staking_error(env.claim(&pool, &alice, None), StakingError::NothingToClaim);
     // The client refuses a stream the pool lacks; so does the program.
     let state = env.pool(&pool);
-    let mut missing = ix::claim_rewards(&pool.address, &state, &alice.pubkey(), Some(0)).unwrap();
+    let mut missing = ix::claim_rewards(
+        &staking::ID,
+        &pool.address,
+        &state,
+        &alice.pubkey(),
+        Some(0),
+    )
+    .unwrap();
     missing.data[9] = 4; // Option<u8>: [1, index] after the discriminator
     assert_staking_error(
         env.send(&[missing], &[&alice]),
         StakingError::InvalidStreamIndex,
     );
-    assert!(ix::claim_rewards(&pool.address, &state, &alice.pubkey(), Some(4)).is_err());
+    assert!(ix::claim_rewards(
+        &staking::ID,
+        &pool.address,
+        &state,
+        &alice.pubkey(),
+        Some(4)
+    )
+    .is_err());
 
     // Claims work while paused: users can always leave.
     ok(env.update_pool(
@@ -123,7 +137,8 @@ fn claim_refuses_wrong_reward_accounts() {
         env.token_account(&user.pubkey(), &mint_a);
         env.token_account(&user.pubkey(), &mint_b);
     }
-    let claim = || ix::claim_rewards(&pool.address, &state, &alice.pubkey(), None).unwrap();
+    let claim =
+        || ix::claim_rewards(&staking::ID, &pool.address, &state, &alice.pubkey(), None).unwrap();
     let (vault_a, vault_b) = (
         state.reward_streams[0].reward_vault,
         state.reward_streams[1].reward_vault,
@@ -158,7 +173,8 @@ fn claim_refuses_wrong_reward_accounts() {
         StakingError::InvalidRewardDestination,
     );
     // Mallory claiming Alice's position.
-    let mut forged = ix::claim_rewards(&pool.address, &state, &mallory.pubkey(), None).unwrap();
+    let mut forged =
+        ix::claim_rewards(&staking::ID, &pool.address, &state, &mallory.pubkey(), None).unwrap();
     forged.accounts[2].pubkey = pool.position_address(&alice.pubkey());
     assert_anchor_error(
         env.send(&[forged], &[&mallory]),
@@ -218,7 +234,8 @@ fn compound_restakes_stake_mint_rewards() {
         );
 
         // The stake vault cannot stand in for the reward vault.
-        let mut same = ix::compound(&pool.address, &state, &alice.pubkey(), own).unwrap();
+        let mut same =
+            ix::compound(&staking::ID, &pool.address, &state, &alice.pubkey(), own).unwrap();
         same.accounts[5].pubkey = state.stake_vault;
         env.warp(10);
         assert_fails(env.send(&[same], &[&alice]));
@@ -309,6 +326,7 @@ fn emission_while_nobody_stakes_is_recoverable_and_owed_rewards_are_not() {
     let mallory = env.new_user();
     let mallory_tokens = env.token_account(&mallory.pubkey(), &reward_mint);
     let forged = ix::recover_undistributed(
+        &staking::ID,
         &mallory.pubkey(),
         &pool.address,
         &state,

@@ -93,7 +93,16 @@ fn stake_refuses_substituted_accounts() {
     ok(env.stake(&pool, &bob, 10));
     let source = env.fund_user(&alice.pubkey(), &pool.stake_mint, 1_000);
     let state = env.pool(&pool);
-    let stake_ix = || ix::stake(&pool.address, &state, &alice.pubkey(), &source, 100);
+    let stake_ix = || {
+        ix::stake(
+            &staking::ID,
+            &pool.address,
+            &state,
+            &alice.pubkey(),
+            &source,
+            100,
+        )
+    };
     let other_state = env.pool(&other);
 
     // Another pool's vault or mint.
@@ -167,7 +176,14 @@ fn type_cosplay_and_foreign_owned_accounts_are_refused() {
     ok(env.stake(&pool, &alice, 100));
     let position = pool.position_address(&alice.pubkey());
     // A position passed where the pool goes: wrong discriminator.
-    let claim = ix::claim_rewards(&pool.address, &env.pool(&pool), &alice.pubkey(), None).unwrap();
+    let claim = ix::claim_rewards(
+        &staking::ID,
+        &pool.address,
+        &env.pool(&pool),
+        &alice.pubkey(),
+        None,
+    )
+    .unwrap();
     let mut cosplay = claim.clone();
     cosplay.accounts[1].pubkey = position;
     assert_anchor_error(
@@ -267,14 +283,14 @@ fn unstake_checks_amounts_minimum_and_ownership() {
 
     // Alice cannot unstake from Bob's position.
     let bob_position = pool.position_address(&bob.pubkey());
-    let mut forged = ix::unstake(&pool.address, &alice.pubkey(), 0, 100);
+    let mut forged = ix::unstake(&staking::ID, &pool.address, &alice.pubkey(), 0, 100);
     forged.accounts[2].pubkey = bob_position;
-    forged.accounts[3].pubkey = pda::unbond_ticket(&bob_position, 0);
+    forged.accounts[3].pubkey = pda::unbond_ticket(&staking::ID, &bob_position, 0);
     assert_fails(env.send(&[forged], &[&alice]));
     assert_anchor_error(
         env.send(
             &[unsigned(
-                ix::unstake(&pool.address, &bob.pubkey(), 0, 100),
+                ix::unstake(&staking::ID, &pool.address, &bob.pubkey(), 0, 100),
                 &bob.pubkey(),
             )],
             &[],
@@ -320,6 +336,7 @@ fn withdraw_pays_after_unlock_once_and_only_to_the_owner() {
         let mallory_tokens = env.token_account(&mallory.pubkey(), &pool.stake_mint);
         let alice_tokens = env.token_account(&alice.pubkey(), &pool.stake_mint);
         let mut steal = ix::withdraw(
+            &staking::ID,
             &pool.address,
             &state,
             &mallory.pubkey(),
@@ -337,6 +354,7 @@ fn withdraw_pays_after_unlock_once_and_only_to_the_owner() {
         );
         // Alice's withdrawal cannot be pointed at someone else's account or at the vault itself.
         let to_mallory = ix::withdraw(
+            &staking::ID,
             &pool.address,
             &state,
             &alice.pubkey(),
@@ -349,6 +367,7 @@ fn withdraw_pays_after_unlock_once_and_only_to_the_owner() {
         );
         // The vault as its own destination: the same mutable account twice.
         let to_vault = ix::withdraw(
+            &staking::ID,
             &pool.address,
             &state,
             &alice.pubkey(),
@@ -380,6 +399,7 @@ fn withdraw_pays_after_unlock_once_and_only_to_the_owner() {
         ok(result);
         env.warp(WEEK as i64);
         let withdraw = ix::withdraw(
+            &staking::ID,
             &pool.address,
             &state,
             &alice.pubkey(),
@@ -438,7 +458,7 @@ fn cancel_unbond_returns_the_ticket_to_stake() {
     ok(result);
 
     let steal = substitute(
-        ix::cancel_unbond(&pool.address, &mallory.pubkey(), &ticket),
+        ix::cancel_unbond(&staking::ID, &pool.address, &mallory.pubkey(), &ticket),
         &pool.position_address(&mallory.pubkey()),
         &pool.position_address(&alice.pubkey()),
     );
@@ -509,7 +529,7 @@ fn close_position_only_when_empty_and_it_can_reopen() {
     ok(env.claim(&pool, &alice, None));
 
     let mallory = env.new_user();
-    let mut forged = ix::close_position(&pool.address, &mallory.pubkey());
+    let mut forged = ix::close_position(&staking::ID, &pool.address, &mallory.pubkey());
     forged.accounts[2].pubkey = pool.position_address(&alice.pubkey());
     assert_anchor_error(
         env.send(&[forged], &[&mallory]),

@@ -5,13 +5,14 @@ use crate::errors::StakingError;
 use crate::math::StreamCurve;
 
 /// A staking pool for one stake mint. PDA: `["pool", stake_mint, pool_id (u64 LE)]`.
+///
+/// Fixed-size fields come first so clients can filter with `memcmp`: the stake
+/// mint is at byte 8, the authority at byte 40.
 #[account]
 #[derive(InitSpace, Debug)]
 pub struct Pool {
-    pub authority: Pubkey,
-    /// Set by `transfer_authority`, cleared by `accept_authority`.
-    pub pending_authority: Option<Pubkey>,
     pub stake_mint: Pubkey,
+    pub authority: Pubkey,
     /// PDA token account `["stake_vault", pool]`, owned by the pool.
     pub stake_vault: Pubkey,
     /// The stake mint's owner: SPL Token or Token-2022.
@@ -33,6 +34,8 @@ pub struct Pool {
     pub stake_decimals: u8,
     pub reward_stream_count: u8,
     pub reward_streams: [RewardStream; MAX_REWARD_STREAMS],
+    /// Set by `transfer_authority`, cleared by `accept_authority`.
+    pub pending_authority: Option<Pubkey>,
 }
 
 /// One reward emission schedule, held inline in its pool.
