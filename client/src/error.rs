@@ -1,8 +1,292 @@
+//! Client errors. Every variant prints as one line that names what failed:
+//! the program error (Anchor name, number, message, account), the account, the
+//! input, the file or the cluster.
 use anchor_lang::prelude::Pubkey;
+use solana_rpc_client_api::client_error::{Error as RpcClientError, ErrorKind as RpcErrorKind};
+use solana_rpc_client_api::request::{RpcError, RpcResponseErrorData};
+use solana_transaction_error::TransactionError;
 use thiserror::Error;
+
+use solana_instruction_error::InstructionError;
 
 #[derive(Debug, Error)]
 pub enum ClientError {
+    #[error("cannot reach the cluster at {url}: {reason}")]
+    Unreachable { url: String, reason: String },
+    #[error("RPC error: {0}")]
+    Rpc(String),
+    #[error("{0}")]
+    Program(ProgramError),
+    #[error("transaction failed: {0}")]
+    Transaction(String),
+    #[error("{what} {address} does not exist")]
+    AccountNotFound { what: &'static str, address: Pubkey },
+    #[error("{what} {address} is owned by {owner}, expected {expected}")]
+    WrongOwner {
+        what: &'static str,
+        address: Pubkey,
+        owner: Pubkey,
+        expected: Pubkey,
+    },
+    #[error("{address} is not a {what} account")]
+    WrongAccountType { what: &'static str, address: Pubkey },
     #[error("pool {pool} has no reward stream {index} (it has {count})")]
     NoSuchStream { pool: Pubkey, index: u8, count: u8 },
+    #[error("{0}")]
+    InvalidInput(String),
+    #[error("cannot read keypair {path}: {reason}")]
+    Keypair { path: String, reason: String },
+    #[error("cannot read config {path}: {reason}")]
+    Config { path: String, reason: String },
+    #[error("reward math out of bounds for this account")]
+    Math,
+    #[error("transaction {signature} was not confirmed before its blockhash expired")]
+    NotConfirmed { signature: String },
+}
+
+impl ClientError {
+    pub fn invalid(message: impl Into<String>) -> Self {
+        ClientError::InvalidInput(message.into())
+    }
+}
+
+impl From<staking::math::MathError> for ClientError {
+    fn from(_: staking::math::MathError) -> Self {
+        ClientError::Math
+    }
+}
+
+/// An error raised by a program inside a transaction, as its logs name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProgramError {
+    /// Index of the failing instruction in the transaction.
+    pub instruction: Option<u8>,
+    /// The error number (Anchor: 2000+ framework, 6000+ the program's own).
+    pub code: Option<u32>,
+    /// Anchor's error name, e.g. `TicketLocked`.
+    pub name: Option<String>,
+    pub message: String,
+    /// The account Anchor blamed, e.g. `position`.
+    pub account: Option<String>,
+}
+
+impl std::fmt::Display for ProgramError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (&self.name, self.code) {
+            (Some(name), Some(code)) => {
+                write!(f, "program error {name} ({code}): {}", self.message)?
+            }
+            (None, Some(code)) => write!(f, "program error {code}: {}", self.message)?,
+            _ => write!(f, "program error: {}", self.message)?,
+        }
+        if let Some(account) = &self.account {
+            write!(f, " [account: {account}]")?;
+        }
+        Ok(())
+    }
+}
+
+/// Finds the program error in a transaction's logs (Anchor's `AnchorError …`
+/// line, or a program's `custom program error: 0x…`), with the transaction
+/// error for the instruction index and the code when logs are missing.
+pub fn decode_program_error(
+    logs: &[String],
+    error: Option<&TransactionError>,
+) -> Option<ProgramError> {
+    let (instruction, code) = match error {
+        Some(TransactionError::InstructionError(index, InstructionError::Custom(code))) => {
+            (Some(*index), Some(*code))
+        }
+        Some(TransactionError::InstructionError(index, _)) => (Some(*index), None),
+        _ => (None, None),
+    };
+    if let Some(line) = logs.iter().rev().find(|line| line.contains("AnchorError")) {
+        return Some(parse_anchor_log(line, instruction));
+    }
+    if let Some(code) = code {
+        return Some(ProgramError {
+            instruction,
+            code: Some(code),
+            name: None,
+            message: custom_error_message(logs, code),
+            account: None,
+        });
+    }
+    match error {
+        Some(TransactionError::InstructionError(index, other)) => Some(ProgramError {
+            instruction: Some(*index),
+            code: None,
+            name: None,
+            message: other.to_string(),
+            account: None,
+        }),
+        _ => None,
+    }
+}
+
+/// `Program log: AnchorError [caused by account: A.] Error Code: N. Error Number: C. Error Message: M.`
+fn parse_anchor_log(line: &str, instruction: Option<u8>) -> ProgramError {
+    let field = |label: &str| -> Option<String> {
+        let start = line.find(label)? + label.len();
+        let rest = &line[start..];
+        let end = rest.find(". ").unwrap_or(rest.len());
+        Some(rest[..end].trim().trim_end_matches('.').to_string())
+    };
+    ProgramError {
+        instruction,
+        code: field("Error Number:").and_then(|n| n.parse().ok()),
+        name: field("Error Code:"),
+        message: field("Error Message:").unwrap_or_else(|| line.to_string()),
+        account: field("caused by account:"),
+    }
+}
+
+/// A message for a non-Anchor program's custom error, naming the token
+/// program's common ones.
+fn custom_error_message(logs: &[String], code: u32) -> String {
+    let failing = logs
+        .iter()
+        .rev()
+        .find(|line| line.contains("failed: custom program error"))
+        .and_then(|line| line.split_whitespace().nth(1))
+        .unwrap_or("a program");
+    let token_program = failing == anchor_spl::token::ID.to_string()
+        || failing == anchor_spl::token_2022::ID.to_string();
+    let meaning = match (token_program, code) {
+        (true, 1) => "insufficient token balance",
+        (true, 3) => "mint mismatch",
+        (true, 4) => "token account owner mismatch",
+        (true, 17) => "token account is frozen",
+        _ => "custom program error",
+    };
+    format!("{meaning} (program {failing}, code {code:#x})")
+}
+
+/// Turns an RPC client error into a one-line client error: connection
+/// failures name the URL; preflight failures become program errors.
+pub fn from_rpc(url: &str, error: RpcClientError) -> ClientError {
+    match error.kind() {
+        RpcErrorKind::Io(e) => ClientError::Unreachable {
+            url: url.to_string(),
+            reason: e.to_string(),
+        },
+        RpcErrorKind::Reqwest(e) if e.is_connect() || e.is_timeout() => ClientError::Unreachable {
+            url: url.to_string(),
+            reason: if e.is_timeout() {
+                "timed out"
+            } else {
+                "connection refused"
+            }
+            .to_string(),
+        },
+        RpcErrorKind::RpcError(RpcError::RpcResponseError {
+            data: RpcResponseErrorData::SendTransactionPreflightFailure(result),
+            message,
+            ..
+        }) => {
+            let error = result.err.clone().map(TransactionError::from);
+            let logs = result.logs.clone().unwrap_or_default();
+            decode_program_error(&logs, error.as_ref())
+                .map(ClientError::Program)
+                .unwrap_or_else(|| ClientError::Transaction(message.clone()))
+        }
+        RpcErrorKind::TransactionError(e) => transaction_error(&[], e),
+        // Some calls fold the transport failure into a message of their own.
+        _ if error.to_string().contains("error sending request") => ClientError::Unreachable {
+            url: url.to_string(),
+            reason: "the request could not be sent (is a validator running there?)".to_string(),
+        },
+        _ => ClientError::Rpc(error.to_string()),
+    }
+}
+
+/// A failed transaction's error, decoded with its logs where they exist.
+pub fn transaction_error(logs: &[String], error: &TransactionError) -> ClientError {
+    match decode_program_error(logs, Some(error)) {
+        Some(program) => ClientError::Program(program),
+        None => ClientError::Transaction(match error {
+            TransactionError::InsufficientFundsForFee => {
+                "the fee payer has too few SOL for the fee".to_string()
+            }
+            TransactionError::InsufficientFundsForRent { account_index } => {
+                format!("account {account_index} would be left below rent exemption")
+            }
+            TransactionError::ProgramAccountNotFound => {
+                "the program is not deployed at the given program id".to_string()
+            }
+            TransactionError::AccountNotFound => {
+                "the fee payer account does not exist (fund it first)".to_string()
+            }
+            other => other.to_string(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn logs(lines: &[&str]) -> Vec<String> {
+        lines.iter().map(|l| l.to_string()).collect()
+    }
+
+    #[test]
+    fn anchor_errors_are_named_with_their_account() {
+        let logs = logs(&[
+            "Program HXxv invoke [1]",
+            "Program log: Instruction: Withdraw",
+            "Program log: AnchorError caused by account: ticket. Error Code: ConstraintHasOne. Error Number: 2001. Error Message: A has one constraint was violated.",
+        ]);
+        let error = TransactionError::InstructionError(1, InstructionError::Custom(2001));
+        let decoded = decode_program_error(&logs, Some(&error)).unwrap();
+        assert_eq!(decoded.instruction, Some(1));
+        assert_eq!(decoded.code, Some(2001));
+        assert_eq!(decoded.name.as_deref(), Some("ConstraintHasOne"));
+        assert_eq!(decoded.account.as_deref(), Some("ticket"));
+        assert_eq!(
+            decoded.to_string(),
+            "program error ConstraintHasOne (2001): A has one constraint was violated [account: ticket]"
+        );
+    }
+
+    #[test]
+    fn program_errors_without_an_account() {
+        let logs = logs(&[
+            "Program log: AnchorError occurred. Error Code: TicketLocked. Error Number: 6013. Error Message: The unbond ticket is still locked.",
+        ]);
+        let decoded = decode_program_error(&logs, None).unwrap();
+        assert_eq!(
+            decoded.to_string(),
+            "program error TicketLocked (6013): The unbond ticket is still locked"
+        );
+        assert_eq!(decoded.account, None);
+    }
+
+    #[test]
+    fn token_program_errors_are_explained() {
+        let logs = logs(&[
+            "Program TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA failed: custom program error: 0x1",
+        ]);
+        let error = TransactionError::InstructionError(0, InstructionError::Custom(1));
+        let decoded = decode_program_error(&logs, Some(&error)).unwrap();
+        assert!(
+            decoded.message.starts_with("insufficient token balance"),
+            "{}",
+            decoded.message
+        );
+    }
+
+    #[test]
+    fn non_program_failures_read_plainly() {
+        let error = transaction_error(&[], &TransactionError::InsufficientFundsForFee);
+        assert_eq!(
+            error.to_string(),
+            "transaction failed: the fee payer has too few SOL for the fee"
+        );
+        let error = transaction_error(
+            &[],
+            &TransactionError::InstructionError(0, InstructionError::MissingRequiredSignature),
+        );
+        assert!(error.to_string().contains("signature"), "{error}");
+    }
 }

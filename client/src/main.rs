@@ -1,1 +1,568 @@
-fn main() {}
+//! `staking`: the command-line client of the staking program. It parses
+//! arguments, calls `staking_client`, and prints; every failure is one line on
+//! stderr and a non-zero exit.
+use std::process::ExitCode;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anchor_lang::prelude::Pubkey;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::{json, Value};
+use staking_client::amount::{parse_duration, AmountArg, UiAmount};
+use staking_client::config::{self, load_keypair, Overrides};
+use staking_client::ops::Plan;
+use staking_client::{ClientError, StakingClient};
+
+#[derive(Parser)]
+#[command(
+    name = "staking",
+    version,
+    about = "Stake tokens, earn rewards and run staking pools"
+)]
+struct Cli {
+    /// Cluster: localhost, devnet, testnet, mainnet-beta (or l, d, t, m) or an RPC URL
+    #[arg(short = 'u', long, global = true)]
+    url: Option<String>,
+    /// Keypair that signs and pays [default: the Solana CLI config's]
+    #[arg(short = 'k', long, global = true)]
+    keypair: Option<String>,
+    /// processed, confirmed or finalized [default: the Solana CLI config's, else confirmed]
+    #[arg(long, global = true)]
+    commitment: Option<String>,
+    /// Solana CLI config file [default: ~/.config/solana/cli/config.yml when present]
+    #[arg(short = 'C', long, global = true)]
+    config: Option<String>,
+    /// The staking program's address
+    #[arg(long, global = true, value_parser = parse_pubkey, default_value_t = staking::ID)]
+    program_id: Pubkey,
+    #[arg(long, global = true, value_enum, default_value_t = Output::Display)]
+    output: Output,
+    /// Simulate only: print the logs and compute units, send nothing
+    #[arg(long, global = true)]
+    dry_run: bool,
+    /// Priority fee in micro-lamports per compute unit
+    #[arg(long, global = true, value_name = "MICRO_LAMPORTS")]
+    with_compute_unit_price: Option<u64>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Output {
+    Display,
+    Json,
+    JsonCompact,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a pool for a stake mint (you become its authority)
+    CreatePool {
+        /// Stake mint
+        #[arg(long, value_parser = parse_pubkey)]
+        mint: Pubkey,
+        /// Your number for this pool; one mint can have many pools
+        #[arg(long, default_value_t = 0)]
+        pool_id: u64,
+        /// Unbonding period: seconds or 30s, 90m, 12h, 7d
+        #[arg(long, value_parser = parse_seconds, default_value = "0")]
+        unbonding_period: u64,
+        /// Smallest position (UI units)
+        #[arg(long, value_parser = parse_ui)]
+        min_stake: Option<UiAmount>,
+        /// Cap on the pool's total stake (UI units)
+        #[arg(long, value_parser = parse_ui)]
+        max_total_stake: Option<UiAmount>,
+    },
+    /// Add a reward stream paying REWARD_MINT (pool authority)
+    AddRewardStream {
+        #[arg(value_parser = parse_pubkey)]
+        pool: Pubkey,
+        #[arg(value_parser = parse_pubkey)]
+        reward_mint: Pubkey,
+    },
+    /// Fund a reward stream for a period from your token account (pool authority)
+    Fund {
+        #[arg(value_parser = parse_pubkey)]
+        pool: Pubkey,
+        /// Reward stream index
+        #[arg(long)]
+        stream: u8,
+        /// Amount in UI units
+        #[arg(long, value_parser = parse_ui)]
+        amount: UiAmount,
+        /// Period: seconds or 30s, 90m, 12h, 7d
+        #[arg(long, value_parser = parse_seconds)]
+        duration: u64,
+    },
+    /// Stake AMOUNT (UI units) or ALL of your tokens
+    Stake(PoolAmount),
+    /// Start unbonding AMOUNT (UI units) or ALL of your stake
+    Unstake(PoolAmount),
+    /// Withdraw an unlocked unbond ticket (default: every unlocked ticket in the pool)
+    Withdraw {
+        #[arg(value_parser = parse_pubkey)]
+        pool: Pubkey,
+        #[arg(value_parser = parse_pubkey)]
+        ticket: Option<Pubkey>,
+    },
+    /// Return an unbond ticket to stake
+    CancelUnbond {
+        #[arg(value_parser = parse_pubkey)]
+        pool: Pubkey,
+        #[arg(value_parser = parse_pubkey)]
+        ticket: Pubkey,
+    },
+    /// Claim your rewards (every stream, or one)
+    Claim {
+        #[arg(value_parser = parse_pubkey)]
+        pool: Pubkey,
+        #[arg(long)]
+        stream: Option<u8>,
+    },
+    /// Restake the rewards of a stream that pays the stake mint
+    Compound {
+        #[arg(value_parser = parse_pubkey)]
+        pool: Pubkey,
+        #[arg(long)]
+        stream: u8,
+    },
+    /// Change pool settings (pool authority)
+    UpdatePool {
+        #[arg(value_parser = parse_pubkey)]
+        pool: Pubkey,
+        /// For tickets created from now on
+        #[arg(long, value_parser = parse_seconds)]
+        unbonding_period: Option<u64>,
+        #[arg(long, value_parser = parse_ui)]
+        min_stake: Option<UiAmount>,
+        #[arg(long, value_parser = parse_ui, conflicts_with = "no_cap")]
+        max_total_stake: Option<UiAmount>,
+        /// Remove the stake cap
+        #[arg(long)]
+        no_cap: bool,
+        #[arg(long, conflicts_with = "resume")]
+        pause: bool,
+        #[arg(long)]
+        resume: bool,
+    },
+    /// Propose a new pool authority (they must accept)
+    TransferAuthority {
+        #[arg(value_parser = parse_pubkey)]
+        pool: Pubkey,
+        #[arg(value_parser = parse_pubkey)]
+        new_authority: Pubkey,
+    },
+    /// Accept the authority of a pool proposed to you
+    AcceptAuthority {
+        #[arg(value_parser = parse_pubkey)]
+        pool: Pubkey,
+    },
+    /// Take back rewards nobody is owed (pool authority)
+    RecoverUndistributed {
+        #[arg(value_parser = parse_pubkey)]
+        pool: Pubkey,
+        #[arg(long)]
+        stream: u8,
+        /// UI units or ALL
+        #[arg(long, value_parser = parse_amount, default_value = "ALL")]
+        amount: AmountArg,
+        /// Token account to receive them [default: your associated token account]
+        #[arg(long, value_parser = parse_pubkey)]
+        destination: Option<Pubkey>,
+    },
+    /// Close your empty position and reclaim its rent
+    ClosePosition {
+        #[arg(value_parser = parse_pubkey)]
+        pool: Pubkey,
+    },
+    /// Show a pool
+    Pool {
+        #[arg(value_parser = parse_pubkey)]
+        pool: Pubkey,
+    },
+    /// List pools, optionally of one stake mint
+    Pools {
+        #[arg(long, value_parser = parse_pubkey)]
+        mint: Option<Pubkey>,
+    },
+    /// Show a position: stake, what a claim would pay now, unbond tickets
+    Position {
+        #[arg(value_parser = parse_pubkey)]
+        pool: Pubkey,
+        /// [default: your keypair's address]
+        #[arg(long, value_parser = parse_pubkey)]
+        owner: Option<Pubkey>,
+    },
+    /// List an owner's positions across pools
+    Positions {
+        /// [default: your keypair's address]
+        #[arg(long, value_parser = parse_pubkey)]
+        owner: Option<Pubkey>,
+    },
+}
+
+#[derive(Args)]
+struct PoolAmount {
+    #[arg(value_parser = parse_pubkey)]
+    pool: Pubkey,
+    /// UI units or ALL
+    #[arg(value_parser = parse_amount)]
+    amount: AmountArg,
+}
+
+fn parse_pubkey(text: &str) -> Result<Pubkey, String> {
+    Pubkey::from_str(text).map_err(|_| format!("{text:?} is not a valid base58 address"))
+}
+
+fn parse_ui(text: &str) -> Result<UiAmount, String> {
+    text.parse().map_err(|e: ClientError| e.to_string())
+}
+
+fn parse_amount(text: &str) -> Result<AmountArg, String> {
+    text.parse().map_err(|e: ClientError| e.to_string())
+}
+
+fn parse_seconds(text: &str) -> Result<u64, String> {
+    parse_duration(text).map_err(|e| e.to_string())
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), ClientError> {
+    let settings = config::resolve(&Overrides {
+        config_file: cli.config.clone(),
+        url: cli.url.clone(),
+        keypair: cli.keypair.clone(),
+        commitment: cli.commitment.clone(),
+    })?;
+    // Reads need no keypair unless they default to its address; an explicit
+    // --keypair that cannot be read is always an error.
+    let payer = match load_keypair(&settings.keypair_path) {
+        Ok(keypair) => Some(Arc::new(keypair)),
+        Err(error) if cli.keypair.is_some() || needs_signer(&cli.command) => return Err(error),
+        Err(_) => None,
+    };
+    let mut client = StakingClient::new(&settings.url, payer, cli.program_id, settings.commitment);
+    client.compute_unit_price = cli.with_compute_unit_price;
+    let out = Printer { format: cli.output };
+
+    let plan = match cli.command {
+        Command::Pool { pool } => {
+            let view = client.pool_view(&pool).await?;
+            return out.view(&view, view.display());
+        }
+        Command::Pools { mint } => {
+            let views: Vec<_> = client
+                .pools(mint.as_ref())
+                .await?
+                .iter()
+                .map(|(address, pool)| staking_client::views::PoolView::new(address, pool))
+                .collect();
+            let text = if views.is_empty() {
+                "No pools found\n".to_string()
+            } else {
+                views.iter().map(|v| v.display()).collect()
+            };
+            return out.view(&views, text);
+        }
+        Command::Position { pool, owner } => {
+            let owner = match owner {
+                Some(owner) => owner,
+                None => client.me()?,
+            };
+            let view = client.position_view(&pool, &owner).await?;
+            let text = match &view {
+                Some(view) => view.display(),
+                None => format!("{owner} has no position in pool {pool}\n"),
+            };
+            return out.view(&view, text);
+        }
+        Command::Positions { owner } => {
+            let owner = match owner {
+                Some(owner) => owner,
+                None => client.me()?,
+            };
+            let views = client.position_views(&owner).await?;
+            let text = if views.is_empty() {
+                format!("{owner} has no positions\n")
+            } else {
+                views.iter().map(|v| v.display()).collect()
+            };
+            return out.view(&views, text);
+        }
+        Command::CreatePool {
+            mint,
+            pool_id,
+            unbonding_period,
+            min_stake,
+            max_total_stake,
+        } => {
+            client
+                .plan_create_pool(&mint, pool_id, unbonding_period, min_stake, max_total_stake)
+                .await?
+        }
+        Command::AddRewardStream { pool, reward_mint } => {
+            client.plan_add_reward_stream(&pool, &reward_mint).await?
+        }
+        Command::Fund {
+            pool,
+            stream,
+            amount,
+            duration,
+        } => client.plan_fund(&pool, stream, amount, duration).await?,
+        Command::Stake(PoolAmount { pool, amount }) => client.plan_stake(&pool, amount).await?,
+        Command::Unstake(PoolAmount { pool, amount }) => client.plan_unstake(&pool, amount).await?,
+        Command::Withdraw { pool, ticket } => client.plan_withdraw(&pool, ticket).await?,
+        Command::CancelUnbond { pool, ticket } => client.plan_cancel_unbond(&pool, &ticket).await?,
+        Command::Claim { pool, stream } => client.plan_claim(&pool, stream).await?,
+        Command::Compound { pool, stream } => client.plan_compound(&pool, stream).await?,
+        Command::UpdatePool {
+            pool,
+            unbonding_period,
+            min_stake,
+            max_total_stake,
+            no_cap,
+            pause,
+            resume,
+        } => {
+            let cap = if no_cap {
+                Some(None)
+            } else {
+                max_total_stake.map(Some)
+            };
+            let paused = match (pause, resume) {
+                (true, _) => Some(true),
+                (_, true) => Some(false),
+                _ => None,
+            };
+            client
+                .plan_update_pool(&pool, unbonding_period, min_stake, cap, paused)
+                .await?
+        }
+        Command::TransferAuthority {
+            pool,
+            new_authority,
+        } => {
+            client
+                .plan_transfer_authority(&pool, &new_authority)
+                .await?
+        }
+        Command::AcceptAuthority { pool } => client.plan_accept_authority(&pool).await?,
+        Command::RecoverUndistributed {
+            pool,
+            stream,
+            amount,
+            destination,
+        } => {
+            client
+                .plan_recover(&pool, stream, amount, destination)
+                .await?
+        }
+        Command::ClosePosition { pool } => client.plan_close_position(&pool).await?,
+    };
+    if cli.dry_run {
+        dry_run(&client, &out, plan).await
+    } else {
+        send(&client, &out, plan).await
+    }
+}
+
+fn needs_signer(command: &Command) -> bool {
+    !matches!(
+        command,
+        Command::Pool { .. }
+            | Command::Pools { .. }
+            | Command::Position { owner: Some(_), .. }
+            | Command::Positions { owner: Some(_) }
+    )
+}
+
+async fn send(client: &StakingClient, out: &Printer, plan: Plan) -> Result<(), ClientError> {
+    let spinner = (out.format == Output::Display).then(|| {
+        let spinner = ProgressBar::new_spinner();
+        spinner
+            .set_style(ProgressStyle::with_template("{spinner} {msg}").expect("static template"));
+        spinner.set_message(format!("{} — confirming…", plan.summary));
+        spinner.enable_steady_tick(Duration::from_millis(100));
+        spinner
+    });
+    let result = client.send(&plan.instructions).await;
+    if let Some(spinner) = spinner {
+        spinner.finish_and_clear();
+    }
+    let sent = result?;
+    let mut details = plan.details;
+    details["signature"] = json!(sent.signature.to_string());
+    details["compute_units"] = json!(sent.compute_units);
+    let text = format!("{}\nSignature: {}\n", plan.summary, sent.signature);
+    out.view(&details, text)
+}
+
+async fn dry_run(client: &StakingClient, out: &Printer, plan: Plan) -> Result<(), ClientError> {
+    let simulation = client.simulate(&plan.instructions).await?;
+    let mut details = plan.details;
+    details["dry_run"] = json!(true);
+    details["compute_units"] = json!(simulation.compute_units);
+    details["logs"] = json!(simulation.logs);
+    details["error"] = json!(simulation.error.as_ref().map(|e| e.to_string()));
+    let mut text = format!("{} (simulated, not sent)\n", plan.summary);
+    for line in &simulation.logs {
+        text += &format!("  {line}\n");
+    }
+    if let Some(units) = simulation.compute_units {
+        text += &format!("Compute units: {units}\n");
+    }
+    out.view(&details, text)?;
+    match simulation.error {
+        Some(error) => Err(error),
+        None => Ok(()),
+    }
+}
+
+struct Printer {
+    format: Output,
+}
+
+impl Printer {
+    fn view(&self, value: &impl serde::Serialize, text: String) -> Result<(), ClientError> {
+        let json = |pretty: bool| -> Result<String, ClientError> {
+            let value: Value =
+                serde_json::to_value(value).map_err(|e| ClientError::invalid(e.to_string()))?;
+            let rendered = if pretty {
+                serde_json::to_string_pretty(&value)
+            } else {
+                serde_json::to_string(&value)
+            };
+            rendered.map_err(|e| ClientError::invalid(e.to_string()))
+        };
+        match self.format {
+            Output::Display => print!("{text}"),
+            Output::Json => println!("{}", json(true)?),
+            Output::JsonCompact => println!("{}", json(false)?),
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn arguments_parse_like_the_solana_cli() {
+        let cli = Cli::try_parse_from([
+            "staking",
+            "-u",
+            "devnet",
+            "-k",
+            "/tmp/id.json",
+            "--output",
+            "json-compact",
+            "stake",
+            "HXxvzGo3BTM8UZ7dsv1SkTSCfJ4h8RdpoJbFMGX8pAKr",
+            "1.5",
+        ])
+        .unwrap();
+        assert_eq!(cli.url.as_deref(), Some("devnet"));
+        assert!(cli.output == Output::JsonCompact);
+        assert!(matches!(
+            cli.command,
+            Command::Stake(PoolAmount {
+                amount: AmountArg::Ui(_),
+                ..
+            })
+        ));
+        let all = Cli::try_parse_from([
+            "staking",
+            "unstake",
+            "HXxvzGo3BTM8UZ7dsv1SkTSCfJ4h8RdpoJbFMGX8pAKr",
+            "ALL",
+        ])
+        .unwrap();
+        assert!(matches!(
+            all.command,
+            Command::Unstake(PoolAmount {
+                amount: AmountArg::All,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn bad_arguments_name_the_problem() {
+        let error = Cli::try_parse_from(["staking", "stake", "not-a-key", "1"])
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            error.contains("\"not-a-key\" is not a valid base58 address"),
+            "{error}"
+        );
+        let error = Cli::try_parse_from([
+            "staking",
+            "stake",
+            "HXxvzGo3BTM8UZ7dsv1SkTSCfJ4h8RdpoJbFMGX8pAKr",
+            "-3",
+        ])
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(error.contains("-3"), "{error}");
+        let error = Cli::try_parse_from([
+            "staking",
+            "stake",
+            "HXxvzGo3BTM8UZ7dsv1SkTSCfJ4h8RdpoJbFMGX8pAKr",
+            "0",
+        ])
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(error.contains("greater than zero"), "{error}");
+        assert!(Cli::try_parse_from([
+            "staking",
+            "update-pool",
+            "HXxvzGo3BTM8UZ7dsv1SkTSCfJ4h8RdpoJbFMGX8pAKr",
+            "--pause",
+            "--resume"
+        ])
+        .is_err());
+    }
+
+    #[test]
+    fn reads_with_an_owner_need_no_keypair() {
+        let read = Cli::try_parse_from([
+            "staking",
+            "positions",
+            "--owner",
+            "HXxvzGo3BTM8UZ7dsv1SkTSCfJ4h8RdpoJbFMGX8pAKr",
+        ])
+        .unwrap();
+        assert!(!needs_signer(&read.command));
+        let write = Cli::try_parse_from([
+            "staking",
+            "claim",
+            "HXxvzGo3BTM8UZ7dsv1SkTSCfJ4h8RdpoJbFMGX8pAKr",
+        ])
+        .unwrap();
+        assert!(needs_signer(&write.command));
+    }
+}

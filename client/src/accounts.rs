@@ -1,0 +1,210 @@
+//! Decoding the program's accounts and mints from raw account data, and the
+//! `memcmp` filters that list them with `getProgramAccounts`.
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::{AccountDeserialize, Discriminator};
+use solana_rpc_client_api::filter::{Memcmp, RpcFilterType};
+use staking::state::{Pool, Position, UnbondTicket};
+
+use crate::error::ClientError;
+
+/// What kind of account an address should hold, for error messages.
+pub trait Named {
+    const NAME: &'static str;
+}
+impl Named for Pool {
+    const NAME: &'static str = "pool";
+}
+impl Named for Position {
+    const NAME: &'static str = "position";
+}
+impl Named for UnbondTicket {
+    const NAME: &'static str = "unbond ticket";
+}
+
+/// Decodes one of the program's accounts, checking its owner and discriminator.
+pub fn decode<T: AccountDeserialize + Named>(
+    program_id: &Pubkey,
+    address: &Pubkey,
+    owner: &Pubkey,
+    data: &[u8],
+) -> Result<T, ClientError> {
+    if owner != program_id {
+        return Err(ClientError::WrongOwner {
+            what: T::NAME,
+            address: *address,
+            owner: *owner,
+            expected: *program_id,
+        });
+    }
+    T::try_deserialize(&mut &data[..]).map_err(|_| ClientError::WrongAccountType {
+        what: T::NAME,
+        address: *address,
+    })
+}
+
+/// A mint's decimals and token program.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MintInfo {
+    pub address: Pubkey,
+    pub decimals: u8,
+    pub token_program: Pubkey,
+}
+
+pub fn decode_mint(address: &Pubkey, owner: &Pubkey, data: &[u8]) -> Result<MintInfo, ClientError> {
+    let is_token_program = *owner == anchor_spl::token::ID || *owner == anchor_spl::token_2022::ID;
+    // Base mint layout: authority option (36), supply (8), decimals (1), initialized (1).
+    if !is_token_program || data.len() < 82 || data[45] != 1 {
+        return Err(ClientError::WrongAccountType {
+            what: "token mint",
+            address: *address,
+        });
+    }
+    Ok(MintInfo {
+        address: *address,
+        decimals: data[44],
+        token_program: *owner,
+    })
+}
+
+/// A token account's balance (base layout shared by both token programs).
+pub fn decode_token_balance(
+    address: &Pubkey,
+    owner: &Pubkey,
+    data: &[u8],
+) -> Result<u64, ClientError> {
+    let is_token_program = *owner == anchor_spl::token::ID || *owner == anchor_spl::token_2022::ID;
+    match data.get(64..72) {
+        Some(bytes) if is_token_program => {
+            Ok(u64::from_le_bytes(bytes.try_into().expect("8 bytes")))
+        }
+        _ => Err(ClientError::WrongAccountType {
+            what: "token account",
+            address: *address,
+        }),
+    }
+}
+
+fn discriminator_filter<T: Discriminator>() -> RpcFilterType {
+    RpcFilterType::Memcmp(Memcmp::new_raw_bytes(0, T::DISCRIMINATOR.to_vec()))
+}
+
+fn key_filter(offset: usize, key: &Pubkey) -> RpcFilterType {
+    RpcFilterType::Memcmp(Memcmp::new_raw_bytes(offset, key.to_bytes().to_vec()))
+}
+
+/// Pools, optionally of one stake mint (the stake mint is at byte 8).
+pub fn pool_filters(stake_mint: Option<&Pubkey>) -> Vec<RpcFilterType> {
+    let mut filters = vec![discriminator_filter::<Pool>()];
+    filters.extend(stake_mint.map(|mint| key_filter(8, mint)));
+    filters
+}
+
+/// Positions of an owner (pool at byte 8, owner at byte 40).
+pub fn position_filters(owner: &Pubkey) -> Vec<RpcFilterType> {
+    vec![discriminator_filter::<Position>(), key_filter(40, owner)]
+}
+
+/// Unbond tickets of an owner (pool at 8, position at 40, owner at 72),
+/// optionally in one pool.
+pub fn ticket_filters(owner: &Pubkey, pool: Option<&Pubkey>) -> Vec<RpcFilterType> {
+    let mut filters = vec![
+        discriminator_filter::<UnbondTicket>(),
+        key_filter(72, owner),
+    ];
+    filters.extend(pool.map(|pool| key_filter(8, pool)));
+    filters
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anchor_lang::AccountSerialize;
+
+    fn position(owner: Pubkey, pool: Pubkey) -> Position {
+        Position {
+            pool,
+            owner,
+            staked: 5,
+            next_ticket_id: 0,
+            open_tickets: 0,
+            bump: 255,
+            rewards: Default::default(),
+        }
+    }
+
+    #[test]
+    fn decode_checks_owner_and_discriminator() {
+        let (owner, pool) = (Pubkey::new_unique(), Pubkey::new_unique());
+        let mut data = Vec::new();
+        position(owner, pool).try_serialize(&mut data).unwrap();
+        let address = Pubkey::new_unique();
+        let decoded: Position = decode(&staking::ID, &address, &staking::ID, &data).unwrap();
+        assert_eq!(decoded.staked, 5);
+
+        let other = Pubkey::new_unique();
+        let error = decode::<Position>(&staking::ID, &address, &other, &data).unwrap_err();
+        assert!(matches!(
+            error,
+            ClientError::WrongOwner {
+                what: "position",
+                ..
+            }
+        ));
+        let error = decode::<Pool>(&staking::ID, &address, &staking::ID, &data).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!("{address} is not a pool account")
+        );
+    }
+
+    #[test]
+    fn filters_match_the_account_layouts() {
+        let (owner, pool) = (Pubkey::new_unique(), Pubkey::new_unique());
+        let mut data = Vec::new();
+        position(owner, pool).try_serialize(&mut data).unwrap();
+        for filter in position_filters(&owner) {
+            let RpcFilterType::Memcmp(memcmp) = filter else {
+                panic!()
+            };
+            assert!(memcmp.bytes_match(&data), "{memcmp:?}");
+        }
+        let mut ticket_data = Vec::new();
+        UnbondTicket {
+            pool,
+            position: Pubkey::new_unique(),
+            owner,
+            id: 0,
+            amount: 1,
+            created_at: 0,
+            unlock_at: 0,
+            bump: 0,
+        }
+        .try_serialize(&mut ticket_data)
+        .unwrap();
+        for filter in ticket_filters(&owner, Some(&pool)) {
+            let RpcFilterType::Memcmp(memcmp) = filter else {
+                panic!()
+            };
+            assert!(memcmp.bytes_match(&ticket_data), "{memcmp:?}");
+        }
+        let RpcFilterType::Memcmp(stake_mint) = &pool_filters(Some(&pool))[1] else {
+            panic!()
+        };
+        assert_eq!(stake_mint.offset(), 8);
+    }
+
+    #[test]
+    fn mints_are_recognised_by_owner_and_layout() {
+        let mut data = vec![0u8; 82];
+        data[44] = 9;
+        data[45] = 1;
+        let address = Pubkey::new_unique();
+        let mint = decode_mint(&address, &anchor_spl::token_2022::ID, &data).unwrap();
+        assert_eq!(
+            (mint.decimals, mint.token_program),
+            (9, anchor_spl::token_2022::ID)
+        );
+        assert!(decode_mint(&address, &staking::ID, &data).is_err());
+        assert!(decode_mint(&address, &anchor_spl::token::ID, &data[..40]).is_err());
+    }
+}

@@ -1,0 +1,233 @@
+//! Token amounts in UI units (`1.5` with 6 decimals is 1,500,000 base units)
+//! and durations (`7d`, `12h`, `90m`, `30s` or plain seconds).
+use crate::error::ClientError;
+
+/// An amount a user typed: a number of tokens, or everything available.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AmountArg {
+    All,
+    Ui(UiAmount),
+}
+
+/// A decimal number of tokens, kept as typed until the mint's decimals are known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UiAmount {
+    whole: u64,
+    fraction: u64,
+    fraction_digits: u8,
+}
+
+impl std::str::FromStr for AmountArg {
+    type Err = ClientError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        if text.eq_ignore_ascii_case("all") {
+            return Ok(AmountArg::All);
+        }
+        text.parse().map(AmountArg::Ui)
+    }
+}
+
+impl std::str::FromStr for UiAmount {
+    type Err = ClientError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let bad = || {
+            ClientError::invalid(format!(
+                "invalid amount {text:?}: expected a positive number like 12.5"
+            ))
+        };
+        let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+        if (whole.is_empty() && fraction.is_empty())
+            || !whole.chars().all(|c| c.is_ascii_digit())
+            || !fraction.chars().all(|c| c.is_ascii_digit())
+        {
+            return Err(bad());
+        }
+        let fraction = fraction.trim_end_matches('0');
+        if fraction.len() > 19 {
+            return Err(bad());
+        }
+        let amount = UiAmount {
+            whole: if whole.is_empty() {
+                0
+            } else {
+                whole.parse().map_err(|_| bad())?
+            },
+            fraction: if fraction.is_empty() {
+                0
+            } else {
+                fraction.parse().map_err(|_| bad())?
+            },
+            fraction_digits: fraction.len() as u8,
+        };
+        if amount.whole == 0 && amount.fraction == 0 {
+            return Err(ClientError::invalid(format!(
+                "amount must be greater than zero, got {text:?}"
+            )));
+        }
+        Ok(amount)
+    }
+}
+
+impl UiAmount {
+    /// Base units for a mint with `decimals`; refuses more decimal places than
+    /// the mint has and amounts beyond `u64`.
+    pub fn to_base_units(self, decimals: u8) -> Result<u64, ClientError> {
+        if self.fraction_digits > decimals {
+            return Err(ClientError::invalid(format!(
+                "amount {self} has {} decimal places; the mint has {decimals}",
+                self.fraction_digits
+            )));
+        }
+        let too_large =
+            || ClientError::invalid(format!("amount {self} is too large for a token amount"));
+        let scale = 10u128.pow(decimals as u32);
+        let fraction_scale = 10u128.pow((decimals - self.fraction_digits) as u32);
+        let base = (self.whole as u128)
+            .checked_mul(scale)
+            .and_then(|w| w.checked_add(self.fraction as u128 * fraction_scale))
+            .ok_or_else(too_large)?;
+        u64::try_from(base).map_err(|_| too_large())
+    }
+}
+
+impl std::fmt::Display for UiAmount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.fraction_digits == 0 {
+            write!(f, "{}", self.whole)
+        } else {
+            write!(
+                f,
+                "{}.{:0width$}",
+                self.whole,
+                self.fraction,
+                width = self.fraction_digits as usize
+            )
+        }
+    }
+}
+
+/// Base units as a UI amount string, without trailing zeros.
+pub fn format_ui(base_units: u64, decimals: u8) -> String {
+    if decimals == 0 {
+        return base_units.to_string();
+    }
+    let scale = 10u64.pow(decimals as u32);
+    let fraction = format!("{:0width$}", base_units % scale, width = decimals as usize);
+    let fraction = fraction.trim_end_matches('0');
+    if fraction.is_empty() {
+        (base_units / scale).to_string()
+    } else {
+        format!("{}.{}", base_units / scale, fraction)
+    }
+}
+
+/// Parses `7d`, `12h`, `90m`, `30s` or plain seconds.
+pub fn parse_duration(text: &str) -> Result<u64, ClientError> {
+    let bad = || {
+        ClientError::invalid(format!(
+            "invalid duration {text:?}: expected seconds or a number with s, m, h or d"
+        ))
+    };
+    let (digits, unit) = match text.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => (&text[..i], c.to_ascii_lowercase()),
+        _ => (text, 's'),
+    };
+    let value: u64 = digits.parse().map_err(|_| bad())?;
+    let multiplier = match unit {
+        's' => 1,
+        'm' => 60,
+        'h' => 3_600,
+        'd' => 86_400,
+        _ => return Err(bad()),
+    };
+    value.checked_mul(multiplier).ok_or_else(bad)
+}
+
+/// Seconds as `1d 2h 3m 4s` (zero parts omitted).
+pub fn format_duration(seconds: u64) -> String {
+    if seconds == 0 {
+        return "0s".to_string();
+    }
+    let parts = [(86_400, "d"), (3_600, "h"), (60, "m"), (1, "s")];
+    let mut left = seconds;
+    let mut out = Vec::new();
+    for (size, unit) in parts {
+        if left >= size {
+            out.push(format!("{}{unit}", left / size));
+            left %= size;
+        }
+    }
+    out.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ui(text: &str) -> UiAmount {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn ui_amounts_convert_with_the_mint_decimals() {
+        assert_eq!(ui("1.5").to_base_units(6).unwrap(), 1_500_000);
+        assert_eq!(ui("1").to_base_units(0).unwrap(), 1);
+        assert_eq!(ui(".25").to_base_units(2).unwrap(), 25);
+        assert_eq!(ui("2.500").to_base_units(1).unwrap(), 25); // trailing zeros are not precision
+        assert_eq!(
+            ui("18446744073709.551615").to_base_units(6).unwrap(),
+            u64::MAX
+        );
+    }
+
+    #[test]
+    fn bad_amounts_are_refused_with_a_reason() {
+        for text in ["", ".", "-1", "1e5", "abc", "1.2.3", "0", "0.000", " 1"] {
+            assert!(text.parse::<UiAmount>().is_err(), "{text:?} accepted");
+        }
+        let too_precise = ui("1.0000001").to_base_units(6).unwrap_err().to_string();
+        assert!(
+            too_precise.contains("7 decimal places; the mint has 6"),
+            "{too_precise}"
+        );
+        let too_large = ui("18446744073709.551616")
+            .to_base_units(6)
+            .unwrap_err()
+            .to_string();
+        assert!(too_large.contains("too large"), "{too_large}");
+        assert!("99999999999999999999999".parse::<UiAmount>().is_err());
+    }
+
+    #[test]
+    fn all_is_an_amount() {
+        assert_eq!("ALL".parse::<AmountArg>().unwrap(), AmountArg::All);
+        assert_eq!("all".parse::<AmountArg>().unwrap(), AmountArg::All);
+        assert_eq!("3".parse::<AmountArg>().unwrap(), AmountArg::Ui(ui("3")));
+    }
+
+    #[test]
+    fn ui_formatting_drops_trailing_zeros() {
+        assert_eq!(format_ui(1_500_000, 6), "1.5");
+        assert_eq!(format_ui(2_000_000, 6), "2");
+        assert_eq!(format_ui(1, 9), "0.000000001");
+        assert_eq!(format_ui(42, 0), "42");
+        assert_eq!(ui("1.050").to_string(), "1.05");
+    }
+
+    #[test]
+    fn durations_parse_and_print() {
+        assert_eq!(parse_duration("7d").unwrap(), 604_800);
+        assert_eq!(parse_duration("12h").unwrap(), 43_200);
+        assert_eq!(parse_duration("90m").unwrap(), 5_400);
+        assert_eq!(parse_duration("30s").unwrap(), 30);
+        assert_eq!(parse_duration("45").unwrap(), 45);
+        for text in ["", "d", "1w", "-1", "1.5h", "99999999999999999999d"] {
+            assert!(parse_duration(text).is_err(), "{text:?} accepted");
+        }
+        assert_eq!(format_duration(90_061), "1d 1h 1m 1s");
+        assert_eq!(format_duration(3_600), "1h");
+        assert_eq!(format_duration(0), "0s");
+    }
+}

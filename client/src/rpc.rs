@@ -1,0 +1,409 @@
+//! The async layer: fetch and decode accounts, and build, sign, simulate, send
+//! and confirm transactions over JSON-RPC.
+use std::sync::Arc;
+use std::time::Duration;
+
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::instruction::Instruction;
+use anchor_lang::AccountDeserialize;
+use solana_account_decoder_client_types::UiAccountEncoding;
+use solana_commitment_config::CommitmentConfig;
+use solana_compute_budget_interface::ComputeBudgetInstruction;
+use solana_keypair::Keypair;
+use solana_rpc_client::nonblocking::rpc_client::RpcClient;
+use solana_rpc_client_api::config::{
+    RpcAccountInfoConfig, RpcProgramAccountsConfig, RpcSendTransactionConfig,
+    RpcSimulateTransactionConfig, RpcTransactionConfig,
+};
+use solana_rpc_client_api::filter::RpcFilterType;
+use solana_signature::Signature;
+use solana_signer::Signer;
+use solana_transaction::Transaction;
+use solana_transaction_error::TransactionError;
+use solana_transaction_status_client_types::option_serializer::OptionSerializer;
+use staking::state::{Pool, Position, UnbondTicket};
+
+use crate::accounts::{self, MintInfo, Named};
+use crate::error::{from_rpc, transaction_error, ClientError};
+
+/// Extra compute units on top of the simulated figure, as a share and a floor.
+const COMPUTE_MARGIN_PERCENT: u64 = 20;
+const COMPUTE_MARGIN_MIN: u64 = 2_000;
+const MAX_COMPUTE_UNITS: u64 = 1_400_000;
+/// Attempts with a fresh blockhash before giving up.
+const SEND_ATTEMPTS: u32 = 5;
+const POLL_INTERVAL: Duration = Duration::from_millis(400);
+
+/// What a simulation reports.
+#[derive(Debug)]
+pub struct Simulation {
+    pub logs: Vec<String>,
+    pub compute_units: Option<u64>,
+    /// The failure, decoded (`None` when the transaction would succeed).
+    pub error: Option<ClientError>,
+}
+
+/// A confirmed transaction.
+#[derive(Debug, Clone)]
+pub struct Sent {
+    pub signature: Signature,
+    /// Compute units the simulation measured (the limit set was higher).
+    pub compute_units: Option<u64>,
+}
+
+pub struct StakingClient {
+    pub rpc: RpcClient,
+    pub url: String,
+    /// Signs and pays; read-only use needs none.
+    pub payer: Option<Arc<Keypair>>,
+    pub program_id: Pubkey,
+    pub commitment: CommitmentConfig,
+    /// Priority fee in micro-lamports per compute unit.
+    pub compute_unit_price: Option<u64>,
+}
+
+impl StakingClient {
+    pub fn new(
+        url: &str,
+        payer: Option<Arc<Keypair>>,
+        program_id: Pubkey,
+        commitment: CommitmentConfig,
+    ) -> Self {
+        StakingClient {
+            rpc: RpcClient::new_with_timeout_and_commitment(
+                url.to_string(),
+                Duration::from_secs(30),
+                commitment,
+            ),
+            url: url.to_string(),
+            payer,
+            program_id,
+            commitment,
+            compute_unit_price: None,
+        }
+    }
+
+    /// The keypair that signs, or an error saying one is needed.
+    pub fn signer(&self) -> Result<&Keypair, ClientError> {
+        self.payer.as_deref().ok_or_else(|| {
+            ClientError::invalid(
+                "this command needs a keypair: pass --keypair or set one in the Solana CLI config",
+            )
+        })
+    }
+
+    fn rpc_error(&self, error: solana_rpc_client_api::client_error::Error) -> ClientError {
+        from_rpc(&self.url, error)
+    }
+
+    /// Raw owner and data of an account, `None` when it does not exist.
+    pub async fn raw_account(
+        &self,
+        address: &Pubkey,
+    ) -> Result<Option<(Pubkey, Vec<u8>)>, ClientError> {
+        let response = self
+            .rpc
+            .get_account_with_commitment(address, self.commitment)
+            .await
+            .map_err(|e| self.rpc_error(e))?;
+        Ok(response.value.map(|account| (account.owner, account.data)))
+    }
+
+    async fn existing(
+        &self,
+        what: &'static str,
+        address: &Pubkey,
+    ) -> Result<(Pubkey, Vec<u8>), ClientError> {
+        self.raw_account(address)
+            .await?
+            .ok_or(ClientError::AccountNotFound {
+                what,
+                address: *address,
+            })
+    }
+
+    /// One of the program's accounts, decoded and checked.
+    pub async fn account<T: AccountDeserialize + Named>(
+        &self,
+        address: &Pubkey,
+    ) -> Result<T, ClientError> {
+        let (owner, data) = self.existing(T::NAME, address).await?;
+        accounts::decode(&self.program_id, address, &owner, &data)
+    }
+
+    pub async fn pool(&self, address: &Pubkey) -> Result<Pool, ClientError> {
+        self.account(address).await
+    }
+
+    /// The position, or `None` if the owner has none in this pool.
+    pub async fn position(
+        &self,
+        pool: &Pubkey,
+        owner: &Pubkey,
+    ) -> Result<Option<Position>, ClientError> {
+        let address = crate::pda::position(&self.program_id, pool, owner);
+        match self.raw_account(&address).await? {
+            Some((account_owner, data)) => Ok(Some(accounts::decode(
+                &self.program_id,
+                &address,
+                &account_owner,
+                &data,
+            )?)),
+            None => Ok(None),
+        }
+    }
+
+    pub async fn mint(&self, address: &Pubkey) -> Result<MintInfo, ClientError> {
+        let (owner, data) = self.existing("mint", address).await?;
+        accounts::decode_mint(address, &owner, &data)
+    }
+
+    /// A token account's balance, 0 when it does not exist.
+    pub async fn token_balance(&self, address: &Pubkey) -> Result<u64, ClientError> {
+        match self.raw_account(address).await? {
+            Some((owner, data)) => accounts::decode_token_balance(address, &owner, &data),
+            None => Ok(0),
+        }
+    }
+
+    /// Whether an account exists.
+    pub async fn exists(&self, address: &Pubkey) -> Result<bool, ClientError> {
+        Ok(self.raw_account(address).await?.is_some())
+    }
+
+    async fn program_accounts<T: AccountDeserialize + Named>(
+        &self,
+        filters: Vec<RpcFilterType>,
+    ) -> Result<Vec<(Pubkey, T)>, ClientError> {
+        let config = RpcProgramAccountsConfig {
+            filters: Some(filters),
+            account_config: RpcAccountInfoConfig {
+                encoding: Some(UiAccountEncoding::Base64),
+                commitment: Some(self.commitment),
+                ..RpcAccountInfoConfig::default()
+            },
+            ..RpcProgramAccountsConfig::default()
+        };
+        let accounts = self
+            .rpc
+            .get_program_ui_accounts_with_config(&self.program_id, config)
+            .await
+            .map_err(|e| self.rpc_error(e))?;
+        accounts
+            .into_iter()
+            .map(|(address, account)| {
+                let owner: Pubkey = account
+                    .owner
+                    .parse()
+                    .map_err(|_| ClientError::Rpc(format!("bad owner for {address}")))?;
+                let data = account
+                    .data
+                    .decode()
+                    .ok_or_else(|| ClientError::Rpc(format!("undecodable data for {address}")))?;
+                accounts::decode(&self.program_id, &address, &owner, &data)
+                    .map(|decoded| (address, decoded))
+            })
+            .collect()
+    }
+
+    /// All pools, or the pools of one stake mint.
+    pub async fn pools(
+        &self,
+        stake_mint: Option<&Pubkey>,
+    ) -> Result<Vec<(Pubkey, Pool)>, ClientError> {
+        self.program_accounts(accounts::pool_filters(stake_mint))
+            .await
+    }
+
+    pub async fn positions(&self, owner: &Pubkey) -> Result<Vec<(Pubkey, Position)>, ClientError> {
+        self.program_accounts(accounts::position_filters(owner))
+            .await
+    }
+
+    /// An owner's unbond tickets (in one pool or all), oldest first.
+    pub async fn tickets(
+        &self,
+        owner: &Pubkey,
+        pool: Option<&Pubkey>,
+    ) -> Result<Vec<(Pubkey, UnbondTicket)>, ClientError> {
+        let mut tickets: Vec<(Pubkey, UnbondTicket)> = self
+            .program_accounts(accounts::ticket_filters(owner, pool))
+            .await?;
+        tickets.sort_by_key(|(_, ticket)| (ticket.pool, ticket.id));
+        Ok(tickets)
+    }
+
+    /// The cluster's clock, from the latest block time.
+    pub async fn now(&self) -> Result<i64, ClientError> {
+        let slot = self.rpc.get_slot().await.map_err(|e| self.rpc_error(e))?;
+        self.rpc
+            .get_block_time(slot)
+            .await
+            .map_err(|e| self.rpc_error(e))
+    }
+
+    fn transaction(
+        &self,
+        instructions: &[Instruction],
+        compute_limit: Option<u64>,
+        blockhash: solana_transaction::Hash,
+    ) -> Result<Transaction, ClientError> {
+        let payer = self.signer()?;
+        let mut all = Vec::with_capacity(instructions.len() + 2);
+        if let Some(limit) = compute_limit {
+            all.push(ComputeBudgetInstruction::set_compute_unit_limit(
+                limit as u32,
+            ));
+        }
+        if let Some(price) = self.compute_unit_price {
+            all.push(ComputeBudgetInstruction::set_compute_unit_price(price));
+        }
+        all.extend_from_slice(instructions);
+        Ok(Transaction::new_signed_with_payer(
+            &all,
+            Some(&payer.pubkey()),
+            &[payer],
+            blockhash,
+        ))
+    }
+
+    /// Simulates without sending: logs, compute units and the decoded failure.
+    pub async fn simulate(&self, instructions: &[Instruction]) -> Result<Simulation, ClientError> {
+        let blockhash = self
+            .rpc
+            .get_latest_blockhash()
+            .await
+            .map_err(|e| self.rpc_error(e))?;
+        let tx = self.transaction(instructions, None, blockhash)?;
+        let config = RpcSimulateTransactionConfig {
+            sig_verify: false,
+            replace_recent_blockhash: true,
+            commitment: Some(self.commitment),
+            ..RpcSimulateTransactionConfig::default()
+        };
+        let result = self
+            .rpc
+            .simulate_transaction_with_config(&tx, config)
+            .await
+            .map_err(|e| self.rpc_error(e))?
+            .value;
+        let logs = result.logs.unwrap_or_default();
+        let error = result
+            .err
+            .map(|err| transaction_error(&logs, &TransactionError::from(err)));
+        Ok(Simulation {
+            logs,
+            compute_units: result.units_consumed,
+            error,
+        })
+    }
+
+    /// Simulates (refusing with the decoded program error), then sends with a
+    /// compute-unit limit from the simulation plus a margin, and waits for the
+    /// client's commitment. Retries with a fresh blockhash when one expires or
+    /// the RPC node fails transiently.
+    pub async fn send(&self, instructions: &[Instruction]) -> Result<Sent, ClientError> {
+        let simulation = self.simulate(instructions).await?;
+        if let Some(error) = simulation.error {
+            return Err(error);
+        }
+        let compute_limit = simulation.compute_units.map(|units| {
+            let margin = (units * COMPUTE_MARGIN_PERCENT / 100).max(COMPUTE_MARGIN_MIN);
+            (units + margin).min(MAX_COMPUTE_UNITS)
+        });
+
+        let mut last_error = None;
+        for attempt in 0..SEND_ATTEMPTS {
+            if attempt > 0 {
+                tokio::time::sleep(POLL_INTERVAL * attempt).await;
+            }
+            let (blockhash, last_valid_height) = match self
+                .rpc
+                .get_latest_blockhash_with_commitment(self.commitment)
+                .await
+            {
+                Ok(latest) => latest,
+                Err(e) => {
+                    last_error = Some(self.rpc_error(e));
+                    continue;
+                }
+            };
+            let tx = self.transaction(instructions, compute_limit, blockhash)?;
+            let config = RpcSendTransactionConfig {
+                skip_preflight: true,
+                ..RpcSendTransactionConfig::default()
+            };
+            let signature = match self.rpc.send_transaction_with_config(&tx, config).await {
+                Ok(signature) => signature,
+                Err(e) => match self.rpc_error(e) {
+                    transient @ (ClientError::Unreachable { .. } | ClientError::Rpc(_)) => {
+                        last_error = Some(transient);
+                        continue;
+                    }
+                    fatal => return Err(fatal),
+                },
+            };
+            match self.confirm(&signature, last_valid_height).await? {
+                Some(()) => {
+                    return Ok(Sent {
+                        signature,
+                        compute_units: simulation.compute_units,
+                    })
+                }
+                None => {
+                    last_error = Some(ClientError::NotConfirmed {
+                        signature: signature.to_string(),
+                    })
+                }
+            }
+        }
+        Err(last_error.unwrap_or_else(|| ClientError::Rpc("no attempt was made".into())))
+    }
+
+    /// Polls the signature until it reaches the commitment (`Some`), fails
+    /// (an error with the program's logs), or its blockhash expires (`None`).
+    async fn confirm(
+        &self,
+        signature: &Signature,
+        last_valid_height: u64,
+    ) -> Result<Option<()>, ClientError> {
+        loop {
+            let statuses = self.rpc.get_signature_statuses(&[*signature]).await;
+            if let Ok(response) = statuses {
+                if let Some(Some(status)) = response.value.into_iter().next() {
+                    if let Some(error) = status.err {
+                        let logs = self.transaction_logs(signature).await;
+                        return Err(transaction_error(&logs, &error));
+                    }
+                    if status.satisfies_commitment(self.commitment) {
+                        return Ok(Some(()));
+                    }
+                }
+            }
+            match self.rpc.get_block_height().await {
+                Ok(height) if height > last_valid_height => return Ok(None),
+                _ => tokio::time::sleep(POLL_INTERVAL).await,
+            }
+        }
+    }
+
+    /// The logs of a landed transaction (empty when the node cannot say).
+    async fn transaction_logs(&self, signature: &Signature) -> Vec<String> {
+        let config = RpcTransactionConfig {
+            commitment: Some(CommitmentConfig::confirmed()),
+            max_supported_transaction_version: Some(0),
+            ..RpcTransactionConfig::default()
+        };
+        match self
+            .rpc
+            .get_transaction_with_config(signature, config)
+            .await
+        {
+            Ok(tx) => match tx.transaction.meta.map(|meta| meta.log_messages) {
+                Some(OptionSerializer::Some(logs)) => logs,
+                _ => Vec::new(),
+            },
+            Err(_) => Vec::new(),
+        }
+    }
+}
