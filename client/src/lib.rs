@@ -6,6 +6,7 @@ pub mod amount;
 pub mod config;
 pub mod error;
 pub mod instructions;
+pub mod localnet;
 pub mod ops;
 pub mod pda;
 pub mod rewards;

@@ -233,22 +233,31 @@ impl StakingClient {
         Ok(tickets)
     }
 
-    /// The cluster's clock, from the latest block time.
+    /// The cluster's clock as programs see it: the Clock sysvar's
+    /// `unix_timestamp` (block times can lag it).
     pub async fn now(&self) -> Result<i64, ClientError> {
-        let slot = self.rpc.get_slot().await.map_err(|e| self.rpc_error(e))?;
-        self.rpc
-            .get_block_time(slot)
-            .await
-            .map_err(|e| self.rpc_error(e))
+        let clock =
+            <anchor_lang::prelude::Clock as anchor_lang::solana_program::sysvar::SysvarId>::id();
+        let (_, data) = self.existing("clock sysvar", &clock).await?;
+        // slot, epoch_start_timestamp, epoch, leader_schedule_epoch, unix_timestamp
+        data.get(32..40)
+            .map(|bytes| i64::from_le_bytes(bytes.try_into().expect("8 bytes")))
+            .ok_or(ClientError::WrongAccountType {
+                what: "clock sysvar",
+                address: clock,
+            })
     }
 
     fn transaction(
         &self,
         instructions: &[Instruction],
+        extra_signers: &[&Keypair],
         compute_limit: Option<u64>,
         blockhash: solana_transaction::Hash,
     ) -> Result<Transaction, ClientError> {
         let payer = self.signer()?;
+        let mut signers = vec![payer];
+        signers.extend_from_slice(extra_signers);
         let mut all = Vec::with_capacity(instructions.len() + 2);
         if let Some(limit) = compute_limit {
             all.push(ComputeBudgetInstruction::set_compute_unit_limit(
@@ -259,22 +268,28 @@ impl StakingClient {
             all.push(ComputeBudgetInstruction::set_compute_unit_price(price));
         }
         all.extend_from_slice(instructions);
-        Ok(Transaction::new_signed_with_payer(
-            &all,
-            Some(&payer.pubkey()),
-            &[payer],
-            blockhash,
-        ))
+        let mut tx = Transaction::new_with_payer(&all, Some(&payer.pubkey()));
+        tx.try_sign(&signers, blockhash)
+            .map_err(|e| ClientError::invalid(format!("cannot sign the transaction: {e}")))?;
+        Ok(tx)
     }
 
     /// Simulates without sending: logs, compute units and the decoded failure.
     pub async fn simulate(&self, instructions: &[Instruction]) -> Result<Simulation, ClientError> {
+        self.simulate_signed(instructions, &[]).await
+    }
+
+    async fn simulate_signed(
+        &self,
+        instructions: &[Instruction],
+        extra_signers: &[&Keypair],
+    ) -> Result<Simulation, ClientError> {
         let blockhash = self
             .rpc
             .get_latest_blockhash()
             .await
             .map_err(|e| self.rpc_error(e))?;
-        let tx = self.transaction(instructions, None, blockhash)?;
+        let tx = self.transaction(instructions, extra_signers, None, blockhash)?;
         let config = RpcSimulateTransactionConfig {
             sig_verify: false,
             replace_recent_blockhash: true,
@@ -303,7 +318,16 @@ impl StakingClient {
     /// client's commitment. Retries with a fresh blockhash when one expires or
     /// the RPC node fails transiently.
     pub async fn send(&self, instructions: &[Instruction]) -> Result<Sent, ClientError> {
-        let simulation = self.simulate(instructions).await?;
+        self.send_with_signers(instructions, &[]).await
+    }
+
+    /// [`send`](Self::send) for transactions that need signers besides the payer.
+    pub async fn send_with_signers(
+        &self,
+        instructions: &[Instruction],
+        extra_signers: &[&Keypair],
+    ) -> Result<Sent, ClientError> {
+        let simulation = self.simulate_signed(instructions, extra_signers).await?;
         if let Some(error) = simulation.error {
             return Err(error);
         }
@@ -328,7 +352,7 @@ impl StakingClient {
                     continue;
                 }
             };
-            let tx = self.transaction(instructions, compute_limit, blockhash)?;
+            let tx = self.transaction(instructions, extra_signers, compute_limit, blockhash)?;
             let config = RpcSendTransactionConfig {
                 skip_preflight: true,
                 ..RpcSendTransactionConfig::default()

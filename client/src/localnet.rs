@@ -1,0 +1,79 @@
+//! Helpers for local and test clusters: funded users and token mints, made
+//! with real transactions signed by the client's payer.
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::system_instruction;
+use anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent;
+use anchor_spl::token_2022::spl_token_2022::instruction as token_ix;
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+
+use crate::error::ClientError;
+use crate::{pda, StakingClient};
+
+pub const LAMPORTS_PER_SOL: u64 = 1_000_000_000;
+const MINT_SIZE: usize = 82;
+
+impl StakingClient {
+    /// Sends `sol` SOL from the payer to `to`.
+    pub async fn transfer_sol(&self, to: &Pubkey, sol: u64) -> Result<(), ClientError> {
+        let lamports = sol
+            .checked_mul(LAMPORTS_PER_SOL)
+            .ok_or_else(|| ClientError::invalid(format!("{sol} SOL is too much")))?;
+        self.send(&[system_instruction::transfer(&self.me()?, to, lamports)])
+            .await?;
+        Ok(())
+    }
+
+    /// Creates a mint with the payer as its authority and mints base units to
+    /// each owner's associated token account; returns the mint's address.
+    pub async fn create_mint(
+        &self,
+        decimals: u8,
+        token_program: &Pubkey,
+        mint_to: &[(Pubkey, u64)],
+    ) -> Result<Pubkey, ClientError> {
+        let authority = self.me()?;
+        let mint = Keypair::new();
+        let rent = self
+            .rpc
+            .get_minimum_balance_for_rent_exemption(MINT_SIZE)
+            .await
+            .map_err(|e| crate::error::from_rpc(&self.url, e))?;
+        let token_error =
+            |e: anchor_lang::prelude::ProgramError| ClientError::invalid(e.to_string());
+        let mut instructions = vec![
+            system_instruction::create_account(
+                &authority,
+                &mint.pubkey(),
+                rent,
+                MINT_SIZE as u64,
+                token_program,
+            ),
+            token_ix::initialize_mint2(token_program, &mint.pubkey(), &authority, None, decimals)
+                .map_err(token_error)?,
+        ];
+        for (owner, amount) in mint_to {
+            let account = pda::token_account(owner, &mint.pubkey(), token_program);
+            instructions.push(create_associated_token_account_idempotent(
+                &authority,
+                owner,
+                &mint.pubkey(),
+                token_program,
+            ));
+            instructions.push(
+                token_ix::mint_to_checked(
+                    token_program,
+                    &mint.pubkey(),
+                    &account,
+                    &authority,
+                    &[],
+                    *amount,
+                    decimals,
+                )
+                .map_err(token_error)?,
+            );
+        }
+        self.send_with_signers(&instructions, &[&mint]).await?;
+        Ok(mint.pubkey())
+    }
+}

@@ -1,0 +1,325 @@
+//! End-to-end: a real validator (Agave 4.2, JSON-RPC on 127.0.0.1) with the
+//! program's SBF bytecode deployed, and the real `staking` binary run as a
+//! subprocess for each command. Balances are checked on chain.
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anchor_lang::prelude::Pubkey;
+use serde_json::Value;
+use solana_commitment_config::CommitmentConfig;
+use solana_keypair::{write_keypair_file, Keypair};
+use solana_net_utils::SocketAddrSpace;
+use solana_signer::Signer;
+use solana_test_validator::{TestValidator, TestValidatorGenesis, UpgradeableProgramInfo};
+use staking_client::StakingClient;
+
+const SPL_TOKEN: Pubkey = anchor_spl::token::ID;
+
+struct Localnet {
+    // Dropping it stops the validator.
+    _validator: TestValidator,
+    url: String,
+    dir: PathBuf,
+    /// Genesis-funded payer, used for setup.
+    client: StakingClient,
+}
+
+impl Localnet {
+    /// A validator on its own ports (`slot` keeps concurrent tests apart).
+    async fn start(slot: u16) -> Localnet {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+        let program = std::env::var_os("STAKING_SO")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| root.join("target/deploy/staking.so"));
+        assert!(
+            program.exists(),
+            "{} missing: run scripts/build-sbf.sh",
+            program.display()
+        );
+        let dir = std::env::temp_dir().join(format!("staking-e2e-{}-{slot}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let payer = Keypair::new();
+        let rpc_port = 19_000 + slot * 1_000;
+        let mut genesis = TestValidatorGenesis::default();
+        genesis
+            .ledger_path(dir.join("ledger"))
+            .rpc_port(rpc_port)
+            .gossip_port(rpc_port + 5)
+            .port_range((rpc_port + 10, rpc_port + 400))
+            .add_upgradeable_programs_with_path(&[UpgradeableProgramInfo {
+                program_id: staking::ID,
+                loader: solana_sdk_ids::bpf_loader_upgradeable::id(),
+                upgrade_authority: payer.pubkey(),
+                program_path: program,
+            }]);
+        let validator = genesis
+            .start_async_with_mint_address(&payer, SocketAddrSpace::Unspecified)
+            .await
+            .expect("validator starts");
+        let url = validator.rpc_url();
+        let client = StakingClient::new(
+            &url,
+            Some(Arc::new(payer)),
+            staking::ID,
+            CommitmentConfig::confirmed(),
+        );
+        Localnet {
+            _validator: validator,
+            url,
+            dir,
+            client,
+        }
+    }
+
+    /// A funded user with a keypair file.
+    async fn user(&self, name: &str) -> (Keypair, PathBuf) {
+        let user = Keypair::new();
+        let path = self.dir.join(format!("{name}.json"));
+        write_keypair_file(&user, &path).unwrap();
+        self.client.transfer_sol(&user.pubkey(), 10).await.unwrap();
+        (user, path)
+    }
+
+    /// Runs `staking -u <url> -k <keypair> <args>`.
+    fn cli(&self, keypair: &Path, args: &[&str]) -> Output {
+        let output = Command::new(env!("CARGO_BIN_EXE_staking"))
+            .args(["-u", &self.url, "-k", keypair.to_str().unwrap()])
+            .args(args)
+            .output()
+            .expect("staking runs");
+        output
+    }
+
+    /// Runs a command that must succeed, with `--output json`, and parses it.
+    fn json(&self, keypair: &Path, args: &[&str]) -> Value {
+        let mut all = vec!["--output", "json-compact"];
+        all.extend_from_slice(args);
+        let output = self.cli(keypair, &all);
+        assert!(
+            output.status.success(),
+            "staking {args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+            panic!(
+                "{args:?}: bad JSON ({e}): {}",
+                String::from_utf8_lossy(&output.stdout)
+            )
+        })
+    }
+
+    /// Runs a command that must fail; returns its one-line error.
+    fn fails(&self, keypair: &Path, args: &[&str]) -> String {
+        let output = self.cli(keypair, args);
+        assert!(!output.status.success(), "staking {args:?} succeeded");
+        let stderr = String::from_utf8_lossy(&output.stderr).trim().to_string();
+        assert_eq!(stderr.lines().count(), 1, "not one line: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        stderr
+    }
+
+    async fn balance(&self, owner: &Pubkey, mint: &Pubkey, token_program: &Pubkey) -> u64 {
+        let account = staking_client::pda::token_account(owner, mint, token_program);
+        self.client.token_balance(&account).await.unwrap()
+    }
+}
+
+fn ui(value: &Value) -> String {
+    value["ui"].as_str().unwrap().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pool_lifecycle_through_the_cli() {
+    let net = Localnet::start(0).await;
+    let (authority, authority_key) = net.user("authority").await;
+    let (alice, alice_key) = net.user("alice").await;
+    let stake_mint = net
+        .client
+        .create_mint(6, &SPL_TOKEN, &[(alice.pubkey(), 1_000_000_000)])
+        .await
+        .unwrap();
+    let token_2022 = anchor_spl::token_2022::ID;
+    let reward_mint = net
+        .client
+        .create_mint(9, &token_2022, &[(authority.pubkey(), 10_000_000_000_000)])
+        .await
+        .unwrap();
+
+    let created = net.json(
+        &authority_key,
+        &[
+            "create-pool",
+            "--mint",
+            &stake_mint.to_string(),
+            "--pool-id",
+            "7",
+            "--unbonding-period",
+            "2s",
+        ],
+    );
+    let pool = created["pool"].as_str().unwrap().to_string();
+    assert!(created["signature"].as_str().is_some());
+    net.json(
+        &authority_key,
+        &["add-reward-stream", &pool, &reward_mint.to_string()],
+    );
+    net.json(
+        &authority_key,
+        &[
+            "fund",
+            &pool,
+            "--stream",
+            "0",
+            "--amount",
+            "3600",
+            "--duration",
+            "1h",
+        ],
+    );
+
+    let staked = net.json(&alice_key, &["stake", &pool, "250.5"]);
+    assert_eq!(staked["amount"], 250_500_000);
+    assert_eq!(
+        net.balance(&alice.pubkey(), &stake_mint, &SPL_TOKEN).await,
+        749_500_000
+    );
+
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let position = net.json(&alice_key, &["position", &pool]);
+    assert_eq!(ui(&position["staked"]), "250.5");
+    let pending = position["pending_rewards"][0]["amount"]["base_units"]
+        .as_u64()
+        .unwrap();
+    assert!(pending > 0, "{position}");
+
+    net.json(&alice_key, &["claim", &pool]);
+    let claimed = net
+        .balance(&alice.pubkey(), &reward_mint, &token_2022)
+        .await;
+    assert!(claimed >= pending, "claimed {claimed} < pending {pending}");
+
+    let unstaked = net.json(&alice_key, &["unstake", &pool, "ALL"]);
+    assert_eq!(unstaked["amount"], 250_500_000);
+    let position = net.json(&alice_key, &["position", &pool]);
+    assert_eq!(position["tickets"].as_array().unwrap().len(), 1);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let withdrawn = net.json(&alice_key, &["withdraw", &pool]);
+    assert_eq!(withdrawn["tickets"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        net.balance(&alice.pubkey(), &stake_mint, &SPL_TOKEN).await,
+        1_000_000_000
+    );
+
+    let pools = net.json(&alice_key, &["pools", "--mint", &stake_mint.to_string()]);
+    assert_eq!(pools.as_array().unwrap().len(), 1);
+    assert_eq!(pools[0]["pool_id"], 7);
+    assert_eq!(ui(&pools[0]["total_staked"]), "0");
+    let positions = net.json(&alice_key, &["positions"]);
+    assert_eq!(positions.as_array().unwrap().len(), 1);
+    net.json(&alice_key, &["close-position", &pool]);
+    assert_eq!(
+        net.json(&alice_key, &["positions"])
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+
+    // --dry-run simulates, reports compute units, and sends nothing.
+    let dry = net.json(
+        &authority_key,
+        &["--dry-run", "update-pool", &pool, "--pause"],
+    );
+    assert_eq!(dry["dry_run"], true);
+    assert!(dry["compute_units"].as_u64().unwrap() > 0);
+    assert_eq!(net.json(&alice_key, &["pool", &pool])["paused"], false);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn failures_are_one_line_and_change_nothing() {
+    let net = Localnet::start(1).await;
+    let (authority, authority_key) = net.user("authority").await;
+    let (alice, alice_key) = net.user("alice").await;
+    let stake_mint = net
+        .client
+        .create_mint(6, &SPL_TOKEN, &[(alice.pubkey(), 5_000_000)])
+        .await
+        .unwrap();
+    let created = net.json(
+        &authority_key,
+        &[
+            "create-pool",
+            "--mint",
+            &stake_mint.to_string(),
+            "--unbonding-period",
+            "1h",
+        ],
+    );
+    let pool = created["pool"].as_str().unwrap().to_string();
+    net.json(&alice_key, &["stake", &pool, "2"]);
+    let before = net.json(&alice_key, &["pool", &pool]);
+
+    let error = net.fails(&alice_key, &["stake", &pool, "6"]);
+    assert!(
+        error.contains("cannot stake 6: token account") && error.contains("holds 3"),
+        "{error}"
+    );
+    let error = net.fails(&alice_key, &["unstake", &pool, "5"]);
+    assert_eq!(error, "error: cannot unstake 5: the position has 2 staked");
+    let error = net.fails(&alice_key, &["stake", &pool, "1.0000001"]);
+    assert!(
+        error.contains("has 7 decimal places; the mint has 6"),
+        "{error}"
+    );
+    // A program error, decoded from the logs: Alice is not the authority.
+    let error = net.fails(&alice_key, &["update-pool", &pool, "--pause"]);
+    assert!(
+        error.contains("ConstraintHasOne (2001)") && error.contains("[account: pool]"),
+        "{error}"
+    );
+    // The ticket is locked for an hour.
+    let unstaked = net.json(&alice_key, &["unstake", &pool, "1"]);
+    let ticket = unstaked["ticket"].as_str().unwrap().to_string();
+    let error = net.fails(&alice_key, &["withdraw", &pool, &ticket]);
+    assert!(error.contains("TicketLocked (6013)"), "{error}");
+    // No SOL for fees.
+    let broke = Keypair::new();
+    let broke_key = net.dir.join("broke.json");
+    write_keypair_file(&broke, &broke_key).unwrap();
+    let error = net.fails(&broke_key, &["claim", &pool]);
+    assert!(error.starts_with("error:"), "{error}");
+    // Wrong program id, unknown pool, validator down, bad input.
+    let error = net.fails(
+        &alice_key,
+        &[
+            "--program-id",
+            &Pubkey::new_unique().to_string(),
+            "pool",
+            &pool,
+        ],
+    );
+    assert!(error.contains("is owned by"), "{error}");
+    let error = net.fails(&alice_key, &["pool", &Pubkey::new_unique().to_string()]);
+    assert!(error.contains("does not exist"), "{error}");
+    let down = Command::new(env!("CARGO_BIN_EXE_staking"))
+        .args(["-u", "http://127.0.0.1:1", "pool", &pool])
+        .output()
+        .unwrap();
+    assert!(!down.status.success());
+    assert!(String::from_utf8_lossy(&down.stderr)
+        .contains("cannot reach the cluster at http://127.0.0.1:1"));
+    let error = net.fails(&alice_key, &["stake", "not-a-pool", "1"]);
+    assert!(error.contains("not a valid base58 address"), "{error}");
+
+    let after = net.json(&alice_key, &["pool", &pool]);
+    assert_eq!(
+        after["total_staked"],
+        serde_json::json!({"ui": "1", "base_units": 1_000_000})
+    );
+    assert_eq!(before["authority"], after["authority"]);
+    assert_eq!(after["paused"], false);
+    let _ = authority;
+}

@@ -1,0 +1,232 @@
+//! `staking-localnet`: a local validator (Agave 4.2, real JSON-RPC) with the
+//! staking program deployed, built from crates.io alone — no Solana release
+//! binaries needed. Plus two developer helpers that send real transactions to
+//! it: `create-user` (a funded keypair) and `create-mint` (a token mint, with
+//! tokens minted to owners).
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anchor_lang::prelude::Pubkey;
+use clap::{Parser, Subcommand};
+use solana_commitment_config::CommitmentConfig;
+use solana_keypair::{read_keypair_file, write_keypair_file, Keypair};
+use solana_net_utils::SocketAddrSpace;
+use solana_signer::Signer;
+use solana_test_validator::{TestValidatorGenesis, UpgradeableProgramInfo};
+use staking_client::amount::UiAmount;
+use staking_client::{ClientError, StakingClient};
+
+#[derive(Parser)]
+#[command(
+    name = "staking-localnet",
+    version,
+    about = "A local validator with the staking program deployed"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the validator with the program deployed; runs until Ctrl-C
+    Start {
+        #[arg(long, default_value_t = 8899)]
+        rpc_port: u16,
+        /// First of the ports the validator may use for gossip, TPU and the rest
+        #[arg(long, default_value_t = 11000)]
+        dynamic_port_start: u16,
+        /// The program's bytecode
+        #[arg(long, default_value = "target/deploy/staking.so")]
+        program: PathBuf,
+        /// Where to write the funded keypair (the genesis mint, and the program's upgrade authority)
+        #[arg(long, default_value = "target/localnet/payer.json")]
+        payer_out: PathBuf,
+        /// Ledger directory (wiped at start)
+        #[arg(long, default_value = "target/localnet/ledger")]
+        ledger: PathBuf,
+    },
+    /// Create a keypair file funded with SOL from the payer
+    CreateUser {
+        #[arg(long, default_value = "http://127.0.0.1:8899")]
+        url: String,
+        #[arg(long, default_value = "target/localnet/payer.json")]
+        payer: PathBuf,
+        /// The new keypair file (kept if it exists)
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 10)]
+        sol: u64,
+    },
+    /// Create a mint (the payer is its authority), optionally minting to owners
+    CreateMint {
+        #[arg(long, default_value = "http://127.0.0.1:8899")]
+        url: String,
+        #[arg(long, default_value = "target/localnet/payer.json")]
+        payer: PathBuf,
+        #[arg(long, default_value_t = 6)]
+        decimals: u8,
+        /// Create it under Token-2022 instead of SPL Token
+        #[arg(long)]
+        token_2022: bool,
+        /// OWNER=AMOUNT (UI units) to mint into the owner's associated token account; repeatable
+        #[arg(long = "mint-to", value_parser = parse_mint_to)]
+        mint_to: Vec<(Pubkey, UiAmount)>,
+    },
+}
+
+fn parse_mint_to(text: &str) -> Result<(Pubkey, UiAmount), String> {
+    let (owner, amount) = text.split_once('=').ok_or("expected OWNER=AMOUNT")?;
+    let owner = owner
+        .parse()
+        .map_err(|_| format!("{owner:?} is not a valid address"))?;
+    let amount = amount.parse().map_err(|e: ClientError| e.to_string())?;
+    Ok((owner, amount))
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let result = match Cli::parse().command {
+        Command::Start {
+            rpc_port,
+            dynamic_port_start,
+            program,
+            payer_out,
+            ledger,
+        } => start(rpc_port, dynamic_port_start, &program, &payer_out, &ledger).await,
+        Command::CreateUser {
+            url,
+            payer,
+            out,
+            sol,
+        } => create_user(&url, &payer, &out, sol).await,
+        Command::CreateMint {
+            url,
+            payer,
+            decimals,
+            token_2022,
+            mint_to,
+        } => create_mint(&url, &payer, decimals, token_2022, &mint_to).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn start(
+    rpc_port: u16,
+    dynamic_port_start: u16,
+    program: &Path,
+    payer_out: &Path,
+    ledger: &Path,
+) -> Result<(), String> {
+    if !program.exists() {
+        return Err(format!(
+            "{} not found: build it with scripts/build-sbf.sh (or anchor build)",
+            program.display()
+        ));
+    }
+    let _ = std::fs::remove_dir_all(ledger);
+    std::fs::create_dir_all(ledger)
+        .map_err(|e| format!("cannot create {}: {e}", ledger.display()))?;
+    if let Some(dir) = payer_out.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    let payer = Keypair::new();
+    write_keypair_file(&payer, payer_out)
+        .map_err(|e| format!("cannot write {}: {e}", payer_out.display()))?;
+
+    let started = std::time::Instant::now();
+    let mut genesis = TestValidatorGenesis::default();
+    genesis
+        .ledger_path(ledger)
+        .rpc_port(rpc_port)
+        .gossip_port(dynamic_port_start)
+        .port_range((dynamic_port_start + 1, dynamic_port_start + 200))
+        .add_upgradeable_programs_with_path(&[UpgradeableProgramInfo {
+            program_id: staking::ID,
+            loader: solana_sdk_ids::bpf_loader_upgradeable::id(),
+            upgrade_authority: payer.pubkey(),
+            program_path: program.to_path_buf(),
+        }]);
+    let validator = genesis
+        .start_async_with_mint_address(&payer, SocketAddrSpace::Unspecified)
+        .await
+        .map_err(|e| format!("the validator did not start: {e} (is port {rpc_port} in use?)"))?;
+    println!(
+        "Local validator ready in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    println!("  RPC URL:        {}", validator.rpc_url());
+    println!("  program:        {} ({})", staking::ID, program.display());
+    println!("  funded keypair: {}", payer_out.display());
+    println!("Press Ctrl-C to stop.");
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(|e| format!("cannot wait for Ctrl-C: {e}"))?;
+    println!("Stopping the validator");
+    drop(validator);
+    Ok(())
+}
+
+fn client(url: &str, payer_path: &Path) -> Result<StakingClient, String> {
+    let payer = read_keypair_file(payer_path)
+        .map_err(|e| format!("cannot read {}: {e}", payer_path.display()))?;
+    Ok(StakingClient::new(
+        url,
+        Some(Arc::new(payer)),
+        staking::ID,
+        CommitmentConfig::confirmed(),
+    ))
+}
+
+async fn create_user(url: &str, payer_path: &Path, out: &Path, sol: u64) -> Result<(), String> {
+    let client = client(url, payer_path)?;
+    let user = match read_keypair_file(out) {
+        Ok(existing) => existing,
+        Err(_) => {
+            let user = Keypair::new();
+            write_keypair_file(&user, out)
+                .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+            user
+        }
+    };
+    client
+        .transfer_sol(&user.pubkey(), sol)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("{}", user.pubkey());
+    Ok(())
+}
+
+async fn create_mint(
+    url: &str,
+    payer_path: &Path,
+    decimals: u8,
+    token_2022: bool,
+    mint_to: &[(Pubkey, UiAmount)],
+) -> Result<(), String> {
+    let client = client(url, payer_path)?;
+    let token_program = if token_2022 {
+        anchor_spl::token_2022::ID
+    } else {
+        anchor_spl::token::ID
+    };
+    let mint_to = mint_to
+        .iter()
+        .map(|(owner, amount)| amount.to_base_units(decimals).map(|base| (*owner, base)))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())?;
+    let mint = client
+        .create_mint(decimals, &token_program, &mint_to)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("{mint}");
+    Ok(())
+}

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# The main job: build the program and the tools, start a local validator with
+# the program deployed, and run a staking demo through the `staking` CLI,
+# printing what a user sees. The validator stops when the demo ends.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+PORT="${STAKING_DEMO_PORT:-8899}"
+DIR="target/localnet"
+BIN="target/debug"
+URL="http://127.0.0.1:$PORT"
+
+bold() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+die() { echo "demo: error: $*" >&2; exit 1; }
+
+bold "Building the program (SBF) and the tools"
+bash scripts/build-sbf.sh
+cargo build -p staking-client -p staking-localnet
+
+mkdir -p "$DIR"
+bold "Starting the local validator on $URL"
+"$BIN/staking-localnet" start --rpc-port "$PORT" --ledger "$DIR/ledger" --payer-out "$DIR/payer.json" \
+    > "$DIR/validator.log" 2>&1 &
+VALIDATOR=$!
+trap 'kill -INT $VALIDATOR 2>/dev/null; wait $VALIDATOR 2>/dev/null || true' EXIT
+for _ in $(seq 1 120); do
+    grep -q "Local validator ready" "$DIR/validator.log" 2>/dev/null && break
+    kill -0 $VALIDATOR 2>/dev/null || { cat "$DIR/validator.log" >&2; die "the validator exited"; }
+    sleep 0.5
+done
+grep -q "Local validator ready" "$DIR/validator.log" || die "the validator did not start within 60 s"
+cat "$DIR/validator.log"
+
+localnet() { "$BIN/staking-localnet" "$@" --url "$URL" --payer "$DIR/payer.json"; }
+staking() { echo "\$ staking $*" >&2; "$BIN/staking" -u "$URL" "$@"; }
+json_field() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+
+bold "Three users (SOL from the validator's funded keypair)"
+AUTHORITY=$(localnet create-user --out "$DIR/authority.json")
+ALICE=$(localnet create-user --out "$DIR/alice.json")
+BOB=$(localnet create-user --out "$DIR/bob.json")
+echo "authority $AUTHORITY"; echo "alice     $ALICE"; echo "bob       $BOB"
+
+bold "Mints: the stake token (SPL Token) and two reward tokens (SPL Token, Token-2022)"
+STAKE_MINT=$(localnet create-mint --decimals 6 --mint-to "$ALICE=1000" --mint-to "$BOB=500")
+REWARD_A=$(localnet create-mint --decimals 6 --mint-to "$AUTHORITY=100000")
+REWARD_B=$(localnet create-mint --decimals 9 --token-2022 --mint-to "$AUTHORITY=5000")
+echo "stake mint  $STAKE_MINT"; echo "reward A    $REWARD_A"; echo "reward B    $REWARD_B"
+
+bold "The protocol team creates a pool with two reward streams and funds them"
+POOL=$(staking -k "$DIR/authority.json" --output json create-pool --mint "$STAKE_MINT" --pool-id 1 \
+    --unbonding-period 20s --min-stake 1 | json_field '["pool"]')
+staking -k "$DIR/authority.json" add-reward-stream "$POOL" "$REWARD_A"
+staking -k "$DIR/authority.json" add-reward-stream "$POOL" "$REWARD_B"
+staking -k "$DIR/authority.json" fund "$POOL" --stream 0 --amount 36000 --duration 1h
+staking -k "$DIR/authority.json" fund "$POOL" --stream 1 --amount 720 --duration 1h
+staking pool "$POOL"
+
+bold "Alice stakes 600, Bob stakes 200"
+staking -k "$DIR/alice.json" stake "$POOL" 600
+staking -k "$DIR/bob.json" stake "$POOL" 200
+
+bold "Time passes (10 s): rewards accrue 3:1"
+sleep 10
+staking -k "$DIR/alice.json" position "$POOL"
+staking -k "$DIR/bob.json" position "$POOL"
+
+bold "Alice claims both streams"
+staking -k "$DIR/alice.json" claim "$POOL"
+
+bold "Alice unstakes everything: a ticket that unlocks after the 20 s unbonding period"
+staking -k "$DIR/alice.json" unstake "$POOL" ALL
+staking -k "$DIR/alice.json" position "$POOL"
+echo "Withdrawing now is refused:"
+staking -k "$DIR/alice.json" withdraw "$POOL" && die "an early withdrawal succeeded"
+
+bold "After the unbonding period (by the chain's clock) Alice withdraws"
+for _ in $(seq 1 90); do
+    left=$("$BIN/staking" -u "$URL" -k "$DIR/alice.json" --output json position "$POOL" | json_field '["tickets"][0]["seconds_left"]')
+    [ "$left" = "0" ] && break
+    sleep 1
+done
+staking -k "$DIR/alice.json" withdraw "$POOL"
+staking -k "$DIR/alice.json" positions
+staking pool "$POOL"
+
+bold "Demo complete"
