@@ -3,7 +3,7 @@
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::{AccountDeserialize, Discriminator};
 use solana_rpc_client_api::filter::{Memcmp, RpcFilterType};
-use staking::state::{Pool, Position, UnbondTicket};
+use staking::state::{Pool, Position, RewardStream, UnbondTicket};
 
 use crate::error::ClientError;
 
@@ -40,6 +40,22 @@ pub fn decode<T: AccountDeserialize + Named>(
         what: T::NAME,
         address: *address,
     })
+}
+
+/// A pool's reward stream, or an error naming the pool and its stream count.
+pub fn reward_stream(
+    pool_address: &Pubkey,
+    pool: &Pool,
+    index: u8,
+) -> Result<RewardStream, ClientError> {
+    pool.streams()
+        .get(index as usize)
+        .copied()
+        .ok_or(ClientError::NoSuchStream {
+            pool: *pool_address,
+            index,
+            count: pool.reward_stream_count,
+        })
 }
 
 /// A mint's decimals and token program.

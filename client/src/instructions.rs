@@ -10,6 +10,7 @@ use staking::instructions::{InitializePoolParams, UpdatePoolParams};
 use staking::state::{Pool, RewardStream};
 use staking::{accounts, instruction};
 
+use crate::accounts::reward_stream as stream;
 use crate::error::ClientError;
 use crate::pda;
 
@@ -23,17 +24,6 @@ fn build(
         accounts: accounts.to_account_metas(None),
         data: data.data(),
     }
-}
-
-fn stream(pool_address: &Pubkey, pool: &Pool, index: u8) -> Result<RewardStream, ClientError> {
-    pool.streams()
-        .get(index as usize)
-        .copied()
-        .ok_or(ClientError::NoSuchStream {
-            pool: *pool_address,
-            index,
-            count: pool.reward_stream_count,
-        })
 }
 
 pub fn initialize_pool(

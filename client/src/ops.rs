@@ -7,8 +7,8 @@ use anchor_spl::associated_token::spl_associated_token_account::instruction::cre
 use serde_json::{json, Value};
 use solana_signer::Signer;
 use staking::instructions::{InitializePoolParams, UpdatePoolParams};
-use staking::state::Pool;
 
+use crate::accounts::reward_stream;
 use crate::amount::{format_duration, format_ui, AmountArg, UiAmount};
 use crate::error::ClientError;
 use crate::{instructions as ix, pda, rewards, StakingClient};
@@ -132,7 +132,7 @@ impl StakingClient {
     ) -> Result<Plan, ClientError> {
         let me = self.me()?;
         let pool = self.pool(pool_address).await?;
-        let stream = stream_of(pool_address, &pool, stream_index)?;
+        let stream = reward_stream(pool_address, &pool, stream_index)?;
         let base = amount.to_base_units(stream.reward_decimals)?;
         let source = pda::token_account(&me, &stream.reward_mint, &stream.reward_token_program);
         let instruction = ix::fund_rewards(
@@ -307,7 +307,7 @@ impl StakingClient {
         let me = self.me()?;
         let pool = self.pool(pool_address).await?;
         let streams: Vec<u8> = match stream_index {
-            Some(index) => vec![stream_of(pool_address, &pool, index).map(|_| index)?],
+            Some(index) => vec![reward_stream(pool_address, &pool, index).map(|_| index)?],
             None => (0..pool.reward_stream_count).collect(),
         };
         let mut instructions = Vec::with_capacity(streams.len() + 1);
@@ -432,7 +432,7 @@ impl StakingClient {
     ) -> Result<Plan, ClientError> {
         let me = self.me()?;
         let pool = self.pool(pool_address).await?;
-        let stream = stream_of(pool_address, &pool, stream_index)?;
+        let stream = reward_stream(pool_address, &pool, stream_index)?;
         let vault_balance = self.token_balance(&stream.reward_vault).await?;
         let now = self.now().await?;
         let recoverable = rewards::recoverable(&pool, stream_index as usize, vault_balance, now)?;
@@ -479,19 +479,4 @@ impl StakingClient {
             details: json!({"action": "close-position", "pool": pool_address.to_string()}),
         })
     }
-}
-
-fn stream_of(
-    pool_address: &Pubkey,
-    pool: &Pool,
-    index: u8,
-) -> Result<staking::state::RewardStream, ClientError> {
-    pool.streams()
-        .get(index as usize)
-        .copied()
-        .ok_or(ClientError::NoSuchStream {
-            pool: *pool_address,
-            index,
-            count: pool.reward_stream_count,
-        })
 }

@@ -203,6 +203,14 @@ impl TestEnv {
         self.send(&[ix], &[&pool.authority])
     }
 
+    pub fn set_paused(&mut self, pool: &TestPool, paused: bool) {
+        let params = UpdatePoolParams {
+            paused: Some(paused),
+            ..Default::default()
+        };
+        crate::ok(self.update_pool(pool, params));
+    }
+
     pub fn recover(
         &mut self,
         pool: &TestPool,

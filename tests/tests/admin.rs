@@ -459,24 +459,12 @@ fn funding_checks_its_accounts_and_inputs() {
     );
 
     // Paused pools take no funding.
-    ok(env.update_pool(
-        &pool,
-        UpdatePoolParams {
-            paused: Some(true),
-            ..Default::default()
-        },
-    ));
+    env.set_paused(&pool, true);
     assert_staking_error(
         env.send(&[fund(10, 100)], &[&pool.authority]),
         StakingError::PoolPaused,
     );
-    ok(env.update_pool(
-        &pool,
-        UpdatePoolParams {
-            paused: Some(false),
-            ..Default::default()
-        },
-    ));
+    env.set_paused(&pool, false);
 
     let before = env.pool(&pool);
     ok(env.send(&[fund(1_000, 100)], &[&pool.authority]));

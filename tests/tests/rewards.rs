@@ -3,7 +3,6 @@
 use anchor_lang::error::ErrorCode as AnchorError;
 use anchor_lang::prelude::Pubkey;
 use solana_signer::Signer;
-use staking::instructions::UpdatePoolParams;
 use staking_client::instructions as ix;
 use staking_tests::scenario::pool_params;
 use staking_tests::*;
@@ -104,13 +103,7 @@ fn claim_pays_every_stream_or_one_and_never_twice() {
     .is_err());
 
     // Claims work while paused: users can always leave.
-    ok(env.update_pool(
-        &pool,
-        UpdatePoolParams {
-            paused: Some(true),
-            ..Default::default()
-        },
-    ));
+    env.set_paused(&pool, true);
     env.warp(10);
     ok(env.claim(&pool, &alice, None));
 }
@@ -239,13 +232,7 @@ fn compound_restakes_stake_mint_rewards() {
         same.accounts[5].pubkey = state.stake_vault;
         env.warp(10);
         assert_fails(env.send(&[same], &[&alice]));
-        ok(env.update_pool(
-            &pool,
-            UpdatePoolParams {
-                paused: Some(true),
-                ..Default::default()
-            },
-        ));
+        env.set_paused(&pool, true);
         assert_staking_error(env.compound(&pool, &alice, own), StakingError::PoolPaused);
     }
 }

@@ -300,13 +300,7 @@ fn unstake_checks_amounts_minimum_and_ownership() {
     assert_eq!(env.position(&pool, &bob.pubkey()).staked, 300);
 
     // Users can always leave: unstake works while paused.
-    ok(env.update_pool(
-        &pool,
-        UpdatePoolParams {
-            paused: Some(true),
-            ..Default::default()
-        },
-    ));
+    env.set_paused(&pool, true);
     ok(env.unstake(&pool, &bob, 300).1);
 }
 
@@ -409,13 +403,7 @@ fn withdraw_pays_after_unlock_once_and_only_to_the_owner() {
         assert_fails(env.send(&[withdraw.clone(), withdraw], &[&alice]));
         assert_eq!(env.balance(&alice_tokens), 700);
         // Withdrawing works while the pool is paused.
-        ok(env.update_pool(
-            &pool,
-            UpdatePoolParams {
-                paused: Some(true),
-                ..Default::default()
-            },
-        ));
+        env.set_paused(&pool, true);
         ok(env.withdraw(&pool, &alice, &second));
         assert_eq!(env.balance(&alice_tokens), 1_000);
     }
@@ -466,24 +454,12 @@ fn cancel_unbond_returns_the_ticket_to_stake() {
         env.send(&[steal], &[&mallory]),
         AnchorError::ConstraintHasOne,
     );
-    ok(env.update_pool(
-        &pool,
-        UpdatePoolParams {
-            paused: Some(true),
-            ..Default::default()
-        },
-    ));
+    env.set_paused(&pool, true);
     assert_staking_error(
         env.cancel_unbond(&pool, &alice, &ticket),
         StakingError::PoolPaused,
     );
-    ok(env.update_pool(
-        &pool,
-        UpdatePoolParams {
-            paused: Some(false),
-            ..Default::default()
-        },
-    ));
+    env.set_paused(&pool, false);
 
     let lamports_before = env.lamports(&alice.pubkey());
     let ticket_rent = env.lamports(&ticket);
