@@ -18,8 +18,9 @@ use staking_client::StakingClient;
 const SPL_TOKEN: Pubkey = anchor_spl::token::ID;
 
 struct Localnet {
-    // Dropping it stops the validator.
-    _validator: TestValidator,
+    /// The validator this test started (dropping it stops it); `None` under
+    /// `anchor test`, which starts one and deploys the program itself.
+    _validator: Option<TestValidator>,
     url: String,
     dir: PathBuf,
     /// Genesis-funded payer, used for setup.
@@ -27,8 +28,32 @@ struct Localnet {
 }
 
 impl Localnet {
-    /// A validator on its own ports (`slot` keeps concurrent tests apart).
+    /// A validator on its own ports (`slot` keeps concurrent tests apart), or
+    /// the cluster and wallet `anchor test` names in `ANCHOR_PROVIDER_URL` and
+    /// `ANCHOR_WALLET`.
     async fn start(slot: u16) -> Localnet {
+        let dir = std::env::temp_dir().join(format!("staking-e2e-{}-{slot}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        if let (Ok(url), Ok(wallet)) = (
+            std::env::var("ANCHOR_PROVIDER_URL"),
+            std::env::var("ANCHOR_WALLET"),
+        ) {
+            let wallet = wallet.replacen('~', &std::env::var("HOME").unwrap_or_default(), 1);
+            let payer = solana_keypair::read_keypair_file(&wallet).expect("ANCHOR_WALLET keypair");
+            let client = StakingClient::new(
+                &url,
+                Some(Arc::new(payer)),
+                staking::ID,
+                CommitmentConfig::confirmed(),
+            );
+            return Localnet {
+                _validator: None,
+                url,
+                dir,
+                client,
+            };
+        }
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
         let program = std::env::var_os("STAKING_SO")
             .map(PathBuf::from)
@@ -38,9 +63,6 @@ impl Localnet {
             "{} missing: run scripts/build-sbf.sh",
             program.display()
         );
-        let dir = std::env::temp_dir().join(format!("staking-e2e-{}-{slot}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
         let payer = Keypair::new();
         let rpc_port = 19_000 + slot * 1_000;
         let mut genesis = TestValidatorGenesis::default();
@@ -67,7 +89,7 @@ impl Localnet {
             CommitmentConfig::confirmed(),
         );
         Localnet {
-            _validator: validator,
+            _validator: Some(validator),
             url,
             dir,
             client,
