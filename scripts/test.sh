@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The project's test command: builds the program's SBF bytecode, then runs every
-# test (math unit and property tests on the host, program tests on the bytecode
-# in LiteSVM).
+# The project's test command: builds the program's SBF bytecode, checks the
+# committed IDL against a fresh build, then runs every test (math unit and
+# property tests on the host, program tests on the bytecode in LiteSVM, CLI
+# tests against local validators running the bytecode).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 bash scripts/build-sbf.sh
+cargo run --quiet --locked -p staking-idl -- --check
 cargo test --workspace --locked "$@"
