@@ -13,8 +13,10 @@ use solana_commitment_config::CommitmentConfig;
 use solana_keypair::{read_keypair_file, write_keypair_file, Keypair};
 use solana_net_utils::SocketAddrSpace;
 use solana_signer::Signer;
-use solana_test_validator::{TestValidatorGenesis, UpgradeableProgramInfo};
+use solana_test_validator::{TestValidator, TestValidatorGenesis, UpgradeableProgramInfo};
 use staking_client::amount::UiAmount;
+
+mod bench;
 use staking_client::{ClientError, StakingClient};
 
 #[derive(Parser)]
@@ -46,6 +48,24 @@ enum Command {
         /// Ledger directory (wiped at start)
         #[arg(long, default_value = "target/localnet/ledger")]
         ledger: PathBuf,
+    },
+    /// Measure client throughput (stake + claim vs SOL transfers) on a fresh
+    /// local validator and write the table into BENCHMARKS.md
+    Bench {
+        #[arg(long, default_value_t = 8899)]
+        rpc_port: u16,
+        #[arg(long, default_value_t = 11000)]
+        dynamic_port_start: u16,
+        #[arg(long, default_value = "target/deploy/staking.so")]
+        program: PathBuf,
+        #[arg(long, default_value = "target/localnet/bench-ledger")]
+        ledger: PathBuf,
+        #[arg(long, default_value_t = 32)]
+        users: usize,
+        #[arg(long, default_value_t = 5)]
+        rounds: usize,
+        #[arg(long, default_value = "BENCHMARKS.md")]
+        out: PathBuf,
     },
     /// Create a keypair file funded with SOL from the payer
     CreateUser {
@@ -95,6 +115,26 @@ async fn main() -> ExitCode {
             payer_out,
             ledger,
         } => start(rpc_port, dynamic_port_start, &program, &payer_out, &ledger).await,
+        Command::Bench {
+            rpc_port,
+            dynamic_port_start,
+            program,
+            ledger,
+            users,
+            rounds,
+            out,
+        } => {
+            run_bench(
+                rpc_port,
+                dynamic_port_start,
+                &program,
+                &ledger,
+                users,
+                rounds,
+                &out,
+            )
+            .await
+        }
         Command::CreateUser {
             url,
             payer,
@@ -118,13 +158,15 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn start(
+/// Starts a validator with the program deployed; `payer` is the genesis mint
+/// and the program's upgrade authority.
+async fn launch(
     rpc_port: u16,
     dynamic_port_start: u16,
     program: &Path,
-    payer_out: &Path,
     ledger: &Path,
-) -> Result<(), String> {
+    payer: &Keypair,
+) -> Result<TestValidator, String> {
     if !program.exists() {
         return Err(format!(
             "{} not found: build it with scripts/build-sbf.sh (or anchor build)",
@@ -134,15 +176,6 @@ async fn start(
     let _ = std::fs::remove_dir_all(ledger);
     std::fs::create_dir_all(ledger)
         .map_err(|e| format!("cannot create {}: {e}", ledger.display()))?;
-    if let Some(dir) = payer_out.parent() {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    }
-    let payer = Keypair::new();
-    write_keypair_file(&payer, payer_out)
-        .map_err(|e| format!("cannot write {}: {e}", payer_out.display()))?;
-
-    let started = std::time::Instant::now();
     let mut genesis = TestValidatorGenesis::default();
     genesis
         .ledger_path(ledger)
@@ -155,10 +188,28 @@ async fn start(
             upgrade_authority: payer.pubkey(),
             program_path: program.to_path_buf(),
         }]);
-    let validator = genesis
-        .start_async_with_mint_address(&payer, SocketAddrSpace::Unspecified)
+    genesis
+        .start_async_with_mint_address(payer, SocketAddrSpace::Unspecified)
         .await
-        .map_err(|e| format!("the validator did not start: {e} (is port {rpc_port} in use?)"))?;
+        .map_err(|e| format!("the validator did not start: {e} (is port {rpc_port} in use?)"))
+}
+
+async fn start(
+    rpc_port: u16,
+    dynamic_port_start: u16,
+    program: &Path,
+    payer_out: &Path,
+    ledger: &Path,
+) -> Result<(), String> {
+    if let Some(dir) = payer_out.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    let payer = Keypair::new();
+    write_keypair_file(&payer, payer_out)
+        .map_err(|e| format!("cannot write {}: {e}", payer_out.display()))?;
+    let started = std::time::Instant::now();
+    let validator = launch(rpc_port, dynamic_port_start, program, ledger, &payer).await?;
     println!(
         "Local validator ready in {:.1} s",
         started.elapsed().as_secs_f64()
@@ -171,6 +222,34 @@ async fn start(
         .await
         .map_err(|e| format!("cannot wait for Ctrl-C: {e}"))?;
     println!("Stopping the validator");
+    drop(validator);
+    Ok(())
+}
+
+async fn run_bench(
+    rpc_port: u16,
+    dynamic_port_start: u16,
+    program: &Path,
+    ledger: &Path,
+    users: usize,
+    rounds: usize,
+    out: &Path,
+) -> Result<(), String> {
+    let payer = Arc::new(Keypair::new());
+    let validator = launch(rpc_port, dynamic_port_start, program, ledger, &payer).await?;
+    let client = StakingClient::new(
+        &validator.rpc_url(),
+        Some(payer),
+        staking::ID,
+        CommitmentConfig::confirmed(),
+    );
+    let phases = bench::run(&client, users, rounds).await?;
+    let notes = format!(
+        "Client and validator are this workspace's `dev` builds (the validator is the `solana-test-validator` {} crate in process), so absolute figures are far below a release validator's; the ratio is the point.",
+        "4.2.2"
+    );
+    let table = bench::write(out, &phases, users, rounds, &notes)?;
+    println!("{table}");
     drop(validator);
     Ok(())
 }
