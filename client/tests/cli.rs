@@ -209,7 +209,7 @@ async fn a_pool_lifecycle_through_the_cli() {
         749_500_000
     );
 
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    tokio::time::sleep(Duration::from_secs(4)).await;
     let position = net.json(&alice_key, &["position", &pool]);
     assert_eq!(ui(&position["staked"]), "250.5");
     let pending = position["pending_rewards"][0]["amount"]["base_units"]
@@ -227,7 +227,14 @@ async fn a_pool_lifecycle_through_the_cli() {
     assert_eq!(unstaked["amount"], 250_500_000);
     let position = net.json(&alice_key, &["position", &pool]);
     assert_eq!(position["tickets"].as_array().unwrap().len(), 1);
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    // Wait by the chain's clock (it lags wall time by a few seconds here).
+    for _ in 0..60 {
+        let position = net.json(&alice_key, &["position", &pool]);
+        if position["tickets"][0]["seconds_left"] == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
     let withdrawn = net.json(&alice_key, &["withdraw", &pool]);
     assert_eq!(withdrawn["tickets"].as_array().unwrap().len(), 1);
     assert_eq!(
@@ -241,6 +248,16 @@ async fn a_pool_lifecycle_through_the_cli() {
     assert_eq!(ui(&pools[0]["total_staked"]), "0");
     let positions = net.json(&alice_key, &["positions"]);
     assert_eq!(positions.as_array().unwrap().len(), 1);
+    // Rewards settled by the unstake (if a second passed since the claim) must
+    // be claimed before the position can close.
+    let position = net.json(&alice_key, &["position", &pool]);
+    if position["pending_rewards"][0]["amount"]["base_units"]
+        .as_u64()
+        .unwrap()
+        > 0
+    {
+        net.json(&alice_key, &["claim", &pool]);
+    }
     net.json(&alice_key, &["close-position", &pool]);
     assert_eq!(
         net.json(&alice_key, &["positions"])
