@@ -1,0 +1,40 @@
+// Run by `anchor migrate` after `anchor deploy`: creates the first pool with
+// the staking CLI, against the cluster and wallet of Anchor.toml's [provider].
+//
+//   STAKE_MINT=<mint> [POOL_ID=0] [UNBONDING_PERIOD=7d] [MIN_STAKE=1] anchor migrate
+//
+// Uses the `staking` binary on PATH, or builds and runs it with cargo.
+const { execFileSync } = require("child_process");
+
+function stakingCommand(): [string, string[]] {
+  try {
+    execFileSync("staking", ["--version"], { stdio: "ignore" });
+    return ["staking", []];
+  } catch {
+    return ["cargo", ["run", "--quiet", "-p", "staking-client", "--bin", "staking", "--"]];
+  }
+}
+
+module.exports = async function (provider: any) {
+  const mint = process.env.STAKE_MINT;
+  if (!mint) {
+    throw new Error("set STAKE_MINT to the mint holders will stake");
+  }
+  const wallet = process.env.ANCHOR_WALLET;
+  if (!wallet) {
+    throw new Error("ANCHOR_WALLET is not set (anchor migrate sets it from [provider])");
+  }
+  const args = [
+    "-u", provider.connection.rpcEndpoint,
+    "-k", wallet,
+    "create-pool",
+    "--mint", mint,
+    "--pool-id", process.env.POOL_ID ?? "0",
+    "--unbonding-period", process.env.UNBONDING_PERIOD ?? "7d",
+  ];
+  if (process.env.MIN_STAKE) {
+    args.push("--min-stake", process.env.MIN_STAKE);
+  }
+  const [command, prefix] = stakingCommand();
+  execFileSync(command, [...prefix, ...args], { stdio: "inherit" });
+};
