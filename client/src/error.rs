@@ -104,6 +104,15 @@ pub fn decode_program_error(
         return Some(parse_anchor_log(line, instruction));
     }
     if let Some(code) = code {
+        if let Some((name, message)) = staking_error(code) {
+            return Some(ProgramError {
+                instruction,
+                code: Some(code),
+                name: Some(name),
+                message,
+                account: None,
+            });
+        }
         return Some(ProgramError {
             instruction,
             code: Some(code),
@@ -122,6 +131,24 @@ pub fn decode_program_error(
         }),
         _ => None,
     }
+}
+
+/// The staking program's error name and message for a code, from its IDL
+/// (CI checks the committed IDL against the program), for failures that come
+/// without logs.
+pub fn staking_error(code: u32) -> Option<(String, String)> {
+    static IDL: &str = include_str!("../../idl/staking.json");
+    let idl: serde_json::Value = serde_json::from_str(IDL).ok()?;
+    idl["errors"]
+        .as_array()?
+        .iter()
+        .find(|e| e["code"] == code)
+        .map(|e| {
+            (
+                e["name"].as_str().unwrap_or_default().to_string(),
+                e["msg"].as_str().unwrap_or_default().to_string(),
+            )
+        })
 }
 
 /// `Program log: AnchorError [caused by account: A.] Error Code: N. Error Number: C. Error Message: M.`
@@ -260,6 +287,19 @@ mod tests {
             "program error TicketLocked (6013): The unbond ticket is still locked"
         );
         assert_eq!(decoded.account, None);
+    }
+
+    #[test]
+    fn staking_errors_without_logs_are_named_from_the_idl() {
+        let error = TransactionError::InstructionError(0, InstructionError::Custom(6014));
+        let decoded = decode_program_error(&[], Some(&error)).unwrap();
+        assert_eq!(
+            decoded.to_string(),
+            "program error NothingToClaim (6014): Nothing to claim"
+        );
+        let ours = staking::errors::StakingError::NothingToClaim as u32
+            + anchor_lang::error::ERROR_CODE_OFFSET;
+        assert_eq!(ours, 6014);
     }
 
     #[test]

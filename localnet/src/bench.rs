@@ -24,6 +24,8 @@ pub struct Phase {
     pub name: &'static str,
     pub sent: usize,
     pub confirmed: usize,
+    /// Landed, but refused by the program (not counted as confirmed).
+    pub refused: usize,
     pub seconds: f64,
     pub latencies: Vec<Duration>,
 }
@@ -79,6 +81,7 @@ async fn measure(
         name,
         sent: 0,
         confirmed: 0,
+        refused: 0,
         seconds: 0.0,
         latencies: Vec::new(),
     };
@@ -94,6 +97,10 @@ async fn measure(
                 (Some(latency), None) => {
                     phase.confirmed += 1;
                     phase.latencies.push(latency);
+                }
+                (_, Some(error)) if error.starts_with("program error") => {
+                    phase.refused += 1;
+                    eprintln!("{name}: {} refused: {error}", outcome.signature);
                 }
                 (_, Some(error)) => eprintln!("{name}: {} failed: {error}", outcome.signature),
                 _ => {}
@@ -297,16 +304,19 @@ pub fn write(
     let mut table = format!(
         "{BEGIN}\n## Client throughput\n\nMeasured by `{}` on {} cores: {users} users, {rounds} rounds; each round sends every transaction at once with one blockhash \
          and polls signature statuses in batches (`StakingClient::send_batch`), confirmation at `confirmed`. {notes}\n\n\
-         | workload | sent | confirmed | tx/s | p50 confirm (s) | p99 confirm (s) |\n|---|---|---|---|---|---|\n",
+         tx/s counts confirmed successes only; \"refused\" are transactions that landed but the program refused \
+         (a claim in the same clock second as that user's previous settlement: `NothingToClaim`).\n\n\
+         | workload | sent | confirmed | refused | tx/s | p50 confirm (s) | p99 confirm (s) |\n|---|---|---|---|---|---|---|\n",
         "cargo run -p staking-localnet -- bench",
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
     );
     for phase in phases {
         table += &format!(
-            "| {} | {} | {} | {:.1} | {:.2} | {:.2} |\n",
+            "| {} | {} | {} | {} | {:.1} | {:.2} | {:.2} |\n",
             phase.name,
             phase.sent,
             phase.confirmed,
+            phase.refused,
             phase.tps(),
             phase.percentile(0.5),
             phase.percentile(0.99)
