@@ -1,6 +1,7 @@
 //! Helpers for local and test clusters: funded users and token mints, made
 //! with real transactions signed by the client's payer.
 use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::solana_program::system_instruction;
 use anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent;
 use anchor_spl::token_2022::spl_token_2022::instruction as token_ix;
@@ -12,6 +13,33 @@ use crate::{pda, StakingClient};
 
 pub const LAMPORTS_PER_SOL: u64 = 1_000_000_000;
 const MINT_SIZE: usize = 82;
+
+/// Creates the owner's associated token account if missing and mints `amount`
+/// base units into it, with `authority` as payer and mint authority.
+pub fn mint_to_owner(
+    authority: &Pubkey,
+    mint: &Pubkey,
+    token_program: &Pubkey,
+    decimals: u8,
+    owner: &Pubkey,
+    amount: u64,
+) -> Result<[Instruction; 2], ClientError> {
+    let account = pda::token_account(owner, mint, token_program);
+    let mint_to = token_ix::mint_to_checked(
+        token_program,
+        mint,
+        &account,
+        authority,
+        &[],
+        amount,
+        decimals,
+    )
+    .map_err(|e| ClientError::invalid(e.to_string()))?;
+    Ok([
+        create_associated_token_account_idempotent(authority, owner, mint, token_program),
+        mint_to,
+    ])
+}
 
 impl StakingClient {
     /// Sends `sol` SOL from the payer to `to`.
@@ -53,25 +81,14 @@ impl StakingClient {
                 .map_err(token_error)?,
         ];
         for (owner, amount) in mint_to {
-            let account = pda::token_account(owner, &mint.pubkey(), token_program);
-            instructions.push(create_associated_token_account_idempotent(
+            instructions.extend(mint_to_owner(
                 &authority,
-                owner,
                 &mint.pubkey(),
                 token_program,
-            ));
-            instructions.push(
-                token_ix::mint_to_checked(
-                    token_program,
-                    &mint.pubkey(),
-                    &account,
-                    &authority,
-                    &[],
-                    *amount,
-                    decimals,
-                )
-                .map_err(token_error)?,
-            );
+                decimals,
+                owner,
+                *amount,
+            )?);
         }
         self.send_with_signers(&instructions, &[&mint]).await?;
         Ok(mint.pubkey())

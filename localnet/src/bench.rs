@@ -9,10 +9,10 @@ use std::time::{Duration, Instant};
 use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::solana_program::system_instruction;
 use anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent;
-use anchor_spl::token_2022::spl_token_2022::instruction as token_ix;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 use solana_transaction::Transaction;
+use staking_client::localnet::mint_to_owner;
 use staking_client::rpc::BatchOutcome;
 use staking_client::{instructions as ix, pda, StakingClient};
 
@@ -149,28 +149,20 @@ pub async fn run(
         users
             .chunks(4)
             .map(|chunk| {
-                let mut instructions = Vec::new();
-                for user in chunk {
-                    let account = pda::token_account(&user.pubkey(), &stake_mint, &token);
-                    instructions.push(create_associated_token_account_idempotent(
-                        &payer.pubkey(),
-                        &user.pubkey(),
-                        &stake_mint,
-                        &token,
-                    ));
-                    instructions.push(
-                        token_ix::mint_to_checked(
-                            &token,
-                            &stake_mint,
-                            &account,
+                let instructions: Vec<Instruction> = chunk
+                    .iter()
+                    .flat_map(|user| {
+                        mint_to_owner(
                             &payer.pubkey(),
-                            &[],
-                            1_000_000_000,
+                            &stake_mint,
+                            &token,
                             6,
+                            &user.pubkey(),
+                            1_000_000_000,
                         )
-                        .expect("mint_to"),
-                    );
-                }
+                        .expect("mint_to instruction")
+                    })
+                    .collect();
                 sign(&instructions, payer, &[], hash)
             })
             .collect()

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anchor_lang::prelude::Pubkey;
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use solana_commitment_config::CommitmentConfig;
 use solana_keypair::{read_keypair_file, write_keypair_file, Keypair};
 use solana_net_utils::SocketAddrSpace;
@@ -34,14 +34,8 @@ struct Cli {
 enum Command {
     /// Start the validator with the program deployed; runs until Ctrl-C
     Start {
-        #[arg(long, default_value_t = 8899)]
-        rpc_port: u16,
-        /// First of the ports the validator may use for gossip, TPU and the rest
-        #[arg(long, default_value_t = 11000)]
-        dynamic_port_start: u16,
-        /// The program's bytecode
-        #[arg(long, default_value = "target/deploy/staking.so")]
-        program: PathBuf,
+        #[command(flatten)]
+        validator: ValidatorArgs,
         /// Where to write the funded keypair (the genesis mint, and the program's upgrade authority)
         #[arg(long, default_value = "target/localnet/payer.json")]
         payer_out: PathBuf,
@@ -52,12 +46,9 @@ enum Command {
     /// Measure client throughput (stake + claim vs SOL transfers) on a fresh
     /// local validator and write the table into BENCHMARKS.md
     Bench {
-        #[arg(long, default_value_t = 8899)]
-        rpc_port: u16,
-        #[arg(long, default_value_t = 11000)]
-        dynamic_port_start: u16,
-        #[arg(long, default_value = "target/deploy/staking.so")]
-        program: PathBuf,
+        #[command(flatten)]
+        validator: ValidatorArgs,
+        /// Ledger directory (wiped at start)
         #[arg(long, default_value = "target/localnet/bench-ledger")]
         ledger: PathBuf,
         #[arg(long, default_value_t = 32)]
@@ -69,10 +60,8 @@ enum Command {
     },
     /// Create a keypair file funded with SOL from the payer
     CreateUser {
-        #[arg(long, default_value = "http://127.0.0.1:8899")]
-        url: String,
-        #[arg(long, default_value = "target/localnet/payer.json")]
-        payer: PathBuf,
+        #[command(flatten)]
+        cluster: ClusterArgs,
         /// The new keypair file (kept if it exists)
         #[arg(long)]
         out: PathBuf,
@@ -81,10 +70,8 @@ enum Command {
     },
     /// Create a mint (the payer is its authority), optionally minting to owners
     CreateMint {
-        #[arg(long, default_value = "http://127.0.0.1:8899")]
-        url: String,
-        #[arg(long, default_value = "target/localnet/payer.json")]
-        payer: PathBuf,
+        #[command(flatten)]
+        cluster: ClusterArgs,
         #[arg(long, default_value_t = 6)]
         decimals: u8,
         /// Create it under Token-2022 instead of SPL Token
@@ -94,6 +81,28 @@ enum Command {
         #[arg(long = "mint-to", value_parser = parse_mint_to)]
         mint_to: Vec<(Pubkey, UiAmount)>,
     },
+}
+
+/// Where the validator listens and what it deploys.
+#[derive(Args)]
+struct ValidatorArgs {
+    #[arg(long, default_value_t = 8899)]
+    rpc_port: u16,
+    /// First of the ports the validator may use for gossip, TPU and the rest
+    #[arg(long, default_value_t = 11000)]
+    dynamic_port_start: u16,
+    /// The program's bytecode
+    #[arg(long, default_value = "target/deploy/staking.so")]
+    program: PathBuf,
+}
+
+/// The running local validator and the keypair that pays.
+#[derive(Args)]
+struct ClusterArgs {
+    #[arg(long, default_value = "http://127.0.0.1:8899")]
+    url: String,
+    #[arg(long, default_value = "target/localnet/payer.json")]
+    payer: PathBuf,
 }
 
 fn parse_mint_to(text: &str) -> Result<(Pubkey, UiAmount), String> {
@@ -109,45 +118,24 @@ fn parse_mint_to(text: &str) -> Result<(Pubkey, UiAmount), String> {
 async fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Start {
-            rpc_port,
-            dynamic_port_start,
-            program,
+            validator,
             payer_out,
             ledger,
-        } => start(rpc_port, dynamic_port_start, &program, &payer_out, &ledger).await,
+        } => start(&validator, &payer_out, &ledger).await,
         Command::Bench {
-            rpc_port,
-            dynamic_port_start,
-            program,
+            validator,
             ledger,
             users,
             rounds,
             out,
-        } => {
-            run_bench(
-                rpc_port,
-                dynamic_port_start,
-                &program,
-                &ledger,
-                users,
-                rounds,
-                &out,
-            )
-            .await
-        }
-        Command::CreateUser {
-            url,
-            payer,
-            out,
-            sol,
-        } => create_user(&url, &payer, &out, sol).await,
+        } => run_bench(&validator, &ledger, users, rounds, &out).await,
+        Command::CreateUser { cluster, out, sol } => create_user(&cluster, &out, sol).await,
         Command::CreateMint {
-            url,
-            payer,
+            cluster,
             decimals,
             token_2022,
             mint_to,
-        } => create_mint(&url, &payer, decimals, token_2022, &mint_to).await,
+        } => create_mint(&cluster, decimals, token_2022, &mint_to).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -161,12 +149,15 @@ async fn main() -> ExitCode {
 /// Starts a validator with the program deployed; `payer` is the genesis mint
 /// and the program's upgrade authority.
 async fn launch(
-    rpc_port: u16,
-    dynamic_port_start: u16,
-    program: &Path,
+    args: &ValidatorArgs,
     ledger: &Path,
     payer: &Keypair,
 ) -> Result<TestValidator, String> {
+    let (rpc_port, dynamic_port_start, program) = (
+        args.rpc_port,
+        args.dynamic_port_start,
+        args.program.as_path(),
+    );
     if !program.exists() {
         return Err(format!(
             "{} not found: build it with scripts/build-sbf.sh (or anchor build)",
@@ -195,9 +186,7 @@ async fn launch(
 }
 
 async fn start(
-    rpc_port: u16,
-    dynamic_port_start: u16,
-    program: &Path,
+    validator_args: &ValidatorArgs,
     payer_out: &Path,
     ledger: &Path,
 ) -> Result<(), String> {
@@ -209,13 +198,17 @@ async fn start(
     write_keypair_file(&payer, payer_out)
         .map_err(|e| format!("cannot write {}: {e}", payer_out.display()))?;
     let started = std::time::Instant::now();
-    let validator = launch(rpc_port, dynamic_port_start, program, ledger, &payer).await?;
+    let validator = launch(validator_args, ledger, &payer).await?;
     println!(
         "Local validator ready in {:.1} s",
         started.elapsed().as_secs_f64()
     );
     println!("  RPC URL:        {}", validator.rpc_url());
-    println!("  program:        {} ({})", staking::ID, program.display());
+    println!(
+        "  program:        {} ({})",
+        staking::ID,
+        validator_args.program.display()
+    );
     println!("  funded keypair: {}", payer_out.display());
     println!("Press Ctrl-C to stop.");
     tokio::signal::ctrl_c()
@@ -227,16 +220,14 @@ async fn start(
 }
 
 async fn run_bench(
-    rpc_port: u16,
-    dynamic_port_start: u16,
-    program: &Path,
+    validator_args: &ValidatorArgs,
     ledger: &Path,
     users: usize,
     rounds: usize,
     out: &Path,
 ) -> Result<(), String> {
     let payer = Arc::new(Keypair::new());
-    let validator = launch(rpc_port, dynamic_port_start, program, ledger, &payer).await?;
+    let validator = launch(validator_args, ledger, &payer).await?;
     let client = StakingClient::new(
         &validator.rpc_url(),
         Some(payer),
@@ -254,19 +245,19 @@ async fn run_bench(
     Ok(())
 }
 
-fn client(url: &str, payer_path: &Path) -> Result<StakingClient, String> {
-    let payer = read_keypair_file(payer_path)
-        .map_err(|e| format!("cannot read {}: {e}", payer_path.display()))?;
+fn client(cluster: &ClusterArgs) -> Result<StakingClient, String> {
+    let payer = read_keypair_file(&cluster.payer)
+        .map_err(|e| format!("cannot read {}: {e}", cluster.payer.display()))?;
     Ok(StakingClient::new(
-        url,
+        &cluster.url,
         Some(Arc::new(payer)),
         staking::ID,
         CommitmentConfig::confirmed(),
     ))
 }
 
-async fn create_user(url: &str, payer_path: &Path, out: &Path, sol: u64) -> Result<(), String> {
-    let client = client(url, payer_path)?;
+async fn create_user(cluster: &ClusterArgs, out: &Path, sol: u64) -> Result<(), String> {
+    let client = client(cluster)?;
     let user = match read_keypair_file(out) {
         Ok(existing) => existing,
         Err(_) => {
@@ -285,13 +276,12 @@ async fn create_user(url: &str, payer_path: &Path, out: &Path, sol: u64) -> Resu
 }
 
 async fn create_mint(
-    url: &str,
-    payer_path: &Path,
+    cluster: &ClusterArgs,
     decimals: u8,
     token_2022: bool,
     mint_to: &[(Pubkey, UiAmount)],
 ) -> Result<(), String> {
-    let client = client(url, payer_path)?;
+    let client = client(cluster)?;
     let token_program = if token_2022 {
         anchor_spl::token_2022::ID
     } else {
