@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds programs/staking to SBPF v3 bytecode at target/deploy/staking.so without
+# Builds programs/staking to SBPF v3 bytecode at target/deploy/staking.so (and the
+# compute-unit benchmark's baseline program, tests/cu-reference, beside it) without
 # Solana's platform-tools: a pinned nightly rustc, sbpf-linker from crates.io, and
 # std rebuilt from a copy of its sources carrying scripts/sbf-std.patch.
 # Everything it installs is cached under $STAKING_SBF_CACHE (default ~/.cache/staking-sbf).
@@ -74,9 +75,9 @@ PY
     rm -f "$SPEC.base"
 fi
 
-# 5. Build the program crate's cdylib.
+# 5. Build the programs' cdylibs (one cargo invocation, so they share every dependency).
 TARGET_DIR="$ROOT/target/sbf-$PATCH_ID"
-step "building programs/staking for SBPF v3"
+step "building programs/staking and tests/cu-reference for SBPF v3"
 export RUSTC_BOOTSTRAP=1
 export RUSTC="$TOOLCHAIN_BIN/rustc"
 export PATH="$TOOLCHAIN_BIN:$PATH"
@@ -87,16 +88,25 @@ export RUSTFLAGS="-C linker=$LINKER -C panic=abort -C relocation-model=static -C
 unset RUSTC_WRAPPER
 log="$TARGET_DIR/build.log"
 mkdir -p "$TARGET_DIR"
-if ! "$TOOLCHAIN_BIN/cargo" build --manifest-path "$ROOT/Cargo.toml" -p staking --lib --release \
+if ! "$TOOLCHAIN_BIN/cargo" build --manifest-path "$ROOT/Cargo.toml" -p staking -p cu-reference --lib --release \
         -Zbuild-std=std,panic_abort -Zjson-target-spec --target "$SPEC" "$@" \
         > "$log" 2>&1; then
     grep -vE "unable to read dir|dlopen failed" "$log" | tail -40 >&2
     die "cargo build for SBF failed (full log: $log)"
 fi
 
-SO="$TARGET_DIR/$TARGET_NAME/release/libstaking.so"
-[ -f "$SO" ] || die "the build finished but $SO is missing"
-[ "$(head -c 4 "$SO" | od -An -tx1 | tr -d ' \n')" = "7f454c46" ] || die "$SO is not an ELF file"
 mkdir -p "$ROOT/target/deploy"
-cp "$SO" "$ROOT/target/deploy/staking.so"
-step "wrote target/deploy/staking.so ($(stat -c %s "$ROOT/target/deploy/staking.so") bytes)"
+for lib in staking cu_reference; do
+    SO="$TARGET_DIR/$TARGET_NAME/release/lib$lib.so"
+    [ -f "$SO" ] || die "the build finished but $SO is missing"
+    [ "$(head -c 4 "$SO" | od -An -tx1 | tr -d ' \n')" = "7f454c46" ] || die "$SO is not an ELF file"
+    cp "$SO" "$ROOT/target/deploy/$lib.so"
+    step "wrote target/deploy/$lib.so ($(stat -c %s "$ROOT/target/deploy/$lib.so") bytes)"
+done
+# What produced the bytecode, for the compute-unit benchmark's table.
+{
+    echo "rustc: $("$TOOLCHAIN_BIN/rustc" --version)"
+    echo "linker: sbpf-linker $SBPF_LINKER_VERSION"
+    echo "target: $TARGET_NAME (SBPF v3), std patched with scripts/sbf-std.patch ($PATCH_ID)"
+    echo "profile: release, opt-level ${CARGO_PROFILE_RELEASE_OPT_LEVEL:-from Cargo.toml}"
+} > "$ROOT/target/deploy/build-info.txt"

@@ -9,3 +9,4 @@ cd "$ROOT"
 bash scripts/build-sbf.sh
 cargo run --quiet --locked -p staking-idl -- --check
 cargo test --workspace --locked "$@"
+cargo run --quiet --locked -p staking-tests --bin cu-bench -- --check

@@ -74,10 +74,23 @@ impl MintExtension {
     }
 }
 
+/// Which program answers at SPL Token's id. Mainnet runs p-token there since
+/// the `replace_spl_token_with_p_token` feature; LiteSVM ships both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SplTokenImplementation {
+    /// p-token (`pinocchio_token_program.so`), what mainnet runs.
+    PToken,
+    /// The original SPL Token program (`spl_token-3.5.0.so`).
+    Legacy,
+}
+
 pub struct TestEnv {
     pub svm: LiteSVM,
     /// Pays fees and is the authority of every mint the harness creates.
     pub payer: Keypair,
+    /// `Some(n)`: keys come from a counter, so PDA bump searches, and with them
+    /// compute units, repeat exactly from run to run.
+    key_counter: Option<u64>,
 }
 
 impl Default for TestEnv {
@@ -88,8 +101,31 @@ impl Default for TestEnv {
 
 impl TestEnv {
     pub fn new() -> Self {
+        Self::build(LiteSVM::new(), None)
+    }
+
+    /// An environment whose keys repeat exactly from run to run, with the given
+    /// SPL Token implementation: what the compute-unit benchmark measures in.
+    pub fn deterministic(spl_token: SplTokenImplementation) -> Self {
+        let mut features = LiteSVM::mainnet_feature_set();
+        if spl_token == SplTokenImplementation::Legacy {
+            features.deactivate(&agave_feature_set::replace_spl_token_with_p_token::id());
+        }
+        // LiteSVM::new()'s steps, with this feature set.
+        let svm = LiteSVM::default()
+            .with_feature_set(features)
+            .with_builtins()
+            .with_lamports(1_000_000_000_000_000)
+            .with_sysvars()
+            .with_feature_accounts()
+            .with_default_programs()
+            .with_sigverify(true)
+            .with_blockhash_check(true);
+        Self::build(svm, Some(0))
+    }
+
+    fn build(mut svm: LiteSVM, key_counter: Option<u64>) -> Self {
         let path = program_path();
-        let mut svm = LiteSVM::new();
         svm.add_program_from_file(staking::ID, &path)
             .unwrap_or_else(|e| {
                 panic!(
@@ -97,17 +133,35 @@ impl TestEnv {
                     path.display()
                 )
             });
-        let payer = Keypair::new();
-        svm.airdrop(&payer.pubkey(), 1_000_000_000_000)
+        let mut env = TestEnv {
+            svm,
+            payer: Keypair::new(),
+            key_counter,
+        };
+        env.payer = env.new_keypair();
+        env.svm
+            .airdrop(&env.payer.pubkey(), 1_000_000_000_000)
             .expect("airdrop");
-        let mut env = TestEnv { svm, payer };
         env.set_time(GENESIS_TIME);
         env
     }
 
+    /// A fresh keypair: random, or the next in the deterministic sequence.
+    pub fn new_keypair(&mut self) -> Keypair {
+        match &mut self.key_counter {
+            None => Keypair::new(),
+            Some(counter) => {
+                *counter += 1;
+                let mut secret = [7u8; 32];
+                secret[..8].copy_from_slice(&counter.to_le_bytes());
+                Keypair::new_from_array(secret)
+            }
+        }
+    }
+
     /// A funded keypair.
     pub fn new_user(&mut self) -> Keypair {
-        let user = Keypair::new();
+        let user = self.new_keypair();
         self.svm
             .airdrop(&user.pubkey(), 100_000_000_000)
             .expect("airdrop");
@@ -173,7 +227,7 @@ impl TestEnv {
         decimals: u8,
         extensions: &[MintExtension],
     ) -> Pubkey {
-        let mint = Keypair::new();
+        let mint = self.new_keypair();
         let authority = self.payer.pubkey();
         let types: Vec<ExtensionType> = extensions.iter().map(|e| e.extension_type()).collect();
         let space = ExtensionType::try_calculate_account_len::<Mint>(&types).expect("mint size");
