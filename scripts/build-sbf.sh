@@ -75,7 +75,10 @@ PY
     rm -f "$SPEC.base"
 fi
 
-# 5. Build the programs' cdylibs (one cargo invocation, so they share every dependency).
+# 5. Build the programs' cdylibs. SBF loads and stores at any alignment (as the
+#    official toolchain's sbf target assumes); without `allows-misaligned-mem-access`
+#    LLVM splits every possibly-unaligned access into byte operations, which
+#    measured 1.6x the compute units and 1.8x the code size. (one cargo invocation, so they share every dependency).
 TARGET_DIR="$ROOT/target/sbf-$PATCH_ID"
 step "building programs/staking and tests/cu-reference for SBPF v3"
 export RUSTC_BOOTSTRAP=1
@@ -84,7 +87,8 @@ export PATH="$TOOLCHAIN_BIN:$PATH"
 export __CARGO_TESTS_ONLY_SRC_ROOT="$STD_COPY/library"
 export CARGO_TARGET_DIR="$TARGET_DIR"
 export RUSTFLAGS="-C linker=$LINKER -C panic=abort -C relocation-model=static -C target-cpu=v3 \
--C passes=lower-atomic -C link-arg=--arch=v3 -C link-arg=--llvm-args=--bpf-stack-size=4096 ${SBF_EXTRA_RUSTFLAGS:-}"
+-C passes=lower-atomic -C link-arg=--arch=v3 -C link-arg=--llvm-args=--bpf-stack-size=4096 \
+-C target-feature=+allows-misaligned-mem-access ${SBF_EXTRA_RUSTFLAGS:-}"
 unset RUSTC_WRAPPER
 log="$TARGET_DIR/build.log"
 mkdir -p "$TARGET_DIR"

@@ -134,25 +134,29 @@ pub fn ticket_filters(owner: &Pubkey, pool: Option<&Pubkey>) -> Vec<RpcFilterTyp
 #[cfg(test)]
 mod tests {
     use super::*;
-    use anchor_lang::AccountSerialize;
+    use anchor_lang::Discriminator;
+    use bytemuck::Zeroable;
+
+    /// An account's bytes as the program writes them: discriminator, then the
+    /// zero-copy struct.
+    fn account_data<T: bytemuck::Pod + Discriminator>(value: &T) -> Vec<u8> {
+        [T::DISCRIMINATOR, bytemuck::bytes_of(value)].concat()
+    }
 
     fn position(owner: Pubkey, pool: Pubkey) -> Position {
         Position {
             pool,
             owner,
             staked: 5,
-            next_ticket_id: 0,
-            open_tickets: 0,
             bump: 255,
-            rewards: Default::default(),
+            ..Position::zeroed()
         }
     }
 
     #[test]
     fn decode_checks_owner_and_discriminator() {
         let (owner, pool) = (Pubkey::new_unique(), Pubkey::new_unique());
-        let mut data = Vec::new();
-        position(owner, pool).try_serialize(&mut data).unwrap();
+        let data = account_data(&position(owner, pool));
         let address = Pubkey::new_unique();
         let decoded: Position = decode(&staking::ID, &address, &staking::ID, &data).unwrap();
         assert_eq!(decoded.staked, 5);
@@ -176,27 +180,20 @@ mod tests {
     #[test]
     fn filters_match_the_account_layouts() {
         let (owner, pool) = (Pubkey::new_unique(), Pubkey::new_unique());
-        let mut data = Vec::new();
-        position(owner, pool).try_serialize(&mut data).unwrap();
+        let data = account_data(&position(owner, pool));
         for filter in position_filters(&owner) {
             let RpcFilterType::Memcmp(memcmp) = filter else {
                 panic!()
             };
             assert!(memcmp.bytes_match(&data), "{memcmp:?}");
         }
-        let mut ticket_data = Vec::new();
-        UnbondTicket {
+        let ticket_data = account_data(&UnbondTicket {
             pool,
             position: Pubkey::new_unique(),
             owner,
-            id: 0,
             amount: 1,
-            created_at: 0,
-            unlock_at: 0,
-            bump: 0,
-        }
-        .try_serialize(&mut ticket_data)
-        .unwrap();
+            ..UnbondTicket::zeroed()
+        });
         for filter in ticket_filters(&owner, Some(&pool)) {
             let RpcFilterType::Memcmp(memcmp) = filter else {
                 panic!()

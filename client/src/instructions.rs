@@ -100,6 +100,20 @@ pub fn fund_rewards(
     ))
 }
 
+/// Creates the owner's position in a pool; send it before the first `stake`.
+pub fn open_position(program_id: &Pubkey, pool_address: &Pubkey, owner: &Pubkey) -> Instruction {
+    build(
+        program_id,
+        accounts::OpenPosition {
+            owner: *owner,
+            pool: *pool_address,
+            position: pda::position(program_id, pool_address, owner),
+            system_program: system_program::ID,
+        },
+        instruction::OpenPosition {},
+    )
+}
+
 pub fn stake(
     program_id: &Pubkey,
     pool_address: &Pubkey,
@@ -118,18 +132,17 @@ pub fn stake(
             stake_vault: pool.stake_vault,
             owner_token_account: *owner_token_account,
             token_program: pool.stake_token_program,
-            system_program: system_program::ID,
         },
         instruction::Stake { amount },
     )
 }
 
-/// `next_ticket_id` is the position's `next_ticket_id`: the new ticket's seed.
+/// `ticket` is a new keypair's address; the transaction must carry its signature.
 pub fn unstake(
     program_id: &Pubkey,
     pool_address: &Pubkey,
     owner: &Pubkey,
-    next_ticket_id: u64,
+    ticket: &Pubkey,
     amount: u64,
 ) -> Instruction {
     let position = pda::position(program_id, pool_address, owner);
@@ -139,7 +152,7 @@ pub fn unstake(
             owner: *owner,
             pool: *pool_address,
             position,
-            ticket: pda::unbond_ticket(program_id, &position, next_ticket_id),
+            ticket: *ticket,
             system_program: system_program::ID,
         },
         instruction::Unstake { amount },

@@ -10,6 +10,7 @@ use anchor_lang::prelude::Pubkey;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{json, Value};
+use solana_keypair::Keypair;
 use staking_client::amount::{parse_duration, AmountArg, UiAmount};
 use staking_client::config::{self, load_keypair, Overrides};
 use staking_client::ops::Plan;
@@ -417,7 +418,8 @@ async fn send(client: &StakingClient, out: &Printer, plan: Plan) -> Result<(), C
         spinner.enable_steady_tick(Duration::from_millis(100));
         spinner
     });
-    let result = client.send(&plan.instructions).await;
+    let signers: Vec<&Keypair> = plan.signers.iter().map(AsRef::as_ref).collect();
+    let result = client.send_with_signers(&plan.instructions, &signers).await;
     if let Some(spinner) = spinner {
         spinner.finish_and_clear();
     }
@@ -430,7 +432,10 @@ async fn send(client: &StakingClient, out: &Printer, plan: Plan) -> Result<(), C
 }
 
 async fn dry_run(client: &StakingClient, out: &Printer, plan: Plan) -> Result<(), ClientError> {
-    let simulation = client.simulate(&plan.instructions).await?;
+    let signers: Vec<&Keypair> = plan.signers.iter().map(AsRef::as_ref).collect();
+    let simulation = client
+        .simulate_with_signers(&plan.instructions, &signers)
+        .await?;
     let mut details = plan.details;
     details["dry_run"] = json!(true);
     details["compute_units"] = json!(simulation.compute_units);

@@ -1,10 +1,13 @@
 //! User-level operations: resolve what a user typed (UI amounts, `ALL`, token
 //! accounts) against the chain and return the instructions to send, with a
 //! summary for people and the same facts for `--output json`.
+use std::sync::Arc;
+
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
 use anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent;
 use serde_json::{json, Value};
+use solana_keypair::Keypair;
 use solana_signer::Signer;
 use staking::instructions::{InitializePoolParams, UpdatePoolParams};
 
@@ -21,6 +24,8 @@ pub const MAX_WITHDRAWALS_PER_TX: usize = 4;
 #[derive(Debug, Clone)]
 pub struct Plan {
     pub instructions: Vec<Instruction>,
+    /// Keypairs the transaction needs besides the payer (a new unbond ticket).
+    pub signers: Vec<Arc<Keypair>>,
     pub summary: String,
     pub details: Value,
 }
@@ -84,6 +89,7 @@ impl StakingClient {
                 .transpose()?,
         };
         Ok(Plan {
+            signers: Vec::new(),
             instructions: vec![ix::initialize_pool(
                 &self.program_id,
                 &me,
@@ -109,6 +115,7 @@ impl StakingClient {
         let mint = self.mint(reward_mint).await?;
         let index = pool.reward_stream_count;
         Ok(Plan {
+            signers: Vec::new(),
             instructions: vec![ix::add_reward_stream(
                 &self.program_id,
                 &me,
@@ -146,6 +153,7 @@ impl StakingClient {
             duration,
         )?;
         Ok(Plan {
+            signers: Vec::new(),
             instructions: vec![instruction],
             summary: format!(
                 "Fund stream {stream_index} of pool {pool_address} with {amount} over {}",
@@ -177,15 +185,21 @@ impl StakingClient {
                 format_ui(balance, pool.stake_decimals)
             )));
         }
+        let mut instructions = Vec::new();
+        if self.position(pool_address, &me).await?.is_none() {
+            instructions.push(ix::open_position(&self.program_id, pool_address, &me));
+        }
+        instructions.push(ix::stake(
+            &self.program_id,
+            pool_address,
+            &pool,
+            &me,
+            &source,
+            base,
+        ));
         Ok(Plan {
-            instructions: vec![ix::stake(
-                &self.program_id,
-                pool_address,
-                &pool,
-                &me,
-                &source,
-                base,
-            )],
+            signers: Vec::new(),
+            instructions,
             summary: format!(
                 "Stake {} in pool {pool_address}",
                 format_ui(base, pool.stake_decimals)
@@ -217,15 +231,15 @@ impl StakingClient {
                 format_ui(position.staked, pool.stake_decimals)
             )));
         }
-        let position_address = pda::position(&self.program_id, pool_address, &me);
-        let ticket =
-            pda::unbond_ticket(&self.program_id, &position_address, position.next_ticket_id);
+        let ticket_keypair = Arc::new(Keypair::new());
+        let ticket = ticket_keypair.pubkey();
         Ok(Plan {
+            signers: vec![ticket_keypair],
             instructions: vec![ix::unstake(
                 &self.program_id,
                 pool_address,
                 &me,
-                position.next_ticket_id,
+                &ticket,
                 base,
             )],
             summary: format!(
@@ -272,6 +286,7 @@ impl StakingClient {
                 .map(|t| ix::withdraw(&self.program_id, pool_address, &pool, &me, t, &destination)),
         );
         Ok(Plan {
+            signers: Vec::new(),
             instructions,
             summary: format!(
                 "Withdraw {} unbond ticket(s) from pool {pool_address} to {destination}",
@@ -288,6 +303,7 @@ impl StakingClient {
     ) -> Result<Plan, ClientError> {
         let me = self.me()?;
         Ok(Plan {
+            signers: Vec::new(),
             instructions: vec![ix::cancel_unbond(
                 &self.program_id,
                 pool_address,
@@ -325,6 +341,7 @@ impl StakingClient {
             stream_index,
         )?);
         Ok(Plan {
+            signers: Vec::new(),
             instructions,
             summary: format!("Claim rewards from pool {pool_address}"),
             details: json!({"action": "claim", "pool": pool_address.to_string(), "streams": streams}),
@@ -339,6 +356,7 @@ impl StakingClient {
         let me = self.me()?;
         let pool = self.pool(pool_address).await?;
         Ok(Plan {
+            signers: Vec::new(),
             instructions: vec![ix::compound(
                 &self.program_id,
                 pool_address,
@@ -380,6 +398,7 @@ impl StakingClient {
             ));
         }
         Ok(Plan {
+            signers: Vec::new(),
             instructions: vec![ix::update_pool(
                 &self.program_id,
                 &me,
@@ -400,6 +419,7 @@ impl StakingClient {
         let me = self.me()?;
         self.pool(pool_address).await?;
         Ok(Plan {
+            signers: Vec::new(),
             instructions: vec![ix::transfer_authority(
                 &self.program_id,
                 &me,
@@ -417,6 +437,7 @@ impl StakingClient {
         let me = self.me()?;
         self.pool(pool_address).await?;
         Ok(Plan {
+            signers: Vec::new(),
             instructions: vec![ix::accept_authority(&self.program_id, &me, pool_address)],
             summary: format!("Accept authority of pool {pool_address}"),
             details: json!({"action": "accept-authority", "pool": pool_address.to_string()}),
@@ -462,6 +483,7 @@ impl StakingClient {
             base,
         )?);
         Ok(Plan {
+            signers: Vec::new(),
             instructions,
             summary: format!(
                 "Recover {} undistributed rewards of stream {stream_index} to {destination}",
@@ -474,6 +496,7 @@ impl StakingClient {
     pub async fn plan_close_position(&self, pool_address: &Pubkey) -> Result<Plan, ClientError> {
         let me = self.me()?;
         Ok(Plan {
+            signers: Vec::new(),
             instructions: vec![ix::close_position(&self.program_id, pool_address, &me)],
             summary: format!("Close your position in pool {pool_address} and reclaim its rent"),
             details: json!({"action": "close-position", "pool": pool_address.to_string()}),

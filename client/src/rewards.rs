@@ -24,7 +24,7 @@ pub fn pending_rewards(pool: &Pool, position: &Position, now: i64) -> Result<Vec
             let gained = math::earned(
                 position.staked,
                 curve.reward_per_token_q,
-                reward.checkpoint_q,
+                reward.checkpoint_q.get(),
             )?;
             reward.owed.checked_add(gained).ok_or(MathError::Overflow)
         })

@@ -289,10 +289,11 @@ impl StakingClient {
 
     /// Simulates without sending: logs, compute units and the decoded failure.
     pub async fn simulate(&self, instructions: &[Instruction]) -> Result<Simulation, ClientError> {
-        self.simulate_signed(instructions, &[]).await
+        self.simulate_with_signers(instructions, &[]).await
     }
 
-    async fn simulate_signed(
+    /// [`simulate`](Self::simulate) for transactions that need signers besides the payer.
+    pub async fn simulate_with_signers(
         &self,
         instructions: &[Instruction],
         extra_signers: &[&Keypair],
@@ -340,7 +341,9 @@ impl StakingClient {
         instructions: &[Instruction],
         extra_signers: &[&Keypair],
     ) -> Result<Sent, ClientError> {
-        let simulation = self.simulate_signed(instructions, extra_signers).await?;
+        let simulation = self
+            .simulate_with_signers(instructions, extra_signers)
+            .await?;
         if let Some(error) = simulation.error {
             return Err(error);
         }

@@ -61,14 +61,14 @@ impl PoolView {
             pool_id: pool.pool_id,
             stake_mint: pool.stake_mint.to_string(),
             authority: pool.authority.to_string(),
-            pending_authority: pool.pending_authority.map(|a| a.to_string()),
+            pending_authority: pool.pending_authority().map(|a| a.to_string()),
             total_staked: TokenAmount::new(pool.total_staked, d),
             total_unbonding: TokenAmount::new(pool.total_unbonding, d),
             unbonding_period: pool.unbonding_period,
             min_stake: TokenAmount::new(pool.min_stake, d),
             max_total_stake: (pool.max_total_stake != NO_STAKE_CAP)
                 .then(|| TokenAmount::new(pool.max_total_stake, d)),
-            paused: pool.paused,
+            paused: pool.is_paused(),
             streams: pool
                 .streams()
                 .iter()
@@ -78,7 +78,7 @@ impl PoolView {
                     reward_mint: s.reward_mint.to_string(),
                     reward_vault: s.reward_vault.to_string(),
                     rate_per_second: TokenAmount::new(
-                        u64::try_from(s.rate_q >> 64).unwrap_or(u64::MAX),
+                        u64::try_from(s.rate_q.get() >> 64).unwrap_or(u64::MAX),
                         s.reward_decimals,
                     ),
                     period_end: s.period_end,

@@ -201,15 +201,23 @@ pub async fn run(
     let program = client.program_id;
     let stake_tx = |user: &Keypair, amount: u64, hash| {
         let source = pda::token_account(&user.pubkey(), &stake_mint, &token);
+        let stake = ix::stake(
+            &program,
+            &pool_address,
+            &pool,
+            &user.pubkey(),
+            &source,
+            amount,
+        );
+        sign(&[stake], user, &[], hash)
+    };
+    let open_and_stake_tx = |user: &Keypair, hash| {
+        let source = pda::token_account(&user.pubkey(), &stake_mint, &token);
         sign(
-            &[ix::stake(
-                &program,
-                &pool_address,
-                &pool,
-                &user.pubkey(),
-                &source,
-                amount,
-            )],
+            &[
+                ix::open_position(&program, &pool_address, &user.pubkey()),
+                ix::stake(&program, &pool_address, &pool, &user.pubkey(), &source, 1),
+            ],
             user,
             &[],
             hash,
@@ -217,7 +225,7 @@ pub async fn run(
     };
     // Open every position (and reward token account) before measuring.
     must_confirm(client, |hash| {
-        users.iter().map(|u| stake_tx(u, 1, hash)).collect()
+        users.iter().map(|u| open_and_stake_tx(u, hash)).collect()
     })
     .await?;
     must_confirm(client, |hash| {

@@ -116,32 +116,41 @@ impl TestEnv {
         self.send(&[ix], &[&pool.authority])
     }
 
-    /// Mints `amount` stake tokens to the user and stakes them.
+    /// Mints `amount` stake tokens to the user and stakes them, opening the
+    /// position in the same transaction if it does not exist yet.
     pub fn stake(&mut self, pool: &TestPool, user: &Keypair, amount: u64) -> TxResult {
         let source = self.fund_user(&user.pubkey(), &pool.stake_mint, amount);
         let state = self.pool(pool);
-        let ix = ix::stake(
+        let mut instructions = Vec::new();
+        if !self.exists(&pool.position_address(&user.pubkey())) {
+            instructions.push(ix::open_position(
+                &staking::ID,
+                &pool.address,
+                &user.pubkey(),
+            ));
+        }
+        instructions.push(ix::stake(
             &staking::ID,
             &pool.address,
             &state,
             &user.pubkey(),
             &source,
             amount,
-        );
-        self.send(&[ix], &[user])
+        ));
+        self.send(&instructions, &[user])
     }
 
     /// Unstakes and returns the new ticket's address with the result.
     pub fn unstake(&mut self, pool: &TestPool, user: &Keypair, amount: u64) -> (Pubkey, TxResult) {
-        let position_address = pool.position_address(&user.pubkey());
-        let next_id = if self.exists(&position_address) {
-            self.position(pool, &user.pubkey()).next_ticket_id
-        } else {
-            0
-        };
-        let ix = ix::unstake(&staking::ID, &pool.address, &user.pubkey(), next_id, amount);
-        let ticket = pda::unbond_ticket(&staking::ID, &position_address, next_id);
-        (ticket, self.send(&[ix], &[user]))
+        let ticket = self.new_keypair();
+        let ix = ix::unstake(
+            &staking::ID,
+            &pool.address,
+            &user.pubkey(),
+            &ticket.pubkey(),
+            amount,
+        );
+        (ticket.pubkey(), self.send(&[ix], &[user, &ticket]))
     }
 
     pub fn withdraw(&mut self, pool: &TestPool, user: &Keypair, ticket: &Pubkey) -> TxResult {
@@ -259,11 +268,7 @@ impl TestEnv {
             Position {
                 pool: pool.address,
                 owner: *owner,
-                staked: 0,
-                next_ticket_id: 0,
-                open_tickets: 0,
-                bump: 0,
-                rewards: Default::default(),
+                ..bytemuck::Zeroable::zeroed()
             }
         }
     }

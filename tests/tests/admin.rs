@@ -23,7 +23,7 @@ fn initialize_pool_with_spl_token_and_token_2022() {
         let pool = env.create_pool(&mint, params);
         let state = env.pool(&pool);
         assert_eq!(state.authority, pool.authority.pubkey());
-        assert_eq!(state.pending_authority, None);
+        assert_eq!(state.pending_authority(), None);
         assert_eq!(state.stake_mint, mint);
         assert_eq!(
             state.stake_vault,
@@ -44,7 +44,7 @@ fn initialize_pool_with_spl_token_and_token_2022() {
             (0, 0, 0)
         );
         assert_eq!(state.stake_decimals, 9);
-        assert!(!state.paused);
+        assert!(!state.is_paused());
         // The vault is a token account of the mint's program, owned by the pool.
         let vault: anchor_spl::token_interface::TokenAccount = env.account(&state.stake_vault);
         assert_eq!(
@@ -193,7 +193,10 @@ fn reward_streams_are_capped_unique_and_authority_only() {
             pda::reward_vault(&staking::ID, &pool.address, mint)
         );
         assert_eq!(stream.reward_token_program, env.owner_program(mint));
-        assert_eq!((stream.rate_q, stream.reward_per_token_q), (0, 0));
+        assert_eq!(
+            (stream.rate_q.get(), stream.reward_per_token_q.get()),
+            (0, 0)
+        );
     }
 
     let other = env.create_pool(&stake_mint, pool_params(2, 0));
@@ -223,7 +226,7 @@ fn update_pool_changes_only_given_fields_and_only_by_authority() {
             state.unbonding_period,
             state.min_stake,
             state.max_total_stake,
-            state.paused
+            state.is_paused()
         ),
         (DAY as u64, 5, 100, false)
     );
@@ -242,7 +245,7 @@ fn update_pool_changes_only_given_fields_and_only_by_authority() {
             state.unbonding_period,
             state.min_stake,
             state.max_total_stake,
-            state.paused
+            state.is_paused()
         ),
         (0, 5, NO_STAKE_CAP, true)
     );
@@ -281,7 +284,7 @@ fn update_pool_changes_only_given_fields_and_only_by_authority() {
         &pool.authority.pubkey(),
     );
     assert_anchor_error(env.send(&[unsigned_ix], &[]), AnchorError::AccountNotSigner);
-    assert!(env.pool(&pool).paused);
+    assert!(env.pool(&pool).is_paused());
 }
 
 #[test]
@@ -305,7 +308,10 @@ fn authority_transfer_takes_two_steps() {
         &successor.pubkey(),
     );
     ok(env.send(&[propose], &[&pool.authority]));
-    assert_eq!(env.pool(&pool).pending_authority, Some(successor.pubkey()));
+    assert_eq!(
+        env.pool(&pool).pending_authority(),
+        Some(successor.pubkey())
+    );
     // Only the proposed key can accept, and only by signing.
     assert_staking_error(
         env.send(&[accept(&intruder.pubkey())], &[&intruder]),
@@ -333,7 +339,7 @@ fn authority_transfer_takes_two_steps() {
     ok(env.send(&[accept(&successor.pubkey())], &[&successor]));
     let state = env.pool(&pool);
     assert_eq!(
-        (state.authority, state.pending_authority),
+        (state.authority, state.pending_authority()),
         (successor.pubkey(), None)
     );
     // The old authority has no rights left.
@@ -367,7 +373,7 @@ fn authority_transfer_takes_two_steps() {
         )],
         &[&successor],
     ));
-    assert_eq!(env.pool(&pool).pending_authority, None);
+    assert_eq!(env.pool(&pool).pending_authority(), None);
 }
 
 #[test]
@@ -470,7 +476,7 @@ fn funding_checks_its_accounts_and_inputs() {
     ok(env.send(&[fund(1_000, 100)], &[&pool.authority]));
     let after = env.pool(&pool).reward_streams[stream as usize];
     assert_eq!(after.total_funded, 1_000);
-    assert_eq!(after.rate_q >> 64, 10);
+    assert_eq!(after.rate_q.get() >> 64, 10);
     assert_eq!(after.period_end, env.now() + 100);
     assert_eq!(env.balance(&vault), 1_000);
     assert_ne!(before.reward_streams[stream as usize], after);

@@ -137,7 +137,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
             Op::Claim { user } if !env.exists(&pool.position_address(&users[user].pubkey())) => {
                 assert_anchor_error(
                     env.claim(&pool, &users[user], None),
-                    anchor_lang::error::ErrorCode::AccountNotInitialized,
+                    anchor_lang::error::ErrorCode::AccountOwnedByWrongProgram,
                 );
             }
             Op::Claim { user } => {
@@ -163,7 +163,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 if code == Some(StakingError::NothingToClaim as u32 + 6000) {
                     continue;
                 }
-                if code == Some(anchor_lang::error::ErrorCode::AccountNotInitialized as u32) {
+                if code == Some(anchor_lang::error::ErrorCode::AccountOwnedByWrongProgram as u32) {
                     prop_assert_eq!(model.stake[user], 0);
                     prop_assert!(model.tickets[user].is_empty());
                     continue;

@@ -163,7 +163,7 @@ fn claim_refuses_wrong_reward_accounts() {
     let mallory_b = staking_client::pda::token_account(&mallory.pubkey(), &mint_b, &TOKEN_2022);
     assert_staking_error(
         env.send(&[substitute(claim(), &alice_b, &mallory_b)], &[&alice]),
-        StakingError::InvalidRewardDestination,
+        StakingError::InvalidDestination,
     );
     // Mallory claiming Alice's position.
     let mut forged =
@@ -250,7 +250,7 @@ fn funding_mid_period_rolls_the_leftover_into_the_new_rate() {
     env.warp(60); // 600 emitted, 400 left
     ok(env.fund(&pool, stream, 2_000, 100)); // (400 + 2,000) / 100 = 24/s
     let state = env.pool(&pool).reward_streams[0];
-    assert_eq!(state.rate_q >> 64, 24);
+    assert_eq!(state.rate_q.get() >> 64, 24);
     assert_eq!(state.period_end, env.now() + 100);
     env.warp(100);
     ok(env.claim(&pool, &alice, None));
@@ -386,7 +386,7 @@ fn transfer_fee_reward_mints_schedule_only_what_arrived() {
     ok(env.fund(&pool, stream, 10_000, 100)); // 5% fee: 9,500 arrive
     let state = env.pool(&pool).reward_streams[0];
     assert_eq!(state.total_funded, 9_500);
-    assert_eq!(state.rate_q >> 64, 95);
+    assert_eq!(state.rate_q.get() >> 64, 95);
     let alice = env.new_user();
     ok(env.stake(&pool, &alice, 1));
     env.warp(100);

@@ -5,7 +5,7 @@ use anchor_lang::prelude::Pubkey;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 use staking::instructions::{InitializePoolParams, UpdatePoolParams};
-use staking_client::{instructions as ix, pda};
+use staking_client::instructions as ix;
 use staking_tests::scenario::pool_params;
 use staking_tests::*;
 
@@ -91,6 +91,8 @@ fn stake_refuses_substituted_accounts() {
     let alice = env.new_user();
     let bob = env.new_user();
     ok(env.stake(&pool, &bob, 10));
+    let open = ix::open_position(&staking::ID, &pool.address, &alice.pubkey());
+    ok(env.send(&[open], &[&alice]));
     let source = env.fund_user(&alice.pubkey(), &pool.stake_mint, 1_000);
     let state = env.pool(&pool);
     let stake_ix = || {
@@ -124,7 +126,7 @@ fn stake_refuses_substituted_accounts() {
         ),
         AnchorError::ConstraintHasOne,
     );
-    // Bob's position, signed by Alice: the seeds bind a position to its owner.
+    // Bob's position, signed by Alice: `has_one = owner` binds a position to its owner.
     let bob_position = pool.position_address(&bob.pubkey());
     assert_anchor_error(
         env.send(
@@ -135,7 +137,7 @@ fn stake_refuses_substituted_accounts() {
             )],
             &[&alice],
         ),
-        AnchorError::ConstraintSeeds,
+        AnchorError::ConstraintHasOne,
     );
     // The other token program, and a program that is no token program at all.
     assert_staking_error(
@@ -166,7 +168,7 @@ fn stake_refuses_substituted_accounts() {
 
     assert_eq!(env.pool(&pool).total_staked, 10);
     assert_eq!(env.position(&pool, &bob.pubkey()).staked, 10);
-    assert!(!env.exists(&pool.position_address(&alice.pubkey())));
+    assert_eq!(env.position(&pool, &alice.pubkey()).staked, 0);
 }
 
 #[test]
@@ -283,20 +285,34 @@ fn unstake_checks_amounts_minimum_and_ownership() {
 
     // Alice cannot unstake from Bob's position.
     let bob_position = pool.position_address(&bob.pubkey());
-    let mut forged = ix::unstake(&staking::ID, &pool.address, &alice.pubkey(), 0, 100);
+    let ticket = env.new_keypair();
+    let mut forged = ix::unstake(
+        &staking::ID,
+        &pool.address,
+        &alice.pubkey(),
+        &ticket.pubkey(),
+        100,
+    );
     forged.accounts[2].pubkey = bob_position;
-    forged.accounts[3].pubkey = pda::unbond_ticket(&staking::ID, &bob_position, 0);
-    assert_fails(env.send(&[forged], &[&alice]));
     assert_anchor_error(
-        env.send(
-            &[unsigned(
-                ix::unstake(&staking::ID, &pool.address, &bob.pubkey(), 0, 100),
-                &bob.pubkey(),
-            )],
-            &[],
+        env.send(&[forged], &[&alice, &ticket]),
+        AnchorError::ConstraintHasOne,
+    );
+    let unsigned_by_bob = unsigned(
+        ix::unstake(
+            &staking::ID,
+            &pool.address,
+            &bob.pubkey(),
+            &ticket.pubkey(),
+            100,
         ),
+        &bob.pubkey(),
+    );
+    assert_anchor_error(
+        env.send(&[unsigned_by_bob], &[&ticket]),
         AnchorError::AccountNotSigner,
     );
+    assert!(!env.exists(&ticket.pubkey()));
     assert_eq!(env.position(&pool, &bob.pubkey()).staked, 300);
 
     // Users can always leave: unstake works while paused.
@@ -355,11 +371,11 @@ fn withdraw_pays_after_unlock_once_and_only_to_the_owner() {
             &ticket,
             &mallory_tokens,
         );
-        assert_anchor_error(
+        assert_staking_error(
             env.send(&[to_mallory], &[&alice]),
-            AnchorError::ConstraintTokenOwner,
+            StakingError::InvalidDestination,
         );
-        // The vault as its own destination: the same mutable account twice.
+        // The vault as its own destination: not the owner's token account.
         let to_vault = ix::withdraw(
             &staking::ID,
             &pool.address,
@@ -368,9 +384,9 @@ fn withdraw_pays_after_unlock_once_and_only_to_the_owner() {
             &ticket,
             &state.stake_vault,
         );
-        assert_anchor_error(
+        assert_staking_error(
             env.send(&[to_vault], &[&alice]),
-            AnchorError::ConstraintDuplicateMutableAccount,
+            StakingError::InvalidDestination,
         );
 
         let lamports_before = env.lamports(&alice.pubkey());
@@ -387,7 +403,7 @@ fn withdraw_pays_after_unlock_once_and_only_to_the_owner() {
         // Twice: the ticket is gone. Twice in one transaction: refused as a whole.
         assert_anchor_error(
             env.withdraw(&pool, &alice, &ticket),
-            AnchorError::AccountNotInitialized,
+            AnchorError::AccountOwnedByWrongProgram,
         );
         let (second, result) = env.unstake(&pool, &alice, 300);
         ok(result);
@@ -472,7 +488,7 @@ fn cancel_unbond_returns_the_ticket_to_stake() {
     assert_eq!((position.staked, position.open_tickets), (1_000, 0));
     assert_anchor_error(
         env.cancel_unbond(&pool, &alice, &ticket),
-        AnchorError::AccountNotInitialized,
+        AnchorError::AccountOwnedByWrongProgram,
     );
 }
 

@@ -9,8 +9,6 @@ pub const STAKE_VAULT_SEED: &[u8] = b"stake_vault";
 pub const REWARD_VAULT_SEED: &[u8] = b"reward_vault";
 #[constant]
 pub const POSITION_SEED: &[u8] = b"position";
-#[constant]
-pub const UNBOND_TICKET_SEED: &[u8] = b"unbond_ticket";
 
 /// Reward streams a pool can hold inline; every instruction that touches
 /// rewards loops over at most this many.

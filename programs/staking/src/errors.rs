@@ -52,8 +52,8 @@ pub enum StakingError {
     InvalidRewardMint,
     #[msg("The token program does not match the mint")]
     InvalidTokenProgram,
-    #[msg("The destination must be the position owner's token account for the reward mint")]
-    InvalidRewardDestination,
+    #[msg("The destination must be the position owner's token account for this mint")]
+    InvalidDestination,
     #[msg("Mints with a permanent delegate are not supported")]
     MintHasPermanentDelegate,
     #[msg("Mints with a transfer hook are not supported")]

@@ -117,6 +117,12 @@ pub struct UndistributedRecovered {
 }
 
 #[event]
+pub struct PositionOpened {
+    pub pool: Pubkey,
+    pub owner: Pubkey,
+}
+
+#[event]
 pub struct PositionClosed {
     pub pool: Pubkey,
     pub owner: Pubkey,

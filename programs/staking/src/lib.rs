@@ -45,6 +45,10 @@ pub mod staking {
         instructions::fund_rewards::handler(ctx, stream_index, amount, duration)
     }
 
+    pub fn open_position(ctx: Context<OpenPosition>) -> Result<()> {
+        instructions::open_position::handler(ctx)
+    }
+
     pub fn stake(ctx: Context<Stake>, amount: u64) -> Result<()> {
         instructions::stake::handler(ctx, amount)
     }

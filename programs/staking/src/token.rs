@@ -10,8 +10,33 @@ use anchor_spl::token_2022::spl_token_2022::{
 };
 use anchor_spl::token_interface::{self, TransferChecked};
 
+use crate::constants::POOL_SEED;
 use crate::errors::StakingError;
-use crate::state::Pool;
+
+/// `transfer_checked` through `token_program`, which checks every account.
+#[allow(clippy::too_many_arguments)]
+fn transfer_checked<'info>(
+    token_program: &AccountInfo<'info>,
+    from: &AccountInfo<'info>,
+    mint: &AccountInfo<'info>,
+    to: &AccountInfo<'info>,
+    authority: &AccountInfo<'info>,
+    amount: u64,
+    decimals: u8,
+    signer_seeds: &[&[&[u8]]],
+) -> Result<()> {
+    let accounts = TransferChecked {
+        from: from.clone(),
+        mint: mint.clone(),
+        to: to.clone(),
+        authority: authority.clone(),
+    };
+    token_interface::transfer_checked(
+        CpiContext::new_with_signer(token_program.key(), accounts, signer_seeds),
+        amount,
+        decimals,
+    )
+}
 
 /// `transfer_checked` signed by a user.
 pub fn transfer_from_user<'info>(
@@ -23,23 +48,40 @@ pub fn transfer_from_user<'info>(
     amount: u64,
     decimals: u8,
 ) -> Result<()> {
-    let accounts = TransferChecked {
-        from: from.clone(),
-        mint: mint.clone(),
-        to: to.clone(),
-        authority: authority.clone(),
-    };
-    token_interface::transfer_checked(
-        CpiContext::new(token_program.key(), accounts),
+    transfer_checked(
+        token_program,
+        from,
+        mint,
+        to,
+        authority,
         amount,
         decimals,
+        &[],
     )
+}
+
+/// What signs for a pool's vaults: the pool PDA's seeds, copied out of the pool
+/// so that no borrow of the pool account is held across the CPI.
+#[derive(Clone, Copy)]
+pub struct PoolSigner {
+    pub stake_mint: Pubkey,
+    pub pool_id: u64,
+    pub bump: u8,
+}
+
+impl PoolSigner {
+    fn with_seeds<R>(&self, f: impl FnOnce(&[&[&[u8]]]) -> R) -> R {
+        let pool_id = self.pool_id.to_le_bytes();
+        let bump = [self.bump];
+        let seeds: [&[u8]; 4] = [POOL_SEED, self.stake_mint.as_ref(), &pool_id, &bump];
+        f(&[&seeds])
+    }
 }
 
 /// `transfer_checked` out of a vault, signed by the pool PDA that owns it.
 #[allow(clippy::too_many_arguments)]
 pub fn transfer_from_vault<'info>(
-    pool: &Pool,
+    signer: &PoolSigner,
     pool_info: &AccountInfo<'info>,
     token_program: &AccountInfo<'info>,
     vault: &AccountInfo<'info>,
@@ -48,19 +90,35 @@ pub fn transfer_from_vault<'info>(
     amount: u64,
     decimals: u8,
 ) -> Result<()> {
-    let accounts = TransferChecked {
-        from: vault.clone(),
-        mint: mint.clone(),
-        to: to.clone(),
-        authority: pool_info.clone(),
-    };
-    pool.with_signer(|signer| {
-        token_interface::transfer_checked(
-            CpiContext::new_with_signer(token_program.key(), accounts, signer),
+    signer.with_seeds(|seeds| {
+        transfer_checked(
+            token_program,
+            vault,
+            mint,
+            to,
+            pool_info,
             amount,
             decimals,
+            seeds,
         )
     })
+}
+
+/// Whether `account` is a token account of `token_program` for `mint` owned by
+/// `owner`, read from the base layout SPL Token and Token-2022 share (mint,
+/// then owner). Used where the token program would accept any destination but
+/// the protocol pays only the position's owner.
+pub fn is_token_account_of(
+    account: &AccountInfo,
+    mint: &Pubkey,
+    owner: &Pubkey,
+    token_program: &Pubkey,
+) -> Result<bool> {
+    let data = account.try_borrow_data()?;
+    Ok(account.owner == token_program
+        && data.len() >= 64
+        && data[..32] == mint.to_bytes()
+        && data[32..64] == owner.to_bytes())
 }
 
 /// The `amount` field of a token account (SPL Token and Token-2022 share the

@@ -1,5 +1,6 @@
 //! Compute units of every instruction, measured on the program's SBF bytecode in
-//! LiteSVM, written into `BENCHMARKS.md` (`--check`: compared with it instead).
+//! LiteSVM, written into `BENCHMARKS.md` and `README.md` (`--check`: compared
+//! with `BENCHMARKS.md` instead).
 //!
 //! Run by `scripts/bench-cu.sh`, which builds the bytecode first.
 use std::collections::BTreeMap;
@@ -459,9 +460,12 @@ fn main() -> ExitCode {
             }
         };
     }
-    if let Err(e) = write(&path, &table) {
-        eprintln!("cu-bench: error: cannot write {}: {e}", path.display());
-        return ExitCode::FAILURE;
+    // The README shows the same table; both copies come from this run.
+    for path in [path, root().join("README.md")] {
+        if let Err(e) = write(&path, &table) {
+            eprintln!("cu-bench: error: cannot write {}: {e}", path.display());
+            return ExitCode::FAILURE;
+        }
     }
     println!("{table}");
     ExitCode::SUCCESS

@@ -8,13 +8,13 @@ use crate::state::Pool;
 pub struct AcceptAuthority<'info> {
     pub new_authority: Signer<'info>,
     #[account(mut)]
-    pub pool: Box<Account<'info, Pool>>,
+    pub pool: AccountLoader<'info, Pool>,
 }
 
 pub fn handler(ctx: Context<AcceptAuthority>) -> Result<()> {
-    let pool = &mut ctx.accounts.pool;
+    let mut pool = ctx.accounts.pool.load_mut()?;
     let pending = pool
-        .pending_authority
+        .pending_authority()
         .ok_or(StakingError::NoPendingAuthority)?;
     require_keys_eq!(
         pending,
@@ -23,9 +23,9 @@ pub fn handler(ctx: Context<AcceptAuthority>) -> Result<()> {
     );
     let previous_authority = pool.authority;
     pool.authority = pending;
-    pool.pending_authority = None;
+    pool.pending_authority = Pubkey::default();
     emit!(AuthorityTransferred {
-        pool: pool.key(),
+        pool: ctx.accounts.pool.key(),
         previous_authority,
         new_authority: pending,
     });

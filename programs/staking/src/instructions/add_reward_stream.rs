@@ -14,13 +14,13 @@ pub struct AddRewardStream<'info> {
     #[account(
         mut,
         has_one = authority,
-        constraint = (pool.reward_stream_count as usize) < MAX_REWARD_STREAMS
+        constraint = (pool.load()?.reward_stream_count as usize) < MAX_REWARD_STREAMS
             @ StakingError::TooManyRewardStreams,
     )]
-    pub pool: Box<Account<'info, Pool>>,
+    pub pool: AccountLoader<'info, Pool>,
     #[account(
         mint::token_program = token_program,
-        constraint = pool.streams().iter().all(|s| s.reward_mint != reward_mint.key())
+        constraint = pool.load()?.streams().iter().all(|s| s.reward_mint != reward_mint.key())
             @ StakingError::DuplicateRewardMint,
     )]
     pub reward_mint: Box<InterfaceAccount<'info, Mint>>,
@@ -46,7 +46,7 @@ pub fn handler(ctx: Context<AddRewardStream>) -> Result<()> {
     validate_mint(&ctx.accounts.reward_mint.to_account_info())?;
     let now = Clock::get()?.unix_timestamp;
 
-    let pool = &mut ctx.accounts.pool;
+    let mut pool = ctx.accounts.pool.load_mut()?;
     let index = pool.reward_stream_count;
     pool.reward_streams[index as usize] = RewardStream {
         reward_mint: ctx.accounts.reward_mint.key(),
@@ -61,7 +61,7 @@ pub fn handler(ctx: Context<AddRewardStream>) -> Result<()> {
     pool.reward_stream_count = index + 1;
 
     emit!(RewardStreamAdded {
-        pool: pool.key(),
+        pool: ctx.accounts.pool.key(),
         stream_index: index,
         reward_mint: ctx.accounts.reward_mint.key(),
         reward_vault: ctx.accounts.reward_vault.key(),

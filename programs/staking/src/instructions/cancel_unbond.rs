@@ -9,9 +9,9 @@ pub struct CancelUnbond<'info> {
     #[account(mut)]
     pub owner: Signer<'info>,
     #[account(mut)]
-    pub pool: Box<Account<'info, Pool>>,
+    pub pool: AccountLoader<'info, Pool>,
     #[account(mut, has_one = owner, has_one = pool)]
-    pub position: Box<Account<'info, Position>>,
+    pub position: AccountLoader<'info, Position>,
     #[account(
         mut,
         close = owner,
@@ -19,20 +19,20 @@ pub struct CancelUnbond<'info> {
         has_one = pool,
         has_one = position,
     )]
-    pub ticket: Box<Account<'info, UnbondTicket>>,
+    pub ticket: AccountLoader<'info, UnbondTicket>,
 }
 
 /// Returns a ticket's amount to stake (locked or not) and closes the ticket.
 /// Same rules as staking: refused while paused, subject to the cap.
 pub fn handler(ctx: Context<CancelUnbond>) -> Result<()> {
     let accounts = ctx.accounts;
-    let amount = accounts.ticket.amount;
-    let pool = &mut accounts.pool;
-    let position = &mut accounts.position;
+    let amount = accounts.ticket.load()?.amount;
+    let mut pool = accounts.pool.load_mut()?;
+    let mut position = accounts.position.load_mut()?;
 
     let now = Clock::get()?.unix_timestamp;
     pool.accrue_all(now)?;
-    position.settle_all(pool)?;
+    position.settle_all(&pool)?;
 
     pool.total_unbonding = pool
         .total_unbonding
@@ -45,7 +45,7 @@ pub fn handler(ctx: Context<CancelUnbond>) -> Result<()> {
         .ok_or(StakingError::MathOverflow)?;
 
     emit!(UnbondCancelled {
-        pool: pool.key(),
+        pool: position.pool,
         owner: position.owner,
         ticket: accounts.ticket.key(),
         amount,

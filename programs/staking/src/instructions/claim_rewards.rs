@@ -1,9 +1,10 @@
 use anchor_lang::prelude::*;
 
+use crate::constants::MAX_REWARD_STREAMS;
 use crate::errors::StakingError;
 use crate::events::RewardsClaimed;
 use crate::state::{Pool, Position};
-use crate::token::transfer_from_vault;
+use crate::token::{is_token_account_of, transfer_from_vault};
 
 /// Accounts each claimed stream adds to `remaining_accounts`, in this order.
 pub const CLAIM_ACCOUNTS_PER_STREAM: usize = 4;
@@ -15,9 +16,9 @@ pub const CLAIM_ACCOUNTS_PER_STREAM: usize = 4;
 pub struct ClaimRewards<'info> {
     pub owner: Signer<'info>,
     #[account(mut)]
-    pub pool: Box<Account<'info, Pool>>,
+    pub pool: AccountLoader<'info, Pool>,
     #[account(mut, has_one = owner, has_one = pool)]
-    pub position: Box<Account<'info, Position>>,
+    pub position: AccountLoader<'info, Position>,
 }
 
 /// Pays what the position has earned on every stream (`stream_index: None`) or
@@ -27,100 +28,109 @@ pub fn handler<'info>(
     stream_index: Option<u8>,
 ) -> Result<()> {
     let accounts = ctx.accounts;
-    let pool = &mut accounts.pool;
-    let position = &mut accounts.position;
-    let indices = match stream_index {
-        Some(index) => {
-            pool.stream(index)?;
-            index..index + 1
-        }
-        None => 0..pool.reward_stream_count,
+    let pool_info = accounts.pool.to_account_info();
+    let now = Clock::get()?.unix_timestamp;
+    let (indices, signer) = {
+        let pool = accounts.pool.load()?;
+        let indices = match stream_index {
+            Some(index) => {
+                pool.stream(index)?;
+                index..index + 1
+            }
+            None => 0..pool.reward_stream_count,
+        };
+        (indices, pool.signer())
     };
     require!(
         ctx.remaining_accounts.len() == indices.len() * CLAIM_ACCOUNTS_PER_STREAM,
         StakingError::RewardAccountsMismatch
     );
 
-    let now = Clock::get()?.unix_timestamp;
-    let pool_info = pool.to_account_info();
-    let mut paid_any = false;
-    for (index, stream_accounts) in
-        indices.zip(ctx.remaining_accounts.chunks(CLAIM_ACCOUNTS_PER_STREAM))
-    {
-        let [mint, vault, destination, token_program] = stream_accounts else {
-            return err!(StakingError::RewardAccountsMismatch);
-        };
-        pool.accrue_stream(index, now)?;
-        let stream = *pool.stream(index)?;
-        require_keys_eq!(
-            mint.key(),
-            stream.reward_mint,
-            StakingError::InvalidRewardMint
-        );
-        require_keys_eq!(
-            vault.key(),
-            stream.reward_vault,
-            StakingError::InvalidRewardVault
-        );
-        require_keys_eq!(
-            token_program.key(),
-            stream.reward_token_program,
-            StakingError::InvalidTokenProgram
-        );
-        require_destination(
-            destination,
-            &stream.reward_mint,
-            &position.owner,
-            token_program.key,
-        )?;
+    // Book every payout first, then release the accounts for the transfers:
+    // the pool signs them.
+    let mut payouts = [0u64; MAX_REWARD_STREAMS];
+    let mut decimals = [0u8; MAX_REWARD_STREAMS];
+    let owner = {
+        let mut pool = accounts.pool.load_mut()?;
+        let mut position = accounts.position.load_mut()?;
+        for (slot, (index, stream_accounts)) in indices
+            .clone()
+            .zip(ctx.remaining_accounts.chunks(CLAIM_ACCOUNTS_PER_STREAM))
+            .enumerate()
+        {
+            let [mint, vault, destination, token_program] = stream_accounts else {
+                return err!(StakingError::RewardAccountsMismatch);
+            };
+            pool.accrue_stream(index, now)?;
+            let stream = pool.stream(index)?;
+            require_keys_eq!(
+                mint.key(),
+                stream.reward_mint,
+                StakingError::InvalidRewardMint
+            );
+            require_keys_eq!(
+                vault.key(),
+                stream.reward_vault,
+                StakingError::InvalidRewardVault
+            );
+            require_keys_eq!(
+                token_program.key(),
+                stream.reward_token_program,
+                StakingError::InvalidTokenProgram
+            );
+            require!(
+                is_token_account_of(
+                    destination,
+                    &stream.reward_mint,
+                    &position.owner,
+                    token_program.key
+                )?,
+                StakingError::InvalidDestination
+            );
+            decimals[slot] = stream.reward_decimals;
+            position.settle_stream(index as usize, stream)?;
+            let reward = position
+                .rewards
+                .get_mut(index as usize)
+                .ok_or(StakingError::InvalidStreamIndex)?;
+            payouts[slot] = reward.owed;
+            reward.owed = 0;
+            pool.stream_mut(index)?.record_payout(payouts[slot])?;
+        }
+        position.owner
+    };
 
-        position.settle_stream(index as usize, &stream)?;
-        let reward = position
-            .rewards
-            .get_mut(index as usize)
-            .ok_or(StakingError::InvalidStreamIndex)?;
-        let amount = reward.owed;
+    let mut paid_any = false;
+    for (slot, (index, stream_accounts)) in indices
+        .zip(ctx.remaining_accounts.chunks(CLAIM_ACCOUNTS_PER_STREAM))
+        .enumerate()
+    {
+        let amount = payouts[slot];
         if amount == 0 {
             continue;
         }
-        reward.owed = 0;
-        pool.stream_mut(index)?.record_payout(amount)?;
+        let [mint, vault, destination, token_program] = stream_accounts else {
+            return err!(StakingError::RewardAccountsMismatch);
+        };
         transfer_from_vault(
-            pool,
+            &signer,
             &pool_info,
             token_program,
             vault,
             mint,
             destination,
             amount,
-            stream.reward_decimals,
+            decimals[slot],
         )?;
         paid_any = true;
         emit!(RewardsClaimed {
-            pool: pool.key(),
-            owner: position.owner,
+            pool: pool_info.key(),
+            owner,
             stream_index: index,
-            reward_mint: stream.reward_mint,
+            reward_mint: mint.key(),
             amount,
         });
     }
     require!(paid_any, StakingError::NothingToClaim);
-    Ok(())
-}
-
-/// A token account of `token_program` for `mint` whose owner is `owner`. Read
-/// from the base layout shared by SPL Token and Token-2022 (mint, then owner).
-fn require_destination(
-    destination: &AccountInfo,
-    mint: &Pubkey,
-    owner: &Pubkey,
-    token_program: &Pubkey,
-) -> Result<()> {
-    let data = destination.try_borrow_data()?;
-    let matches = destination.owner == token_program
-        && data.len() >= 64
-        && data[..32] == mint.to_bytes()
-        && data[32..64] == owner.to_bytes();
-    require!(matches, StakingError::InvalidRewardDestination);
     Ok(())
 }

@@ -8,17 +8,15 @@ use crate::state::{Pool, Position};
 pub struct ClosePosition<'info> {
     #[account(mut)]
     pub owner: Signer<'info>,
-    pub pool: Box<Account<'info, Pool>>,
+    pub pool: AccountLoader<'info, Pool>,
     #[account(
         mut,
         close = owner,
         has_one = owner,
         has_one = pool,
-        constraint = position.staked == 0
-            && position.open_tickets == 0
-            && !position.has_owed_rewards() @ StakingError::PositionNotEmpty,
+        constraint = position.load()?.is_empty() @ StakingError::PositionNotEmpty,
     )]
-    pub position: Box<Account<'info, Position>>,
+    pub position: AccountLoader<'info, Position>,
 }
 
 /// Closes an empty position (no stake, no owed rewards, no open tickets) and

@@ -1,10 +1,10 @@
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+use anchor_spl::token_interface::TokenInterface;
 
 use crate::errors::StakingError;
 use crate::events::RewardsCompounded;
 use crate::state::{Pool, Position};
-use crate::token::{received, transfer_from_vault};
+use crate::token::{received, token_balance, transfer_from_vault};
 
 #[derive(Accounts)]
 #[instruction(stream_index: u8)]
@@ -14,20 +14,24 @@ pub struct Compound<'info> {
         mut,
         has_one = stake_mint,
         has_one = stake_vault,
-        constraint = pool.stake_token_program == token_program.key() @ StakingError::InvalidTokenProgram,
-        constraint = pool.stream(stream_index)?.reward_mint == pool.stake_mint
+        constraint = pool.load()?.stake_token_program == token_program.key()
+            @ StakingError::InvalidTokenProgram,
+        constraint = pool.load()?.stream(stream_index)?.reward_mint == stake_mint.key()
             @ StakingError::CompoundMintMismatch,
-        constraint = pool.stream(stream_index)?.reward_vault == reward_vault.key()
+        constraint = pool.load()?.stream(stream_index)?.reward_vault == reward_vault.key()
             @ StakingError::InvalidRewardVault,
     )]
-    pub pool: Box<Account<'info, Pool>>,
+    pub pool: AccountLoader<'info, Pool>,
     #[account(mut, has_one = owner, has_one = pool)]
-    pub position: Box<Account<'info, Position>>,
-    pub stake_mint: Box<InterfaceAccount<'info, Mint>>,
+    pub position: AccountLoader<'info, Position>,
+    /// CHECK: the pool's stake mint (`has_one`), which the stream pays.
+    pub stake_mint: UncheckedAccount<'info>,
+    /// CHECK: the pool's stake vault (`has_one`).
     #[account(mut)]
-    pub stake_vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    pub stake_vault: UncheckedAccount<'info>,
+    /// CHECK: the stream's reward vault (constraint on `pool`).
     #[account(mut)]
-    pub reward_vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    pub reward_vault: UncheckedAccount<'info>,
     pub token_program: Interface<'info, TokenInterface>,
 }
 
@@ -35,39 +39,43 @@ pub struct Compound<'info> {
 /// tokens move vault to vault, never through the owner.
 pub fn handler(ctx: Context<Compound>, stream_index: u8) -> Result<()> {
     let accounts = ctx.accounts;
-    let pool = &mut accounts.pool;
-    let position = &mut accounts.position;
-    pool.require_not_paused()?;
     let now = Clock::get()?.unix_timestamp;
-    pool.accrue_all(now)?;
-    position.settle_all(pool)?;
+    let (amount, signer, decimals) = {
+        let mut pool = accounts.pool.load_mut()?;
+        pool.require_not_paused()?;
+        pool.accrue_all(now)?;
+        let mut position = accounts.position.load_mut()?;
+        position.settle_all(&pool)?;
+        let reward = position
+            .rewards
+            .get_mut(stream_index as usize)
+            .ok_or(StakingError::InvalidStreamIndex)?;
+        let amount = reward.owed;
+        require!(amount > 0, StakingError::NothingToClaim);
+        reward.owed = 0;
+        pool.stream_mut(stream_index)?.record_payout(amount)?;
+        (amount, pool.signer(), pool.stake_decimals)
+    };
 
-    let reward = position
-        .rewards
-        .get_mut(stream_index as usize)
-        .ok_or(StakingError::InvalidStreamIndex)?;
-    let amount = reward.owed;
-    require!(amount > 0, StakingError::NothingToClaim);
-    reward.owed = 0;
-    pool.stream_mut(stream_index)?.record_payout(amount)?;
-
-    let stake_vault_info = accounts.stake_vault.to_account_info();
-    let before = accounts.stake_vault.amount;
+    let stake_vault = accounts.stake_vault.to_account_info();
+    let before = token_balance(&stake_vault)?;
     transfer_from_vault(
-        pool,
-        &pool.to_account_info(),
+        &signer,
+        &accounts.pool.to_account_info(),
         &accounts.token_program.to_account_info(),
         &accounts.reward_vault.to_account_info(),
         &accounts.stake_mint.to_account_info(),
-        &stake_vault_info,
+        &stake_vault,
         amount,
-        pool.stake_decimals,
+        decimals,
     )?;
-    let credited = received(before, &stake_vault_info)?;
+    let credited = received(before, &stake_vault)?;
+    let mut pool = accounts.pool.load_mut()?;
+    let mut position = accounts.position.load_mut()?;
     pool.add_stake(&mut position.staked, credited)?;
 
     emit!(RewardsCompounded {
-        pool: pool.key(),
+        pool: position.pool,
         owner: position.owner,
         stream_index,
         amount,

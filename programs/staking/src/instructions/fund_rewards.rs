@@ -15,13 +15,13 @@ pub struct FundRewards<'info> {
     #[account(
         mut,
         has_one = authority,
-        constraint = pool.stream(stream_index)?.reward_vault == reward_vault.key()
+        constraint = pool.load()?.stream(stream_index)?.reward_vault == reward_vault.key()
             @ StakingError::InvalidRewardVault,
-        constraint = pool.stream(stream_index)?.reward_token_program == token_program.key()
+        constraint = pool.load()?.stream(stream_index)?.reward_token_program == token_program.key()
             @ StakingError::InvalidTokenProgram,
     )]
-    pub pool: Box<Account<'info, Pool>>,
-    #[account(address = pool.stream(stream_index)?.reward_mint @ StakingError::InvalidRewardMint)]
+    pub pool: AccountLoader<'info, Pool>,
+    #[account(address = pool.load()?.stream(stream_index)?.reward_mint @ StakingError::InvalidRewardMint)]
     pub reward_mint: Box<InterfaceAccount<'info, Mint>>,
     #[account(mut)]
     pub reward_vault: Box<InterfaceAccount<'info, TokenAccount>>,
@@ -48,13 +48,14 @@ pub fn handler(
         StakingError::InvalidRewardDuration
     );
     let accounts = ctx.accounts;
-    accounts.pool.require_not_paused()?;
+    let mut pool = accounts.pool.load_mut()?;
+    pool.require_not_paused()?;
     let now = Clock::get()?.unix_timestamp;
-    accounts.pool.accrue_stream(stream_index, now)?;
+    pool.accrue_stream(stream_index, now)?;
 
     let vault_info = accounts.reward_vault.to_account_info();
     let before = accounts.reward_vault.amount;
-    let decimals = accounts.pool.stream(stream_index)?.reward_decimals;
+    let decimals = pool.stream(stream_index)?.reward_decimals;
     transfer_from_user(
         &accounts.token_program.to_account_info(),
         &accounts.funder_token_account.to_account_info(),
@@ -67,7 +68,7 @@ pub fn handler(
     let credited = received(before, &vault_info)?;
 
     let pool_key = accounts.pool.key();
-    let stream = accounts.pool.stream_mut(stream_index)?;
+    let stream = pool.stream_mut(stream_index)?;
     let mut curve = stream.curve();
     curve
         .fund(now, credited, duration)
@@ -86,7 +87,7 @@ pub fn handler(
         stream_index,
         amount: credited,
         duration,
-        rate_q: stream.rate_q,
+        rate_q: stream.rate_q.get(),
         period_end: stream.period_end,
     });
     Ok(())

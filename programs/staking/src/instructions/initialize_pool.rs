@@ -4,7 +4,7 @@ use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 use crate::constants::{MAX_UNBONDING_PERIOD, NO_STAKE_CAP, POOL_SEED, STAKE_VAULT_SEED};
 use crate::errors::StakingError;
 use crate::events::PoolInitialized;
-use crate::state::{Pool, RewardStream};
+use crate::state::Pool;
 use crate::token::validate_mint;
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
@@ -29,11 +29,11 @@ pub struct InitializePool<'info> {
     #[account(
         init,
         payer = authority,
-        space = 8 + Pool::INIT_SPACE,
+        space = Pool::SPACE,
         seeds = [POOL_SEED, stake_mint.key().as_ref(), &params.pool_id.to_le_bytes()],
         bump,
     )]
-    pub pool: Box<Account<'info, Pool>>,
+    pub pool: AccountLoader<'info, Pool>,
     #[account(
         init,
         payer = authority,
@@ -55,29 +55,22 @@ pub fn handler(ctx: Context<InitializePool>, params: InitializePoolParams) -> Re
     );
     validate_mint(&ctx.accounts.stake_mint.to_account_info())?;
 
-    let pool = &mut ctx.accounts.pool;
-    pool.set_inner(Pool {
-        authority: ctx.accounts.authority.key(),
-        pending_authority: None,
-        stake_mint: ctx.accounts.stake_mint.key(),
-        stake_vault: ctx.accounts.stake_vault.key(),
-        stake_token_program: ctx.accounts.token_program.key(),
-        pool_id: params.pool_id,
-        total_staked: 0,
-        total_unbonding: 0,
-        unbonding_period: params.unbonding_period,
-        min_stake: params.min_stake,
-        max_total_stake: params.max_total_stake.unwrap_or(NO_STAKE_CAP),
-        paused: false,
-        bump: ctx.bumps.pool,
-        stake_vault_bump: ctx.bumps.stake_vault,
-        stake_decimals: ctx.accounts.stake_mint.decimals,
-        reward_stream_count: 0,
-        reward_streams: [RewardStream::default(); crate::constants::MAX_REWARD_STREAMS],
-    });
+    // A fresh zero-copy account is all zeroes: only non-zero fields are set.
+    let mut pool = ctx.accounts.pool.load_init()?;
+    pool.authority = ctx.accounts.authority.key();
+    pool.stake_mint = ctx.accounts.stake_mint.key();
+    pool.stake_vault = ctx.accounts.stake_vault.key();
+    pool.stake_token_program = ctx.accounts.token_program.key();
+    pool.pool_id = params.pool_id;
+    pool.unbonding_period = params.unbonding_period;
+    pool.min_stake = params.min_stake;
+    pool.max_total_stake = params.max_total_stake.unwrap_or(NO_STAKE_CAP);
+    pool.bump = ctx.bumps.pool;
+    pool.stake_vault_bump = ctx.bumps.stake_vault;
+    pool.stake_decimals = ctx.accounts.stake_mint.decimals;
 
     emit!(PoolInitialized {
-        pool: pool.key(),
+        pool: ctx.accounts.pool.key(),
         pool_id: pool.pool_id,
         authority: pool.authority,
         stake_mint: pool.stake_mint,

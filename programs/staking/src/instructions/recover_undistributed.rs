@@ -14,13 +14,13 @@ pub struct RecoverUndistributed<'info> {
     #[account(
         mut,
         has_one = authority,
-        constraint = pool.stream(stream_index)?.reward_vault == reward_vault.key()
+        constraint = pool.load()?.stream(stream_index)?.reward_vault == reward_vault.key()
             @ StakingError::InvalidRewardVault,
-        constraint = pool.stream(stream_index)?.reward_token_program == token_program.key()
+        constraint = pool.load()?.stream(stream_index)?.reward_token_program == token_program.key()
             @ StakingError::InvalidTokenProgram,
     )]
-    pub pool: Box<Account<'info, Pool>>,
-    #[account(address = pool.stream(stream_index)?.reward_mint @ StakingError::InvalidRewardMint)]
+    pub pool: AccountLoader<'info, Pool>,
+    #[account(address = pool.load()?.stream(stream_index)?.reward_mint @ StakingError::InvalidRewardMint)]
     pub reward_mint: Box<InterfaceAccount<'info, Mint>>,
     #[account(mut)]
     pub reward_vault: Box<InterfaceAccount<'info, TokenAccount>>,
@@ -38,26 +38,29 @@ pub struct RecoverUndistributed<'info> {
 pub fn handler(ctx: Context<RecoverUndistributed>, stream_index: u8, amount: u64) -> Result<()> {
     require!(amount > 0, StakingError::ZeroAmount);
     let accounts = ctx.accounts;
-    let pool = &mut accounts.pool;
     let now = Clock::get()?.unix_timestamp;
-    pool.accrue_stream(stream_index, now)?;
-    let stream = *pool.stream(stream_index)?;
-    let recoverable = math::recoverable_rewards(accounts.reward_vault.amount, &stream.curve())?;
-    require!(amount <= recoverable, StakingError::InsufficientRecoverable);
+    let (signer, decimals) = {
+        let mut pool = accounts.pool.load_mut()?;
+        pool.accrue_stream(stream_index, now)?;
+        let stream = pool.stream(stream_index)?;
+        let recoverable = math::recoverable_rewards(accounts.reward_vault.amount, &stream.curve())?;
+        require!(amount <= recoverable, StakingError::InsufficientRecoverable);
+        (pool.signer(), stream.reward_decimals)
+    };
 
     transfer_from_vault(
-        pool,
-        &pool.to_account_info(),
+        &signer,
+        &accounts.pool.to_account_info(),
         &accounts.token_program.to_account_info(),
         &accounts.reward_vault.to_account_info(),
         &accounts.reward_mint.to_account_info(),
         &accounts.destination.to_account_info(),
         amount,
-        stream.reward_decimals,
+        decimals,
     )?;
 
     emit!(UndistributedRecovered {
-        pool: pool.key(),
+        pool: accounts.pool.key(),
         stream_index,
         amount,
         destination: accounts.destination.key(),

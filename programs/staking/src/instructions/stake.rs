@@ -1,78 +1,66 @@
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+use anchor_spl::token_interface::TokenInterface;
 
-use crate::constants::POSITION_SEED;
 use crate::errors::StakingError;
 use crate::events::Staked;
 use crate::state::{Pool, Position};
-use crate::token::{received, transfer_from_user};
+use crate::token::{received, token_balance, transfer_from_user};
 
 #[derive(Accounts)]
 pub struct Stake<'info> {
-    #[account(mut)]
     pub owner: Signer<'info>,
     #[account(
         mut,
         has_one = stake_mint,
         has_one = stake_vault,
-        constraint = pool.stake_token_program == token_program.key() @ StakingError::InvalidTokenProgram,
+        constraint = pool.load()?.stake_token_program == token_program.key()
+            @ StakingError::InvalidTokenProgram,
     )]
-    pub pool: Box<Account<'info, Pool>>,
-    #[account(
-        init_if_needed,
-        payer = owner,
-        space = 8 + Position::INIT_SPACE,
-        seeds = [POSITION_SEED, pool.key().as_ref(), owner.key().as_ref()],
-        bump,
-    )]
-    pub position: Box<Account<'info, Position>>,
-    pub stake_mint: Box<InterfaceAccount<'info, Mint>>,
+    pub pool: AccountLoader<'info, Pool>,
+    #[account(mut, has_one = owner, has_one = pool)]
+    pub position: AccountLoader<'info, Position>,
+    /// CHECK: the pool's stake mint (`has_one`); the token program checks it
+    /// against both token accounts and the decimals.
+    pub stake_mint: UncheckedAccount<'info>,
+    /// CHECK: the pool's stake vault (`has_one`), a token account this program
+    /// created.
     #[account(mut)]
-    pub stake_vault: Box<InterfaceAccount<'info, TokenAccount>>,
-    #[account(
-        mut,
-        token::mint = stake_mint,
-        token::token_program = token_program,
-    )]
-    pub owner_token_account: Box<InterfaceAccount<'info, TokenAccount>>,
+    pub stake_vault: UncheckedAccount<'info>,
+    /// CHECK: the source; the token program checks its mint and that the owner
+    /// signed for it.
+    #[account(mut)]
+    pub owner_token_account: UncheckedAccount<'info>,
     pub token_program: Interface<'info, TokenInterface>,
-    pub system_program: Program<'info, System>,
 }
 
-/// Stakes `amount` (opening the position on first use). Rewards are settled
-/// first; what the vault receives is what gets credited.
+/// Stakes `amount` into an open position. Rewards are settled first; what the
+/// vault receives is what gets credited.
 pub fn handler(ctx: Context<Stake>, amount: u64) -> Result<()> {
     require!(amount > 0, StakingError::ZeroAmount);
     let accounts = ctx.accounts;
-    let pool = &mut accounts.pool;
+    let mut pool = accounts.pool.load_mut()?;
     pool.require_not_paused()?;
     let now = Clock::get()?.unix_timestamp;
     pool.accrue_all(now)?;
+    let mut position = accounts.position.load_mut()?;
+    position.settle_all(&pool)?;
 
-    let position = &mut accounts.position;
-    if position.owner == Pubkey::default() {
-        position.pool = pool.key();
-        position.owner = accounts.owner.key();
-        position.bump = ctx.bumps.position;
-    }
-    position.settle_all(pool)?;
-
-    let vault_info = accounts.stake_vault.to_account_info();
-    let before = accounts.stake_vault.amount;
+    let vault = accounts.stake_vault.to_account_info();
+    let before = token_balance(&vault)?;
     transfer_from_user(
         &accounts.token_program.to_account_info(),
         &accounts.owner_token_account.to_account_info(),
         &accounts.stake_mint.to_account_info(),
-        &vault_info,
+        &vault,
         &accounts.owner.to_account_info(),
         amount,
         pool.stake_decimals,
     )?;
-    let credited = received(before, &vault_info)?;
+    let credited = received(before, &vault)?;
     pool.add_stake(&mut position.staked, credited)?;
 
     emit!(Staked {
-        pool: pool.key(),
+        pool: position.pool,
         owner: position.owner,
         amount: credited,
         position_staked: position.staked,

@@ -7,18 +7,22 @@ use crate::state::Pool;
 pub struct TransferAuthority<'info> {
     pub authority: Signer<'info>,
     #[account(mut, has_one = authority)]
-    pub pool: Box<Account<'info, Pool>>,
+    pub pool: AccountLoader<'info, Pool>,
 }
 
 /// Proposes `new_authority`, who must accept. Proposing the current authority
 /// withdraws a pending proposal.
 pub fn handler(ctx: Context<TransferAuthority>, new_authority: Pubkey) -> Result<()> {
-    let pool = &mut ctx.accounts.pool;
-    pool.pending_authority = (new_authority != pool.authority).then_some(new_authority);
+    let mut pool = ctx.accounts.pool.load_mut()?;
+    pool.pending_authority = if new_authority == pool.authority {
+        Pubkey::default()
+    } else {
+        new_authority
+    };
     emit!(AuthorityTransferProposed {
-        pool: pool.key(),
+        pool: ctx.accounts.pool.key(),
         authority: pool.authority,
-        pending_authority: pool.pending_authority,
+        pending_authority: pool.pending_authority(),
     });
     Ok(())
 }

@@ -1,6 +1,5 @@
 use anchor_lang::prelude::*;
 
-use crate::constants::{POSITION_SEED, UNBOND_TICKET_SEED};
 use crate::errors::StakingError;
 use crate::events::Unstaked;
 use crate::state::{Pool, Position, UnbondTicket};
@@ -10,23 +9,12 @@ pub struct Unstake<'info> {
     #[account(mut)]
     pub owner: Signer<'info>,
     #[account(mut)]
-    pub pool: Box<Account<'info, Pool>>,
-    #[account(
-        mut,
-        seeds = [POSITION_SEED, pool.key().as_ref(), owner.key().as_ref()],
-        bump = position.bump,
-        has_one = owner,
-        has_one = pool,
-    )]
-    pub position: Box<Account<'info, Position>>,
-    #[account(
-        init,
-        payer = owner,
-        space = 8 + UnbondTicket::INIT_SPACE,
-        seeds = [UNBOND_TICKET_SEED, position.key().as_ref(), &position.next_ticket_id.to_le_bytes()],
-        bump,
-    )]
-    pub ticket: Box<Account<'info, UnbondTicket>>,
+    pub pool: AccountLoader<'info, Pool>,
+    #[account(mut, has_one = owner, has_one = pool)]
+    pub position: AccountLoader<'info, Position>,
+    /// A new keypair, signing so that it can be created.
+    #[account(init, payer = owner, space = UnbondTicket::SPACE)]
+    pub ticket: AccountLoader<'info, UnbondTicket>,
     pub system_program: Program<'info, System>,
 }
 
@@ -35,8 +23,8 @@ pub struct Unstake<'info> {
 pub fn handler(ctx: Context<Unstake>, amount: u64) -> Result<()> {
     require!(amount > 0, StakingError::ZeroAmount);
     let accounts = ctx.accounts;
-    let pool = &mut accounts.pool;
-    let position = &mut accounts.position;
+    let mut pool = accounts.pool.load_mut()?;
+    let mut position = accounts.position.load_mut()?;
     let remaining = position
         .staked
         .checked_sub(amount)
@@ -48,7 +36,7 @@ pub fn handler(ctx: Context<Unstake>, amount: u64) -> Result<()> {
 
     let now = Clock::get()?.unix_timestamp;
     pool.accrue_all(now)?;
-    position.settle_all(pool)?;
+    position.settle_all(&pool)?;
 
     position.staked = remaining;
     pool.total_staked = pool
@@ -68,19 +56,17 @@ pub fn handler(ctx: Context<Unstake>, amount: u64) -> Result<()> {
         .open_tickets
         .checked_add(1)
         .ok_or(StakingError::MathOverflow)?;
-    accounts.ticket.set_inner(UnbondTicket {
-        pool: pool.key(),
-        position: position.key(),
-        owner: position.owner,
-        id: ticket_id,
-        amount,
-        created_at: now,
-        unlock_at,
-        bump: ctx.bumps.ticket,
-    });
+    let mut ticket = accounts.ticket.load_init()?;
+    ticket.pool = position.pool;
+    ticket.position = accounts.position.key();
+    ticket.owner = position.owner;
+    ticket.id = u64::from(ticket_id);
+    ticket.amount = amount;
+    ticket.created_at = now;
+    ticket.unlock_at = unlock_at;
 
     emit!(Unstaked {
-        pool: pool.key(),
+        pool: position.pool,
         owner: position.owner,
         ticket: accounts.ticket.key(),
         amount,

@@ -20,11 +20,11 @@ pub struct UpdatePoolParams {
 pub struct UpdatePool<'info> {
     pub authority: Signer<'info>,
     #[account(mut, has_one = authority)]
-    pub pool: Box<Account<'info, Pool>>,
+    pub pool: AccountLoader<'info, Pool>,
 }
 
 pub fn handler(ctx: Context<UpdatePool>, params: UpdatePoolParams) -> Result<()> {
-    let pool = &mut ctx.accounts.pool;
+    let mut pool = ctx.accounts.pool.load_mut()?;
     if let Some(period) = params.unbonding_period {
         require!(
             period <= MAX_UNBONDING_PERIOD,
@@ -39,14 +39,14 @@ pub fn handler(ctx: Context<UpdatePool>, params: UpdatePoolParams) -> Result<()>
         pool.max_total_stake = cap;
     }
     if let Some(paused) = params.paused {
-        pool.paused = paused;
+        pool.paused = u8::from(paused);
     }
     emit!(PoolUpdated {
-        pool: pool.key(),
+        pool: ctx.accounts.pool.key(),
         unbonding_period: pool.unbonding_period,
         min_stake: pool.min_stake,
         max_total_stake: pool.max_total_stake,
-        paused: pool.paused,
+        paused: pool.is_paused(),
     });
     Ok(())
 }

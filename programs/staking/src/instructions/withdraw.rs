@@ -1,10 +1,10 @@
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+use anchor_spl::token_interface::TokenInterface;
 
 use crate::errors::StakingError;
 use crate::events::Withdrawn;
 use crate::state::{Pool, Position, UnbondTicket};
-use crate::token::transfer_from_vault;
+use crate::token::{is_token_account_of, transfer_from_vault};
 
 #[derive(Accounts)]
 pub struct Withdraw<'info> {
@@ -14,11 +14,12 @@ pub struct Withdraw<'info> {
         mut,
         has_one = stake_mint,
         has_one = stake_vault,
-        constraint = pool.stake_token_program == token_program.key() @ StakingError::InvalidTokenProgram,
+        constraint = pool.load()?.stake_token_program == token_program.key()
+            @ StakingError::InvalidTokenProgram,
     )]
-    pub pool: Box<Account<'info, Pool>>,
+    pub pool: AccountLoader<'info, Pool>,
     #[account(mut, has_one = owner, has_one = pool)]
-    pub position: Box<Account<'info, Position>>,
+    pub position: AccountLoader<'info, Position>,
     #[account(
         mut,
         close = owner,
@@ -26,17 +27,16 @@ pub struct Withdraw<'info> {
         has_one = pool,
         has_one = position,
     )]
-    pub ticket: Box<Account<'info, UnbondTicket>>,
-    pub stake_mint: Box<InterfaceAccount<'info, Mint>>,
+    pub ticket: AccountLoader<'info, UnbondTicket>,
+    /// CHECK: the pool's stake mint (`has_one`); the token program checks it.
+    pub stake_mint: UncheckedAccount<'info>,
+    /// CHECK: the pool's stake vault (`has_one`).
     #[account(mut)]
-    pub stake_vault: Box<InterfaceAccount<'info, TokenAccount>>,
-    #[account(
-        mut,
-        token::mint = stake_mint,
-        token::authority = owner,
-        token::token_program = token_program,
-    )]
-    pub owner_token_account: Box<InterfaceAccount<'info, TokenAccount>>,
+    pub stake_vault: UncheckedAccount<'info>,
+    /// CHECK: checked in the handler to be the owner's token account for the
+    /// stake mint under the pool's token program.
+    #[account(mut)]
+    pub owner_token_account: UncheckedAccount<'info>,
     pub token_program: Interface<'info, TokenInterface>,
 }
 
@@ -44,33 +44,48 @@ pub struct Withdraw<'info> {
 pub fn handler(ctx: Context<Withdraw>) -> Result<()> {
     let accounts = ctx.accounts;
     let now = Clock::get()?.unix_timestamp;
-    require!(now >= accounts.ticket.unlock_at, StakingError::TicketLocked);
-    let amount = accounts.ticket.amount;
+    let (amount, ticket_unlock_at) = {
+        let ticket = accounts.ticket.load()?;
+        (ticket.amount, ticket.unlock_at)
+    };
+    require!(now >= ticket_unlock_at, StakingError::TicketLocked);
+    require!(
+        is_token_account_of(
+            &accounts.owner_token_account,
+            &accounts.stake_mint.key(),
+            &accounts.owner.key(),
+            &accounts.token_program.key(),
+        )?,
+        StakingError::InvalidDestination
+    );
 
-    let pool = &mut accounts.pool;
-    pool.total_unbonding = pool
-        .total_unbonding
-        .checked_sub(amount)
-        .ok_or(StakingError::MathOverflow)?;
-    let position = &mut accounts.position;
+    let (signer, decimals) = {
+        let mut pool = accounts.pool.load_mut()?;
+        pool.total_unbonding = pool
+            .total_unbonding
+            .checked_sub(amount)
+            .ok_or(StakingError::MathOverflow)?;
+        (pool.signer(), pool.stake_decimals)
+    };
+    let mut position = accounts.position.load_mut()?;
     position.open_tickets = position
         .open_tickets
         .checked_sub(1)
         .ok_or(StakingError::MathOverflow)?;
 
     transfer_from_vault(
-        pool,
-        &pool.to_account_info(),
+        &signer,
+        &accounts.pool.to_account_info(),
         &accounts.token_program.to_account_info(),
         &accounts.stake_vault.to_account_info(),
         &accounts.stake_mint.to_account_info(),
         &accounts.owner_token_account.to_account_info(),
         amount,
-        pool.stake_decimals,
+        decimals,
     )?;
 
     emit!(Withdrawn {
-        pool: pool.key(),
+        pool: position.pool,
         owner: position.owner,
         ticket: accounts.ticket.key(),
         amount,

@@ -1,15 +1,16 @@
 use anchor_lang::prelude::*;
 
-use crate::constants::{MAX_REWARD_STREAMS, NO_STAKE_CAP, POOL_SEED};
+use crate::constants::{MAX_REWARD_STREAMS, NO_STAKE_CAP};
 use crate::errors::StakingError;
 use crate::math::StreamCurve;
+use crate::state::StoredQ64;
+use crate::token::PoolSigner;
 
 /// A staking pool for one stake mint. PDA: `["pool", stake_mint, pool_id (u64 LE)]`.
 ///
-/// Fixed-size fields come first so clients can filter with `memcmp`: the stake
-/// mint is at byte 8, the authority at byte 40.
-#[account]
-#[derive(InitSpace, Debug)]
+/// Clients filter with `memcmp`: the stake mint is at byte 8, the authority at byte 40.
+#[account(zero_copy)]
+#[derive(Debug)]
 pub struct Pool {
     pub stake_mint: Pubkey,
     pub authority: Pubkey,
@@ -17,6 +18,9 @@ pub struct Pool {
     pub stake_vault: Pubkey,
     /// The stake mint's owner: SPL Token or Token-2022.
     pub stake_token_program: Pubkey,
+    /// Set by `transfer_authority`, cleared by `accept_authority`;
+    /// `Pubkey::default()` when no transfer is pending.
+    pub pending_authority: Pubkey,
     pub pool_id: u64,
     /// Stake earning rewards.
     pub total_staked: u64,
@@ -28,31 +32,30 @@ pub struct Pool {
     pub min_stake: u64,
     /// Cap on `total_staked`; `u64::MAX` means none.
     pub max_total_stake: u64,
-    pub paused: bool,
+    /// 1 while paused (no stake, compound or cancel), else 0.
+    pub paused: u8,
     pub bump: u8,
     pub stake_vault_bump: u8,
     pub stake_decimals: u8,
     pub reward_stream_count: u8,
+    pub padding: [u8; 3],
     pub reward_streams: [RewardStream; MAX_REWARD_STREAMS],
-    /// Set by `transfer_authority`, cleared by `accept_authority`.
-    pub pending_authority: Option<Pubkey>,
 }
 
 /// One reward emission schedule, held inline in its pool.
-#[derive(
-    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
-)]
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct RewardStream {
     pub reward_mint: Pubkey,
     /// PDA token account `["reward_vault", pool, reward_mint]`, owned by the pool.
     pub reward_vault: Pubkey,
     pub reward_token_program: Pubkey,
     /// Reward base units per second, Q64.64 (see `math`).
-    pub rate_q: u128,
+    pub rate_q: StoredQ64,
     /// Rewards per staked base unit, Q64.64.
-    pub reward_per_token_q: u128,
+    pub reward_per_token_q: StoredQ64,
     /// Emitted to stakers and not yet paid, Q64.64.
-    pub unclaimed_q: u128,
+    pub unclaimed_q: StoredQ64,
     pub period_end: i64,
     pub last_update: i64,
     /// Base units the vault received through `fund_rewards`.
@@ -61,23 +64,24 @@ pub struct RewardStream {
     pub total_claimed: u64,
     pub reward_decimals: u8,
     pub vault_bump: u8,
+    pub padding: [u8; 6],
 }
 
 impl RewardStream {
     pub fn curve(&self) -> StreamCurve {
         StreamCurve {
-            rate_q: self.rate_q,
-            reward_per_token_q: self.reward_per_token_q,
-            unclaimed_q: self.unclaimed_q,
+            rate_q: self.rate_q.get(),
+            reward_per_token_q: self.reward_per_token_q.get(),
+            unclaimed_q: self.unclaimed_q.get(),
             period_end: self.period_end,
             last_update: self.last_update,
         }
     }
 
     pub fn set_curve(&mut self, curve: &StreamCurve) {
-        self.rate_q = curve.rate_q;
-        self.reward_per_token_q = curve.reward_per_token_q;
-        self.unclaimed_q = curve.unclaimed_q;
+        self.rate_q.set(curve.rate_q);
+        self.reward_per_token_q.set(curve.reward_per_token_q);
+        self.unclaimed_q.set(curve.unclaimed_q);
         self.period_end = curve.period_end;
         self.last_update = curve.last_update;
     }
@@ -104,6 +108,16 @@ impl RewardStream {
 }
 
 impl Pool {
+    pub const SPACE: usize = 8 + std::mem::size_of::<Self>();
+
+    pub fn is_paused(&self) -> bool {
+        self.paused != 0
+    }
+
+    pub fn pending_authority(&self) -> Option<Pubkey> {
+        (self.pending_authority != Pubkey::default()).then_some(self.pending_authority)
+    }
+
     pub fn streams(&self) -> &[RewardStream] {
         &self.reward_streams[..self.reward_stream_count as usize]
     }
@@ -137,7 +151,7 @@ impl Pool {
     }
 
     pub fn require_not_paused(&self) -> Result<()> {
-        require!(!self.paused, StakingError::PoolPaused);
+        require!(!self.is_paused(), StakingError::PoolPaused);
         Ok(())
     }
 
@@ -164,11 +178,12 @@ impl Pool {
         Ok(())
     }
 
-    /// Calls `f` with the pool's PDA signer seeds (the vaults' authority).
-    pub fn with_signer<R>(&self, f: impl FnOnce(&[&[&[u8]]]) -> R) -> R {
-        let pool_id = self.pool_id.to_le_bytes();
-        let bump = [self.bump];
-        let seeds: [&[u8]; 4] = [POOL_SEED, self.stake_mint.as_ref(), &pool_id, &bump];
-        f(&[&seeds])
+    /// The seeds the pool PDA signs its vaults' transfers with.
+    pub fn signer(&self) -> PoolSigner {
+        PoolSigner {
+            stake_mint: self.stake_mint,
+            pool_id: self.pool_id,
+            bump: self.bump,
+        }
     }
 }

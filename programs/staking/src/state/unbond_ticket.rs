@@ -1,8 +1,10 @@
 use anchor_lang::prelude::*;
 
-/// Stake on its way out. PDA: `["unbond_ticket", position, ticket_id (u64 LE)]`.
-#[account]
-#[derive(InitSpace, Debug)]
+/// Stake on its way out. A keypair account the staker creates with `unstake`
+/// (no PDA: deriving a fresh canonical bump would cost more than the rest of
+/// the instruction); `pool`, `position` and `owner` bind it.
+#[account(zero_copy)]
+#[derive(Debug)]
 pub struct UnbondTicket {
     pub pool: Pubkey,
     pub position: Pubkey,
@@ -12,5 +14,8 @@ pub struct UnbondTicket {
     pub created_at: i64,
     /// Withdrawable from this time on (unix seconds).
     pub unlock_at: i64,
-    pub bump: u8,
+}
+
+impl UnbondTicket {
+    pub const SPACE: usize = 8 + std::mem::size_of::<Self>();
 }
