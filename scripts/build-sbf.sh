@@ -88,7 +88,7 @@ export __CARGO_TESTS_ONLY_SRC_ROOT="$STD_COPY/library"
 export CARGO_TARGET_DIR="$TARGET_DIR"
 export RUSTFLAGS="-C linker=$LINKER -C panic=abort -C relocation-model=static -C target-cpu=v3 \
 -C passes=lower-atomic -C link-arg=--arch=v3 -C link-arg=--llvm-args=--bpf-stack-size=4096 \
--C target-feature=+allows-misaligned-mem-access ${SBF_EXTRA_RUSTFLAGS:-}"
+-C target-feature=+allows-misaligned-mem-access -C link-arg=-O2 ${SBF_EXTRA_RUSTFLAGS:-}"
 unset RUSTC_WRAPPER
 log="$TARGET_DIR/build.log"
 mkdir -p "$TARGET_DIR"

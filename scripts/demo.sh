@@ -23,7 +23,7 @@ bold "Starting the local validator on $URL"
 "$BIN/staking-localnet" start --rpc-port "$PORT" --ledger "$DIR/ledger" --payer-out "$DIR/payer.json" \
     > "$DIR/validator.log" 2>&1 &
 VALIDATOR=$!
-trap 'kill -INT $VALIDATOR 2>/dev/null; wait $VALIDATOR 2>/dev/null || true' EXIT
+trap 'kill -TERM $VALIDATOR 2>/dev/null || true; wait $VALIDATOR 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do
     grep -q "Local validator ready" "$DIR/validator.log" 2>/dev/null && break
     kill -0 $VALIDATOR 2>/dev/null || { cat "$DIR/validator.log" >&2; die "the validator exited"; }
@@ -36,11 +36,12 @@ localnet() { "$BIN/staking-localnet" "$@" --url "$URL" --payer "$DIR/payer.json"
 staking() { echo "\$ staking $*" >&2; "$BIN/staking" -u "$URL" "$@"; }
 json_field() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 
-bold "Three users (SOL from the validator's funded keypair)"
+bold "Four users (SOL from the validator's funded keypair)"
 AUTHORITY=$(localnet create-user --out "$DIR/authority.json")
 ALICE=$(localnet create-user --out "$DIR/alice.json")
 BOB=$(localnet create-user --out "$DIR/bob.json")
-echo "authority $AUTHORITY"; echo "alice     $ALICE"; echo "bob       $BOB"
+VALIDATOR=$(localnet create-user --out "$DIR/validator.json")
+echo "authority $AUTHORITY"; echo "alice     $ALICE"; echo "bob       $BOB"; echo "validator $VALIDATOR"
 
 bold "Mints: the stake token (SPL Token) and two reward tokens (SPL Token, Token-2022)"
 STAKE_MINT=$(localnet create-mint --decimals 6 --mint-to "$ALICE=1000" --mint-to "$BOB=500")
@@ -61,7 +62,13 @@ bold "Alice stakes 600, Bob stakes 200"
 staking -k "$DIR/alice.json" stake "$POOL" 600
 staking -k "$DIR/bob.json" stake "$POOL" 200
 
-bold "Time passes (10 s): rewards accrue 3:1"
+bold "An operator registers at 10% commission; Bob delegates his stake to it"
+OPERATOR=$(staking -k "$DIR/validator.json" --output json operator register "$POOL" --commission 10% \
+    --name validator-one | json_field '["operator"]')
+staking -k "$DIR/bob.json" delegate "$POOL" "$OPERATOR"
+staking operators "$POOL"
+
+bold "Time passes (10 s): rewards accrue 3:1, and the operator takes 10% of Bob's"
 sleep 10
 staking -k "$DIR/alice.json" position "$POOL"
 staking -k "$DIR/bob.json" position "$POOL"
@@ -84,5 +91,9 @@ done
 staking -k "$DIR/alice.json" withdraw "$POOL"
 staking -k "$DIR/alice.json" positions
 staking pool "$POOL"
+
+bold "The operator claims its commission"
+staking -k "$DIR/validator.json" operator claim "$POOL"
+staking operator show "$OPERATOR"
 
 bold "Demo complete"

@@ -3,7 +3,7 @@
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::{AccountDeserialize, Discriminator};
 use solana_rpc_client_api::filter::{Memcmp, RpcFilterType};
-use staking::state::{Pool, Position, RewardStream, UnbondTicket};
+use staking::state::{Delegation, Operator, Pool, Position, RewardStream, UnbondTicket};
 
 use crate::error::ClientError;
 
@@ -19,6 +19,12 @@ impl Named for Position {
 }
 impl Named for UnbondTicket {
     const NAME: &'static str = "unbond ticket";
+}
+impl Named for Operator {
+    const NAME: &'static str = "operator";
+}
+impl Named for Delegation {
+    const NAME: &'static str = "delegation";
 }
 
 /// Decodes one of the program's accounts, checking its owner and discriminator.
@@ -118,6 +124,11 @@ pub fn pool_filters(stake_mint: Option<&Pubkey>) -> Vec<RpcFilterType> {
 /// Positions of an owner (pool at byte 8, owner at byte 40).
 pub fn position_filters(owner: &Pubkey) -> Vec<RpcFilterType> {
     vec![discriminator_filter::<Position>(), key_filter(40, owner)]
+}
+
+/// Operators of a pool (pool at byte 8).
+pub fn operator_filters(pool: &Pubkey) -> Vec<RpcFilterType> {
+    vec![discriminator_filter::<Operator>(), key_filter(8, pool)]
 }
 
 /// Unbond tickets of an owner (pool at 8, position at 40, owner at 72),

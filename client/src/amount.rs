@@ -123,6 +123,39 @@ pub fn format_ui(base_units: u64, decimals: u8) -> String {
     }
 }
 
+/// Parses a rate as basis points: `5%`, `12.5%`, `0.01%` or `250bps`, at most 100%.
+pub fn parse_bps(text: &str) -> Result<u16, ClientError> {
+    let bad = || {
+        ClientError::invalid(format!(
+            "invalid rate {text:?}: expected a percentage like 5% or 12.5%, or basis points like 250bps, at most 100%"
+        ))
+    };
+    let text = text.trim();
+    let bps: u64 = if let Some(bps) = text.strip_suffix("bps") {
+        bps.trim().parse().map_err(|_| bad())?
+    } else if let Some(percent) = text.strip_suffix('%') {
+        let (whole, fraction) = percent
+            .trim()
+            .split_once('.')
+            .unwrap_or((percent.trim(), ""));
+        if fraction.len() > 2 || !fraction.chars().all(|c| c.is_ascii_digit()) {
+            return Err(bad());
+        }
+        let whole: u64 = whole.parse().map_err(|_| bad())?;
+        let fraction: u64 = format!("{fraction:0<2}").parse().map_err(|_| bad())?;
+        whole
+            .checked_mul(100)
+            .and_then(|w| w.checked_add(fraction))
+            .ok_or_else(bad)?
+    } else {
+        return Err(bad());
+    };
+    if bps > 10_000 {
+        return Err(bad());
+    }
+    Ok(bps as u16)
+}
+
 /// Parses `7d`, `12h`, `90m`, `30s` or plain seconds.
 pub fn parse_duration(text: &str) -> Result<u64, ClientError> {
     let bad = || {
@@ -165,6 +198,20 @@ pub fn format_duration(seconds: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rates_parse_as_basis_points() {
+        assert_eq!(parse_bps("5%").unwrap(), 500);
+        assert_eq!(parse_bps("12.5%").unwrap(), 1_250);
+        assert_eq!(parse_bps("0.01%").unwrap(), 1);
+        assert_eq!(parse_bps("100%").unwrap(), 10_000);
+        assert_eq!(parse_bps("250bps").unwrap(), 250);
+        for bad in [
+            "5", "100.01%", "101%", "0.001%", "-1%", "x%", "10001bps", "%",
+        ] {
+            assert!(parse_bps(bad).is_err(), "{bad}");
+        }
+    }
 
     fn ui(text: &str) -> UiAmount {
         text.parse().unwrap()

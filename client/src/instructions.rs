@@ -14,6 +14,20 @@ use crate::accounts::reward_stream as stream;
 use crate::error::ClientError;
 use crate::pda;
 
+/// The optional `operator` and `delegation` accounts of instructions that
+/// settle a position: both present when the position is delegated (to
+/// `operator`), both absent otherwise.
+fn delegation_accounts(
+    program_id: &Pubkey,
+    position: &Pubkey,
+    operator: Option<&Pubkey>,
+) -> (Option<Pubkey>, Option<Pubkey>) {
+    match operator {
+        Some(operator) => (Some(*operator), Some(pda::delegation(program_id, position))),
+        None => (None, None),
+    }
+}
+
 fn build(
     program_id: &Pubkey,
     accounts: impl ToAccountMetas,
@@ -114,20 +128,27 @@ pub fn open_position(program_id: &Pubkey, pool_address: &Pubkey, owner: &Pubkey)
     )
 }
 
+/// `operator`: the position's operator when it is delegated (its
+/// `Position::operator`), for this and every builder that settles a position.
 pub fn stake(
     program_id: &Pubkey,
     pool_address: &Pubkey,
     pool: &Pool,
     owner: &Pubkey,
+    operator: Option<&Pubkey>,
     owner_token_account: &Pubkey,
     amount: u64,
 ) -> Instruction {
+    let position = pda::position(program_id, pool_address, owner);
+    let (operator, delegation) = delegation_accounts(program_id, &position, operator);
     build(
         program_id,
         accounts::Stake {
             owner: *owner,
             pool: *pool_address,
-            position: pda::position(program_id, pool_address, owner),
+            position,
+            operator,
+            delegation,
             stake_mint: pool.stake_mint,
             stake_vault: pool.stake_vault,
             owner_token_account: *owner_token_account,
@@ -142,16 +163,20 @@ pub fn unstake(
     program_id: &Pubkey,
     pool_address: &Pubkey,
     owner: &Pubkey,
+    operator: Option<&Pubkey>,
     ticket: &Pubkey,
     amount: u64,
 ) -> Instruction {
     let position = pda::position(program_id, pool_address, owner);
+    let (operator, delegation) = delegation_accounts(program_id, &position, operator);
     build(
         program_id,
         accounts::Unstake {
             owner: *owner,
             pool: *pool_address,
             position,
+            operator,
+            delegation,
             ticket: *ticket,
             system_program: system_program::ID,
         },
@@ -187,14 +212,19 @@ pub fn cancel_unbond(
     program_id: &Pubkey,
     pool_address: &Pubkey,
     owner: &Pubkey,
+    operator: Option<&Pubkey>,
     ticket: &Pubkey,
 ) -> Instruction {
+    let position = pda::position(program_id, pool_address, owner);
+    let (operator, delegation) = delegation_accounts(program_id, &position, operator);
     build(
         program_id,
         accounts::CancelUnbond {
             owner: *owner,
             pool: *pool_address,
-            position: pda::position(program_id, pool_address, owner),
+            position,
+            operator,
+            delegation,
             ticket: *ticket,
         },
         instruction::CancelUnbond {},
@@ -208,18 +238,23 @@ pub fn claim_rewards(
     pool_address: &Pubkey,
     pool: &Pool,
     owner: &Pubkey,
+    operator: Option<&Pubkey>,
     stream_index: Option<u8>,
 ) -> Result<Instruction, ClientError> {
     let streams: Vec<RewardStream> = match stream_index {
         Some(index) => vec![stream(pool_address, pool, index)?],
         None => pool.streams().to_vec(),
     };
+    let position = pda::position(program_id, pool_address, owner);
+    let (operator, delegation) = delegation_accounts(program_id, &position, operator);
     let mut ix = build(
         program_id,
         accounts::ClaimRewards {
             owner: *owner,
             pool: *pool_address,
-            position: pda::position(program_id, pool_address, owner),
+            position,
+            operator,
+            delegation,
         },
         instruction::ClaimRewards { stream_index },
     );
@@ -242,15 +277,20 @@ pub fn compound(
     pool_address: &Pubkey,
     pool: &Pool,
     owner: &Pubkey,
+    operator: Option<&Pubkey>,
     stream_index: u8,
 ) -> Result<Instruction, ClientError> {
     let stream = stream(pool_address, pool, stream_index)?;
+    let position = pda::position(program_id, pool_address, owner);
+    let (operator, delegation) = delegation_accounts(program_id, &position, operator);
     Ok(build(
         program_id,
         accounts::Compound {
             owner: *owner,
             pool: *pool_address,
-            position: pda::position(program_id, pool_address, owner),
+            position,
+            operator,
+            delegation,
             stake_mint: pool.stake_mint,
             stake_vault: pool.stake_vault,
             reward_vault: stream.reward_vault,
@@ -342,4 +382,159 @@ pub fn close_position(program_id: &Pubkey, pool_address: &Pubkey, owner: &Pubkey
         },
         instruction::ClosePosition {},
     )
+}
+
+pub fn register_operator(
+    program_id: &Pubkey,
+    pool_address: &Pubkey,
+    authority: &Pubkey,
+    commission_bps: u16,
+    name: String,
+) -> Instruction {
+    build(
+        program_id,
+        accounts::RegisterOperator {
+            authority: *authority,
+            pool: *pool_address,
+            operator: pda::operator(program_id, pool_address, authority),
+            system_program: system_program::ID,
+        },
+        instruction::RegisterOperator {
+            commission_bps,
+            name,
+        },
+    )
+}
+
+/// `None` leaves a field as it is.
+pub fn update_operator(
+    program_id: &Pubkey,
+    pool_address: &Pubkey,
+    authority: &Pubkey,
+    commission_bps: Option<u16>,
+    name: Option<String>,
+) -> Instruction {
+    build(
+        program_id,
+        accounts::UpdateOperator {
+            authority: *authority,
+            pool: *pool_address,
+            operator: pda::operator(program_id, pool_address, authority),
+        },
+        instruction::UpdateOperator {
+            commission_bps,
+            name,
+        },
+    )
+}
+
+/// Signed by the pool authority.
+pub fn set_operator_active(
+    program_id: &Pubkey,
+    pool_address: &Pubkey,
+    pool_authority: &Pubkey,
+    operator: &Pubkey,
+    active: bool,
+) -> Instruction {
+    build(
+        program_id,
+        accounts::SetOperatorActive {
+            authority: *pool_authority,
+            pool: *pool_address,
+            operator: *operator,
+        },
+        instruction::SetOperatorActive { active },
+    )
+}
+
+pub fn delegate(
+    program_id: &Pubkey,
+    pool_address: &Pubkey,
+    owner: &Pubkey,
+    operator: &Pubkey,
+) -> Instruction {
+    let position = pda::position(program_id, pool_address, owner);
+    build(
+        program_id,
+        accounts::Delegate {
+            owner: *owner,
+            pool: *pool_address,
+            position,
+            operator: *operator,
+            delegation: pda::delegation(program_id, &position),
+            system_program: system_program::ID,
+        },
+        instruction::Delegate {},
+    )
+}
+
+pub fn redelegate(
+    program_id: &Pubkey,
+    pool_address: &Pubkey,
+    owner: &Pubkey,
+    operator: &Pubkey,
+    new_operator: &Pubkey,
+) -> Instruction {
+    let position = pda::position(program_id, pool_address, owner);
+    build(
+        program_id,
+        accounts::Redelegate {
+            owner: *owner,
+            pool: *pool_address,
+            position,
+            operator: *operator,
+            delegation: pda::delegation(program_id, &position),
+            new_operator: *new_operator,
+        },
+        instruction::Redelegate {},
+    )
+}
+
+pub fn undelegate(
+    program_id: &Pubkey,
+    pool_address: &Pubkey,
+    owner: &Pubkey,
+    operator: &Pubkey,
+) -> Instruction {
+    let position = pda::position(program_id, pool_address, owner);
+    build(
+        program_id,
+        accounts::Undelegate {
+            owner: *owner,
+            pool: *pool_address,
+            position,
+            operator: *operator,
+            delegation: pda::delegation(program_id, &position),
+        },
+        instruction::Undelegate {},
+    )
+}
+
+/// Pays the operator's commission on one stream to the operator authority's
+/// associated token account for the stream's mint.
+pub fn claim_commission(
+    program_id: &Pubkey,
+    pool_address: &Pubkey,
+    pool: &Pool,
+    authority: &Pubkey,
+    stream_index: u8,
+) -> Result<Instruction, ClientError> {
+    let stream = stream(pool_address, pool, stream_index)?;
+    Ok(build(
+        program_id,
+        accounts::ClaimCommission {
+            authority: *authority,
+            pool: *pool_address,
+            operator: pda::operator(program_id, pool_address, authority),
+            reward_mint: stream.reward_mint,
+            reward_vault: stream.reward_vault,
+            destination: pda::token_account(
+                authority,
+                &stream.reward_mint,
+                &stream.reward_token_program,
+            ),
+            token_program: stream.reward_token_program,
+        },
+        instruction::ClaimCommission { stream_index },
+    ))
 }

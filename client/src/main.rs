@@ -11,9 +11,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{json, Value};
 use solana_keypair::Keypair;
-use staking_client::amount::{parse_duration, AmountArg, UiAmount};
+use staking_client::amount::{parse_bps, parse_duration, AmountArg, UiAmount};
 use staking_client::config::{self, load_keypair, Overrides};
-use staking_client::ops::Plan;
+use staking_client::ops::{OperatorSettings, OperatorSettingsUpdate, Plan};
+use staking_client::views::{OperatorView, PoolView};
 use staking_client::{ClientError, StakingClient};
 
 #[derive(Parser)]
@@ -76,6 +77,15 @@ enum Command {
         /// Cap on the pool's total stake (UI units)
         #[arg(long, value_parser = parse_ui)]
         max_total_stake: Option<UiAmount>,
+        /// New operators stay inactive until you approve them (`operator activate`)
+        #[arg(long)]
+        require_operator_approval: bool,
+        /// Highest commission an operator may charge: 10% or 1000bps
+        #[arg(long, value_parser = parse_rate, default_value = "100%")]
+        max_commission: u16,
+        /// Largest share of the pool's stake one operator may hold: 25% or 2500bps [default: no cap]
+        #[arg(long, value_parser = parse_rate)]
+        max_operator_share: Option<u16>,
     },
     /// Add a reward stream paying REWARD_MINT (pool authority)
     AddRewardStream {
@@ -148,6 +158,21 @@ enum Command {
         pause: bool,
         #[arg(long)]
         resume: bool,
+        /// New operators stay inactive until approved
+        #[arg(long, conflicts_with = "open_operator_registration")]
+        require_operator_approval: bool,
+        /// Anyone may register an active operator
+        #[arg(long)]
+        open_operator_registration: bool,
+        /// Highest commission for operators' later changes: 10% or 1000bps
+        #[arg(long, value_parser = parse_rate)]
+        max_commission: Option<u16>,
+        /// Largest share of stake one operator may hold, for later delegations
+        #[arg(long, value_parser = parse_rate, conflicts_with = "no_operator_share_cap")]
+        max_operator_share: Option<u16>,
+        /// Remove the operator share cap
+        #[arg(long)]
+        no_operator_share_cap: bool,
     },
     /// Propose a new pool authority (they must accept)
     TransferAuthority {
@@ -203,6 +228,81 @@ enum Command {
         #[arg(long, value_parser = parse_pubkey)]
         owner: Option<Pubkey>,
     },
+    /// Run an operator: register, update, claim commission, show (and, for the
+    /// pool authority, activate or deactivate one)
+    Operator {
+        #[command(subcommand)]
+        command: OperatorCommand,
+    },
+    /// List a pool's operators, most delegated stake first
+    Operators {
+        #[arg(value_parser = parse_pubkey)]
+        pool: Pubkey,
+    },
+    /// Delegate your stake in POOL to OPERATOR (or move it there)
+    Delegate {
+        #[arg(value_parser = parse_pubkey)]
+        pool: Pubkey,
+        #[arg(value_parser = parse_pubkey)]
+        operator: Pubkey,
+    },
+    /// End your position's delegation
+    Undelegate {
+        #[arg(value_parser = parse_pubkey)]
+        pool: Pubkey,
+    },
+}
+
+#[derive(Subcommand)]
+enum OperatorCommand {
+    /// Register yourself as an operator of POOL
+    Register {
+        #[arg(value_parser = parse_pubkey)]
+        pool: Pubkey,
+        /// Commission on your delegators' rewards: 5% or 500bps
+        #[arg(long, value_parser = parse_rate)]
+        commission: u16,
+        /// Display name (up to 32 bytes)
+        #[arg(long)]
+        name: String,
+    },
+    /// Change your commission (an increase applies one unbonding period later) or name
+    Update {
+        #[arg(value_parser = parse_pubkey)]
+        pool: Pubkey,
+        #[arg(long, value_parser = parse_rate)]
+        commission: Option<u16>,
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Claim your commission on every stream
+    Claim {
+        #[arg(value_parser = parse_pubkey)]
+        pool: Pubkey,
+    },
+    /// Show an operator: by address, or POOL's operator run by --authority [default: you]
+    Show {
+        #[arg(value_parser = parse_pubkey, required_unless_present = "pool")]
+        operator: Option<Pubkey>,
+        #[arg(long, value_parser = parse_pubkey, conflicts_with = "operator")]
+        pool: Option<Pubkey>,
+        #[arg(long, value_parser = parse_pubkey, requires = "pool")]
+        authority: Option<Pubkey>,
+    },
+    /// Approve (activate) an operator (pool authority)
+    Activate {
+        #[arg(value_parser = parse_pubkey)]
+        pool: Pubkey,
+        #[arg(value_parser = parse_pubkey)]
+        operator: Pubkey,
+    },
+    /// Deactivate an operator: no new delegations, no commission (pool authority)
+    Deactivate {
+        #[arg(value_parser = parse_pubkey)]
+        pool: Pubkey,
+        #[arg(value_parser = parse_pubkey)]
+        operator: Pubkey,
+    },
 }
 
 #[derive(Args)]
@@ -224,6 +324,10 @@ fn parse_ui(text: &str) -> Result<UiAmount, String> {
 
 fn parse_amount(text: &str) -> Result<AmountArg, String> {
     text.parse().map_err(|e: ClientError| e.to_string())
+}
+
+fn parse_rate(text: &str) -> Result<u16, String> {
+    parse_bps(text).map_err(|e| e.to_string())
 }
 
 fn parse_seconds(text: &str) -> Result<u64, String> {
@@ -288,7 +392,7 @@ async fn run(cli: Cli) -> Result<(), ClientError> {
                 .pools(mint.as_ref())
                 .await?
                 .iter()
-                .map(|(address, pool)| staking_client::views::PoolView::new(address, pool))
+                .map(|(address, pool)| PoolView::new(address, pool))
                 .collect();
             let text = if views.is_empty() {
                 "No pools found\n".to_string()
@@ -322,15 +426,91 @@ async fn run(cli: Cli) -> Result<(), ClientError> {
             };
             return out.view(&views, text);
         }
+        Command::Operators { pool } => {
+            let views = client.operator_views(&pool).await?;
+            let text = if views.is_empty() {
+                format!("Pool {pool} has no operators\n")
+            } else {
+                OperatorView::table(&views)
+            };
+            return out.view(&views, text);
+        }
+        Command::Operator {
+            command:
+                OperatorCommand::Show {
+                    operator,
+                    pool,
+                    authority,
+                },
+        } => {
+            let address = match (operator, pool) {
+                (Some(operator), _) => operator,
+                (None, Some(pool)) => {
+                    let authority = match authority {
+                        Some(authority) => authority,
+                        None => client.me()?,
+                    };
+                    staking_client::pda::operator(&client.program_id, &pool, &authority)
+                }
+                (None, None) => unreachable!("clap requires the operator or --pool"),
+            };
+            let view = client.operator_view(&address).await?;
+            return out.view(&view, view.display());
+        }
+        Command::Operator { command } => match command {
+            OperatorCommand::Register {
+                pool,
+                commission,
+                name,
+            } => {
+                client
+                    .plan_register_operator(&pool, commission, &name)
+                    .await?
+            }
+            OperatorCommand::Update {
+                pool,
+                commission,
+                name,
+            } => client.plan_update_operator(&pool, commission, name).await?,
+            OperatorCommand::Claim { pool } => client.plan_claim_commission(&pool).await?,
+            OperatorCommand::Activate { pool, operator } => {
+                client
+                    .plan_set_operator_active(&pool, &operator, true)
+                    .await?
+            }
+            OperatorCommand::Deactivate { pool, operator } => {
+                client
+                    .plan_set_operator_active(&pool, &operator, false)
+                    .await?
+            }
+            OperatorCommand::Show { .. } => unreachable!("handled above"),
+        },
+        Command::Delegate { pool, operator } => client.plan_delegate(&pool, &operator).await?,
+        Command::Undelegate { pool } => client.plan_undelegate(&pool).await?,
         Command::CreatePool {
             mint,
             pool_id,
             unbonding_period,
             min_stake,
             max_total_stake,
+            require_operator_approval,
+            max_commission,
+            max_operator_share,
         } => {
+            let operators = OperatorSettings {
+                approval_required: require_operator_approval,
+                max_commission_bps: max_commission,
+                max_share_bps: max_operator_share,
+            };
             client
-                .plan_create_pool(&mint, pool_id, unbonding_period, min_stake, max_total_stake)
+                .plan_create_pool(
+                    &mint,
+                    pool_id,
+                    unbonding_period,
+                    min_stake,
+                    max_total_stake,
+                    operators,
+                )
                 .await?
         }
         Command::AddRewardStream { pool, reward_mint } => {
@@ -356,6 +536,11 @@ async fn run(cli: Cli) -> Result<(), ClientError> {
             no_cap,
             pause,
             resume,
+            require_operator_approval,
+            open_operator_registration,
+            max_commission,
+            max_operator_share,
+            no_operator_share_cap,
         } => {
             let cap = if no_cap {
                 Some(None)
@@ -367,8 +552,21 @@ async fn run(cli: Cli) -> Result<(), ClientError> {
                 (_, true) => Some(false),
                 _ => None,
             };
+            let operators = OperatorSettingsUpdate {
+                approval_required: match (require_operator_approval, open_operator_registration) {
+                    (true, _) => Some(true),
+                    (_, true) => Some(false),
+                    _ => None,
+                },
+                max_commission_bps: max_commission,
+                max_share_bps: if no_operator_share_cap {
+                    Some(staking::constants::NO_SHARE_CAP)
+                } else {
+                    max_operator_share
+                },
+            };
             client
-                .plan_update_pool(&pool, unbonding_period, min_stake, cap, paused)
+                .plan_update_pool(&pool, unbonding_period, min_stake, cap, paused, operators)
                 .await?
         }
         Command::TransferAuthority {
@@ -406,6 +604,16 @@ fn needs_signer(command: &Command) -> bool {
             | Command::Pools { .. }
             | Command::Position { owner: Some(_), .. }
             | Command::Positions { owner: Some(_) }
+            | Command::Operators { .. }
+            | Command::Operator {
+                command: OperatorCommand::Show {
+                    operator: Some(_),
+                    ..
+                } | OperatorCommand::Show {
+                    authority: Some(_),
+                    ..
+                }
+            }
     )
 }
 

@@ -10,10 +10,12 @@ use serde_json::{json, Value};
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 use staking::instructions::{InitializePoolParams, UpdatePoolParams};
+use staking::state::{Pool, Position};
 
 use crate::accounts::reward_stream;
 use crate::amount::{format_duration, format_ui, AmountArg, UiAmount};
 use crate::error::ClientError;
+use crate::views::format_bps;
 use crate::{instructions as ix, pda, rewards, StakingClient};
 
 /// Tickets withdrawn per transaction by `withdraw` without a ticket (each adds
@@ -28,6 +30,40 @@ pub struct Plan {
     pub signers: Vec<Arc<Keypair>>,
     pub summary: String,
     pub details: Value,
+}
+
+/// A pool's operator settings at creation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OperatorSettings {
+    pub approval_required: bool,
+    pub max_commission_bps: u16,
+    /// `None`: no cap.
+    pub max_share_bps: Option<u16>,
+}
+
+impl Default for OperatorSettings {
+    /// Open registration, any commission, no share cap.
+    fn default() -> Self {
+        OperatorSettings {
+            approval_required: false,
+            max_commission_bps: staking::math::BPS_DENOMINATOR,
+            max_share_bps: None,
+        }
+    }
+}
+
+/// Changes to a pool's operator settings; `None` keeps a setting.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OperatorSettingsUpdate {
+    pub approval_required: Option<bool>,
+    pub max_commission_bps: Option<u16>,
+    /// `Some(10_000)` removes the cap.
+    pub max_share_bps: Option<u16>,
+}
+
+/// The operator a position is delegated to, if any.
+pub fn operator_of(position: &Position) -> Option<Pubkey> {
+    position.is_delegated().then_some(position.operator)
 }
 
 fn amount_in(amount: AmountArg, all: u64, decimals: u8, what: &str) -> Result<u64, ClientError> {
@@ -47,6 +83,15 @@ impl StakingClient {
         Ok(self.signer()?.pubkey())
     }
 
+    /// The signer's position in a pool, which must exist.
+    async fn my_position(&self, pool_address: &Pubkey) -> Result<Position, ClientError> {
+        self.position(pool_address, &self.me()?)
+            .await?
+            .ok_or_else(|| {
+                ClientError::invalid(format!("you have no position in pool {pool_address}"))
+            })
+    }
+
     /// The owner's associated token account, with an instruction creating it
     /// if missing (paid by the signer).
     fn ata_for(
@@ -61,6 +106,7 @@ impl StakingClient {
         ))
     }
 
+    #[allow(clippy::too_many_arguments)]
     pub async fn plan_create_pool(
         &self,
         stake_mint: &Pubkey,
@@ -68,6 +114,7 @@ impl StakingClient {
         unbonding_period: u64,
         min_stake: Option<UiAmount>,
         max_total_stake: Option<UiAmount>,
+        operators: OperatorSettings,
     ) -> Result<Plan, ClientError> {
         let me = self.me()?;
         let mint = self.mint(stake_mint).await?;
@@ -87,6 +134,9 @@ impl StakingClient {
             max_total_stake: max_total_stake
                 .map(|m| m.to_base_units(mint.decimals))
                 .transpose()?,
+            operator_approval_required: operators.approval_required,
+            max_commission_bps: operators.max_commission_bps,
+            max_operator_share_bps: operators.max_share_bps,
         };
         Ok(Plan {
             signers: Vec::new(),
@@ -186,7 +236,8 @@ impl StakingClient {
             )));
         }
         let mut instructions = Vec::new();
-        if self.position(pool_address, &me).await?.is_none() {
+        let position = self.position(pool_address, &me).await?;
+        if position.is_none() {
             instructions.push(ix::open_position(&self.program_id, pool_address, &me));
         }
         instructions.push(ix::stake(
@@ -194,6 +245,7 @@ impl StakingClient {
             pool_address,
             &pool,
             &me,
+            position.as_ref().and_then(operator_of).as_ref(),
             &source,
             base,
         ));
@@ -215,9 +267,7 @@ impl StakingClient {
     ) -> Result<Plan, ClientError> {
         let me = self.me()?;
         let pool = self.pool(pool_address).await?;
-        let position = self.position(pool_address, &me).await?.ok_or_else(|| {
-            ClientError::invalid(format!("you have no position in pool {pool_address}"))
-        })?;
+        let position = self.my_position(pool_address).await?;
         let base = amount_in(
             amount,
             position.staked,
@@ -239,6 +289,7 @@ impl StakingClient {
                 &self.program_id,
                 pool_address,
                 &me,
+                operator_of(&position).as_ref(),
                 &ticket,
                 base,
             )],
@@ -302,12 +353,14 @@ impl StakingClient {
         ticket: &Pubkey,
     ) -> Result<Plan, ClientError> {
         let me = self.me()?;
+        let position = self.my_position(pool_address).await?;
         Ok(Plan {
             signers: Vec::new(),
             instructions: vec![ix::cancel_unbond(
                 &self.program_id,
                 pool_address,
                 &me,
+                operator_of(&position).as_ref(),
                 ticket,
             )],
             summary: format!("Return unbond ticket {ticket} to stake in pool {pool_address}"),
@@ -322,6 +375,7 @@ impl StakingClient {
     ) -> Result<Plan, ClientError> {
         let me = self.me()?;
         let pool = self.pool(pool_address).await?;
+        let position = self.my_position(pool_address).await?;
         let streams: Vec<u8> = match stream_index {
             Some(index) => vec![reward_stream(pool_address, &pool, index).map(|_| index)?],
             None => (0..pool.reward_stream_count).collect(),
@@ -338,6 +392,7 @@ impl StakingClient {
             pool_address,
             &pool,
             &me,
+            operator_of(&position).as_ref(),
             stream_index,
         )?);
         Ok(Plan {
@@ -355,6 +410,7 @@ impl StakingClient {
     ) -> Result<Plan, ClientError> {
         let me = self.me()?;
         let pool = self.pool(pool_address).await?;
+        let position = self.my_position(pool_address).await?;
         Ok(Plan {
             signers: Vec::new(),
             instructions: vec![ix::compound(
@@ -362,6 +418,7 @@ impl StakingClient {
                 pool_address,
                 &pool,
                 &me,
+                operator_of(&position).as_ref(),
                 stream_index,
             )?],
             summary: format!(
@@ -378,6 +435,7 @@ impl StakingClient {
         min_stake: Option<UiAmount>,
         max_total_stake: Option<Option<UiAmount>>,
         paused: Option<bool>,
+        operators: OperatorSettingsUpdate,
     ) -> Result<Plan, ClientError> {
         let me = self.me()?;
         let pool = self.pool(pool_address).await?;
@@ -391,6 +449,9 @@ impl StakingClient {
                 None => None,
             },
             paused,
+            operator_approval_required: operators.approval_required,
+            max_commission_bps: operators.max_commission_bps,
+            max_operator_share_bps: operators.max_share_bps,
         };
         if params == UpdatePoolParams::default() {
             return Err(ClientError::invalid(
@@ -407,7 +468,9 @@ impl StakingClient {
             )],
             summary: format!("Update pool {pool_address}"),
             details: json!({"action": "update-pool", "pool": pool_address.to_string(), "unbonding_period": params.unbonding_period,
-                "min_stake": params.min_stake, "max_total_stake": params.max_total_stake, "paused": params.paused}),
+                "min_stake": params.min_stake, "max_total_stake": params.max_total_stake, "paused": params.paused,
+                "operator_approval_required": params.operator_approval_required, "max_commission_bps": params.max_commission_bps,
+                "max_operator_share_bps": params.max_operator_share_bps}),
         })
     }
 
@@ -502,4 +565,265 @@ impl StakingClient {
             details: json!({"action": "close-position", "pool": pool_address.to_string()}),
         })
     }
+
+    pub async fn plan_register_operator(
+        &self,
+        pool_address: &Pubkey,
+        commission_bps: u16,
+        name: &str,
+    ) -> Result<Plan, ClientError> {
+        let me = self.me()?;
+        let pool = self.pool(pool_address).await?;
+        check_commission(commission_bps, &pool)?;
+        check_operator_name(name)?;
+        let operator = pda::operator(&self.program_id, pool_address, &me);
+        if self.exists(&operator).await? {
+            return Err(ClientError::invalid(format!(
+                "you are already an operator of pool {pool_address}: {operator}"
+            )));
+        }
+        let status = if pool.operator_approval_required != 0 {
+            "inactive until the pool authority approves it"
+        } else {
+            "active"
+        };
+        Ok(Plan {
+            signers: Vec::new(),
+            instructions: vec![ix::register_operator(
+                &self.program_id,
+                pool_address,
+                &me,
+                commission_bps,
+                name.to_string(),
+            )],
+            summary: format!(
+                "Register operator {operator} ({name}) in pool {pool_address} at {} commission ({status})",
+                format_bps(commission_bps.into())
+            ),
+            details: json!({"action": "operator-register", "pool": pool_address.to_string(), "operator": operator.to_string(),
+                "name": name, "commission_bps": commission_bps}),
+        })
+    }
+
+    pub async fn plan_update_operator(
+        &self,
+        pool_address: &Pubkey,
+        commission_bps: Option<u16>,
+        name: Option<String>,
+    ) -> Result<Plan, ClientError> {
+        let me = self.me()?;
+        let pool = self.pool(pool_address).await?;
+        let address = pda::operator(&self.program_id, pool_address, &me);
+        let operator = self.operator(&address).await?;
+        if commission_bps.is_none() && name.is_none() {
+            return Err(ClientError::invalid(
+                "nothing to update: pass --commission and/or --name",
+            ));
+        }
+        if let Some(bps) = commission_bps {
+            check_commission(bps, &pool)?;
+        }
+        if let Some(name) = &name {
+            check_operator_name(name)?;
+        }
+        let change = match commission_bps {
+            Some(bps) if bps > operator.commission_bps => format!(
+                "; commission {} -> {} scheduled to apply {} from now (the pool's unbonding period)",
+                format_bps(operator.commission_bps.into()),
+                format_bps(bps.into()),
+                format_duration(pool.unbonding_period)
+            ),
+            Some(bps) => format!(
+                "; commission {} -> {} now",
+                format_bps(operator.commission_bps.into()),
+                format_bps(bps.into())
+            ),
+            None => String::new(),
+        };
+        Ok(Plan {
+            signers: Vec::new(),
+            instructions: vec![ix::update_operator(
+                &self.program_id,
+                pool_address,
+                &me,
+                commission_bps,
+                name.clone(),
+            )],
+            summary: format!("Update operator {address}{change}"),
+            details: json!({"action": "operator-update", "pool": pool_address.to_string(), "operator": address.to_string(),
+                "commission_bps": commission_bps, "name": name}),
+        })
+    }
+
+    /// The pool authority approves (activates) or deactivates an operator.
+    pub async fn plan_set_operator_active(
+        &self,
+        pool_address: &Pubkey,
+        operator_address: &Pubkey,
+        active: bool,
+    ) -> Result<Plan, ClientError> {
+        let me = self.me()?;
+        let operator = self.operator(operator_address).await?;
+        if operator.pool != *pool_address {
+            return Err(ClientError::invalid(format!(
+                "operator {operator_address} belongs to pool {}, not {pool_address}",
+                operator.pool
+            )));
+        }
+        let verb = if active { "Activate" } else { "Deactivate" };
+        Ok(Plan {
+            signers: Vec::new(),
+            instructions: vec![ix::set_operator_active(
+                &self.program_id,
+                pool_address,
+                &me,
+                operator_address,
+                active,
+            )],
+            summary: format!("{verb} operator {operator_address} ({})", operator.name()),
+            details: json!({"action": if active { "operator-activate" } else { "operator-deactivate" },
+                "pool": pool_address.to_string(), "operator": operator_address.to_string()}),
+        })
+    }
+
+    /// Claims the signer's commission on every stream that has some.
+    pub async fn plan_claim_commission(&self, pool_address: &Pubkey) -> Result<Plan, ClientError> {
+        let me = self.me()?;
+        let pool = self.pool(pool_address).await?;
+        let address = pda::operator(&self.program_id, pool_address, &me);
+        let operator = self.operator(&address).await?;
+        let now = self.now().await?;
+        let owed = rewards::commission_owed(&pool, &operator, now)?;
+        let mut instructions = Vec::new();
+        let mut streams = Vec::new();
+        for (index, amount) in owed.iter().enumerate() {
+            if *amount == 0 {
+                continue;
+            }
+            let stream = pool.reward_streams[index];
+            instructions.push(
+                self.ata_for(&me, &stream.reward_mint, &stream.reward_token_program)?
+                    .1,
+            );
+            instructions.push(ix::claim_commission(
+                &self.program_id,
+                pool_address,
+                &pool,
+                &me,
+                index as u8,
+            )?);
+            streams.push(index);
+        }
+        if streams.is_empty() {
+            return Err(ClientError::invalid(format!(
+                "operator {address} has no commission to claim"
+            )));
+        }
+        Ok(Plan {
+            signers: Vec::new(),
+            instructions,
+            summary: format!("Claim operator {address}'s commission from pool {pool_address}"),
+            details: json!({"action": "operator-claim", "pool": pool_address.to_string(), "operator": address.to_string(), "streams": streams}),
+        })
+    }
+
+    /// Delegates the signer's position to `operator_address`, or moves it
+    /// there when it is delegated elsewhere.
+    pub async fn plan_delegate(
+        &self,
+        pool_address: &Pubkey,
+        operator_address: &Pubkey,
+    ) -> Result<Plan, ClientError> {
+        let me = self.me()?;
+        let position = self.my_position(pool_address).await?;
+        let operator = self.operator(operator_address).await?;
+        if operator.pool != *pool_address {
+            return Err(ClientError::invalid(format!(
+                "operator {operator_address} belongs to pool {}, not {pool_address}",
+                operator.pool
+            )));
+        }
+        if !operator.is_active() {
+            return Err(ClientError::invalid(format!(
+                "operator {operator_address} ({}) is not active",
+                operator.name()
+            )));
+        }
+        let (instruction, action) = match operator_of(&position) {
+            Some(current) if current == *operator_address => {
+                return Err(ClientError::invalid(format!(
+                    "your position is already delegated to {operator_address}"
+                )))
+            }
+            Some(current) => (
+                ix::redelegate(
+                    &self.program_id,
+                    pool_address,
+                    &me,
+                    &current,
+                    operator_address,
+                ),
+                "redelegate",
+            ),
+            None => (
+                ix::delegate(&self.program_id, pool_address, &me, operator_address),
+                "delegate",
+            ),
+        };
+        Ok(Plan {
+            signers: Vec::new(),
+            instructions: vec![instruction],
+            summary: format!(
+                "Delegate your stake in pool {pool_address} to operator {operator_address} ({}, {} commission)",
+                operator.name(),
+                format_bps(operator.commission_bps.into())
+            ),
+            details: json!({"action": action, "pool": pool_address.to_string(), "operator": operator_address.to_string()}),
+        })
+    }
+
+    pub async fn plan_undelegate(&self, pool_address: &Pubkey) -> Result<Plan, ClientError> {
+        let me = self.me()?;
+        let position = self.my_position(pool_address).await?;
+        let operator = operator_of(&position).ok_or_else(|| {
+            ClientError::invalid(format!(
+                "your position in pool {pool_address} is not delegated"
+            ))
+        })?;
+        Ok(Plan {
+            signers: Vec::new(),
+            instructions: vec![ix::undelegate(
+                &self.program_id,
+                pool_address,
+                &me,
+                &operator,
+            )],
+            summary: format!(
+                "Undelegate your stake in pool {pool_address} from operator {operator}"
+            ),
+            details: json!({"action": "undelegate", "pool": pool_address.to_string(), "operator": operator.to_string()}),
+        })
+    }
+}
+
+fn check_commission(bps: u16, pool: &Pool) -> Result<(), ClientError> {
+    if bps > pool.max_commission_bps {
+        return Err(ClientError::invalid(format!(
+            "commission {} is above the pool's maximum of {}",
+            format_bps(bps.into()),
+            format_bps(pool.max_commission_bps.into())
+        )));
+    }
+    Ok(())
+}
+
+fn check_operator_name(name: &str) -> Result<(), ClientError> {
+    if name.len() > staking::constants::MAX_OPERATOR_NAME_LEN {
+        return Err(ClientError::invalid(format!(
+            "operator name is {} bytes; at most {} fit",
+            name.len(),
+            staking::constants::MAX_OPERATOR_NAME_LEN
+        )));
+    }
+    Ok(())
 }

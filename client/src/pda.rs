@@ -2,7 +2,9 @@
 //! `staking::ID` is the default), and token accounts.
 use anchor_lang::prelude::Pubkey;
 use anchor_spl::associated_token::get_associated_token_address_with_program_id;
-use staking::constants::{POOL_SEED, POSITION_SEED, REWARD_VAULT_SEED, STAKE_VAULT_SEED};
+use staking::constants::{
+    DELEGATION_SEED, OPERATOR_SEED, POOL_SEED, POSITION_SEED, REWARD_VAULT_SEED, STAKE_VAULT_SEED,
+};
 
 pub fn pool(program_id: &Pubkey, stake_mint: &Pubkey, pool_id: u64) -> Pubkey {
     Pubkey::find_program_address(
@@ -26,6 +28,18 @@ pub fn reward_vault(program_id: &Pubkey, pool: &Pubkey, reward_mint: &Pubkey) ->
 
 pub fn position(program_id: &Pubkey, pool: &Pubkey, owner: &Pubkey) -> Pubkey {
     Pubkey::find_program_address(&[POSITION_SEED, pool.as_ref(), owner.as_ref()], program_id).0
+}
+
+pub fn operator(program_id: &Pubkey, pool: &Pubkey, authority: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(
+        &[OPERATOR_SEED, pool.as_ref(), authority.as_ref()],
+        program_id,
+    )
+    .0
+}
+
+pub fn delegation(program_id: &Pubkey, position: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[DELEGATION_SEED, position.as_ref()], program_id).0
 }
 
 /// The owner's associated token account for `mint` under `token_program`.

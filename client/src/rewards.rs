@@ -1,7 +1,9 @@
-//! Off-chain projections with the program's own math module (the same code the
-//! program runs, not a copy).
+//! Off-chain projections with the program's own code (its math module and
+//! account methods, not a copy): what the next instruction would settle.
 use staking::math::{self, MathError, StreamCurve};
-use staking::state::{Pool, Position};
+use staking::state::{Delegation, Operator, Pool, Position};
+
+use crate::error::ClientError;
 
 /// A stream's curve brought to `now`, as the next instruction would see it.
 pub fn curve_at(pool: &Pool, stream_index: usize, now: i64) -> Result<StreamCurve, MathError> {
@@ -14,21 +16,65 @@ pub fn curve_at(pool: &Pool, stream_index: usize, now: i64) -> Result<StreamCurv
     Ok(curve)
 }
 
-/// What a claim at `now` would pay on each of the pool's streams: rewards
-/// already settled plus what the stake earned since.
-pub fn pending_rewards(pool: &Pool, position: &Position, now: i64) -> Result<Vec<u64>, MathError> {
-    (0..pool.streams().len())
-        .map(|index| {
-            let curve = curve_at(pool, index, now)?;
-            let reward = position.rewards[index];
-            let gained = math::earned(
-                position.staked,
-                curve.reward_per_token_q,
-                reward.checkpoint_q.get(),
-            )?;
-            reward.owed.checked_add(gained).ok_or(MathError::Overflow)
-        })
-        .collect()
+/// The position as a settlement at `now` would leave it: per stream, `owed`
+/// is what a claim would pay and `commission_paid` includes the commission
+/// taken from this interval. `delegated` is the position's operator and
+/// delegation when it is delegated.
+pub fn settled_position(
+    pool: &Pool,
+    position: &Position,
+    delegated: Option<(&Operator, &Delegation)>,
+    now: i64,
+) -> Result<Position, ClientError> {
+    let project = || -> anchor_lang::Result<Position> {
+        let mut pool = *pool;
+        let mut position = *position;
+        pool.accrue_all(now)?;
+        match delegated {
+            None => position.settle_all(&pool, None)?,
+            Some((operator, delegation)) => {
+                let mut operator = *operator;
+                let mut delegation = *delegation;
+                operator.sync_streams(&pool)?;
+                position.settle_all(&pool, Some((&operator, &mut delegation)))?;
+            }
+        }
+        Ok(position)
+    };
+    project().map_err(|e| ClientError::invalid(format!("cannot project rewards: {e}")))
+}
+
+/// What a claim at `now` would pay on each of the pool's streams.
+pub fn pending_rewards(
+    pool: &Pool,
+    position: &Position,
+    delegated: Option<(&Operator, &Delegation)>,
+    now: i64,
+) -> Result<Vec<u64>, ClientError> {
+    let settled = settled_position(pool, position, delegated, now)?;
+    Ok(settled.rewards[..pool.streams().len()]
+        .iter()
+        .map(|reward| reward.owed)
+        .collect())
+}
+
+/// The commission an operator's sync at `now` would leave owed, per stream.
+pub fn commission_owed(
+    pool: &Pool,
+    operator: &Operator,
+    now: i64,
+) -> Result<Vec<u64>, ClientError> {
+    let project = || -> anchor_lang::Result<Vec<u64>> {
+        let mut pool = *pool;
+        let mut operator = *operator;
+        pool.accrue_all(now)?;
+        operator.sync_streams(&pool)?;
+        Ok(operator.streams[..pool.streams().len()]
+            .iter()
+            .map(|stream| stream.commission_owed)
+            .collect())
+    };
+    project().map_err(|e| ClientError::invalid(format!("cannot project commission: {e}")))
 }
 
 /// What `recover_undistributed` would allow on a stream at `now`, given its

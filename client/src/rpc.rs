@@ -21,7 +21,7 @@ use solana_signer::Signer;
 use solana_transaction::Transaction;
 use solana_transaction_error::TransactionError;
 use solana_transaction_status_client_types::option_serializer::OptionSerializer;
-use staking::state::{Pool, Position, UnbondTicket};
+use staking::state::{Delegation, Operator, Pool, Position, UnbondTicket};
 
 use crate::accounts::{self, MintInfo, Named};
 use crate::error::{from_rpc, transaction_error, ClientError};
@@ -164,6 +164,36 @@ impl StakingClient {
             )?)),
             None => Ok(None),
         }
+    }
+
+    pub async fn operator(&self, address: &Pubkey) -> Result<Operator, ClientError> {
+        self.account(address).await
+    }
+
+    /// A pool's operators, most delegated stake first.
+    pub async fn operators(&self, pool: &Pubkey) -> Result<Vec<(Pubkey, Operator)>, ClientError> {
+        let mut operators: Vec<(Pubkey, Operator)> = self
+            .program_accounts(accounts::operator_filters(pool))
+            .await?;
+        operators
+            .sort_by(|(a_key, a), (b_key, b)| b.delegated.cmp(&a.delegated).then(a_key.cmp(b_key)));
+        Ok(operators)
+    }
+
+    /// A delegated position's operator and delegation; `None` when undelegated.
+    pub async fn delegation_of(
+        &self,
+        position_address: &Pubkey,
+        position: &Position,
+    ) -> Result<Option<(Pubkey, Operator, Delegation)>, ClientError> {
+        if !position.is_delegated() {
+            return Ok(None);
+        }
+        let operator = self.operator(&position.operator).await?;
+        let delegation = self
+            .account(&crate::pda::delegation(&self.program_id, position_address))
+            .await?;
+        Ok(Some((position.operator, operator, delegation)))
     }
 
     pub async fn mint(&self, address: &Pubkey) -> Result<MintInfo, ClientError> {

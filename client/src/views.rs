@@ -3,8 +3,8 @@
 //! with the base-unit integer beside them.
 use anchor_lang::prelude::Pubkey;
 use serde::Serialize;
-use staking::constants::NO_STAKE_CAP;
-use staking::state::{Pool, Position, UnbondTicket};
+use staking::constants::{NO_SHARE_CAP, NO_STAKE_CAP};
+use staking::state::{Delegation, Operator, Pool, Position, UnbondTicket};
 
 use crate::amount::{format_duration, format_ui};
 use crate::error::ClientError;
@@ -50,6 +50,11 @@ pub struct PoolView {
     pub min_stake: TokenAmount,
     pub max_total_stake: Option<TokenAmount>,
     pub paused: bool,
+    /// New operators wait for the authority's approval.
+    pub operator_approval_required: bool,
+    pub max_commission_bps: u16,
+    /// `None`: no cap on one operator's share of the stake.
+    pub max_operator_share_bps: Option<u16>,
     pub streams: Vec<StreamView>,
 }
 
@@ -69,6 +74,10 @@ impl PoolView {
             max_total_stake: (pool.max_total_stake != NO_STAKE_CAP)
                 .then(|| TokenAmount::new(pool.max_total_stake, d)),
             paused: pool.is_paused(),
+            operator_approval_required: pool.operator_approval_required != 0,
+            max_commission_bps: pool.max_commission_bps,
+            max_operator_share_bps: (pool.max_operator_share_bps < NO_SHARE_CAP)
+                .then_some(pool.max_operator_share_bps),
             streams: pool
                 .streams()
                 .iter()
@@ -91,7 +100,7 @@ impl PoolView {
 
     pub fn display(&self) -> String {
         let mut out = format!(
-            "Pool {}\n  stake mint:       {}\n  pool id:          {}\n  authority:        {}{}\n  total staked:     {}\n  total unbonding:  {}\n  unbonding period: {}\n  minimum stake:    {}\n  stake cap:        {}\n  paused:           {}\n",
+            "Pool {}\n  stake mint:       {}\n  pool id:          {}\n  authority:        {}{}\n  total staked:     {}\n  total unbonding:  {}\n  unbonding period: {}\n  minimum stake:    {}\n  stake cap:        {}\n  paused:           {}\n  operators:        {}, commission at most {}, share at most {}\n",
             self.address,
             self.stake_mint,
             self.pool_id,
@@ -103,6 +112,9 @@ impl PoolView {
             self.min_stake.ui,
             self.max_total_stake.as_ref().map(|c| c.ui.clone()).unwrap_or_else(|| "none".into()),
             self.paused,
+            if self.operator_approval_required { "need approval" } else { "open registration" },
+            format_bps(self.max_commission_bps.into()),
+            self.max_operator_share_bps.map(|bps| format_bps(bps.into())).unwrap_or_else(|| "no cap".into()),
         );
         for s in &self.streams {
             out += &format!(
@@ -144,6 +156,11 @@ pub struct PositionView {
     pub staked: TokenAmount,
     /// What a claim now would pay, per stream.
     pub pending_rewards: Vec<PendingReward>,
+    /// The operator the stake is delegated to, if any.
+    pub operator: Option<String>,
+    /// What operators' commission has taken from this position's rewards, per
+    /// stream, including the interval up to now.
+    pub commission_paid: Vec<PendingReward>,
     pub tickets: Vec<TicketView>,
 }
 
@@ -153,26 +170,36 @@ impl PositionView {
         pool_address: &Pubkey,
         pool: &Pool,
         position: &Position,
+        delegated: Option<&(Pubkey, Operator, Delegation)>,
         tickets: &[(Pubkey, UnbondTicket)],
         now: i64,
     ) -> Result<Self, ClientError> {
-        let pending = rewards::pending_rewards(pool, position, now)?;
+        let settled = rewards::settled_position(
+            pool,
+            position,
+            delegated.map(|(_, operator, delegation)| (operator, delegation)),
+            now,
+        )?;
+        let per_stream = |amount: fn(&staking::state::PositionReward) -> u64| {
+            pool.streams()
+                .iter()
+                .zip(&settled.rewards)
+                .enumerate()
+                .map(|(i, (stream, reward))| PendingReward {
+                    stream: i as u8,
+                    reward_mint: stream.reward_mint.to_string(),
+                    amount: TokenAmount::new(amount(reward), stream.reward_decimals),
+                })
+                .collect::<Vec<_>>()
+        };
         Ok(PositionView {
             address: pda::position(program_id, pool_address, &position.owner).to_string(),
             pool: pool_address.to_string(),
             owner: position.owner.to_string(),
             staked: TokenAmount::new(position.staked, pool.stake_decimals),
-            pending_rewards: pool
-                .streams()
-                .iter()
-                .zip(pending)
-                .enumerate()
-                .map(|(i, (stream, amount))| PendingReward {
-                    stream: i as u8,
-                    reward_mint: stream.reward_mint.to_string(),
-                    amount: TokenAmount::new(amount, stream.reward_decimals),
-                })
-                .collect(),
+            pending_rewards: per_stream(|reward| reward.owed),
+            operator: delegated.map(|(address, _, _)| address.to_string()),
+            commission_paid: per_stream(|reward| reward.commission_paid),
             tickets: tickets
                 .iter()
                 .filter(|(_, t)| t.pool == *pool_address)
@@ -198,6 +225,20 @@ impl PositionView {
                 reward.stream, reward.reward_mint, reward.amount.ui
             );
         }
+        match &self.operator {
+            Some(operator) => out += &format!("  delegated to operator {operator}\n"),
+            None => out += "  not delegated\n",
+        }
+        for paid in self
+            .commission_paid
+            .iter()
+            .filter(|p| p.amount.base_units > 0)
+        {
+            out += &format!(
+                "  commission paid, stream {} ({}): {}\n",
+                paid.stream, paid.reward_mint, paid.amount.ui
+            );
+        }
         for ticket in &self.tickets {
             let state = if ticket.seconds_left == 0 {
                 "unlocked".to_string()
@@ -213,7 +254,144 @@ impl PositionView {
     }
 }
 
+/// One reward stream's commission figures for an operator.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommissionView {
+    pub stream: u8,
+    pub reward_mint: String,
+    /// Booked and not yet claimed (as of the operator's last sync).
+    pub owed: TokenAmount,
+    pub claimed: TokenAmount,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OperatorView {
+    pub address: String,
+    pub pool: String,
+    pub authority: String,
+    pub name: String,
+    pub active: bool,
+    pub commission_bps: u16,
+    /// A scheduled increase and when it applies.
+    pub pending_commission_bps: Option<u16>,
+    pub pending_commission_at: Option<i64>,
+    pub delegated: TokenAmount,
+    /// Delegated stake over the pool's total stake, in basis points.
+    pub share_of_pool_bps: u64,
+    pub commission: Vec<CommissionView>,
+}
+
+/// Basis points as a percentage: 1234 -> "12.34%".
+pub fn format_bps(bps: u64) -> String {
+    format!("{}.{:02}%", bps / 100, bps % 100)
+}
+
+impl OperatorView {
+    pub fn new(address: &Pubkey, operator: &Operator, pool: &Pool) -> Self {
+        let share = if pool.total_staked == 0 {
+            0
+        } else {
+            (u128::from(operator.delegated) * 10_000 / u128::from(pool.total_staked)) as u64
+        };
+        let pending = operator.has_pending_increase();
+        OperatorView {
+            address: address.to_string(),
+            pool: operator.pool.to_string(),
+            authority: operator.authority.to_string(),
+            name: operator.name(),
+            active: operator.is_active(),
+            commission_bps: operator.commission_bps,
+            pending_commission_bps: pending.then_some(operator.pending_commission_bps),
+            pending_commission_at: pending.then_some(operator.pending_commission_at),
+            delegated: TokenAmount::new(operator.delegated, pool.stake_decimals),
+            share_of_pool_bps: share,
+            commission: pool
+                .streams()
+                .iter()
+                .zip(&operator.streams)
+                .enumerate()
+                .map(|(i, (stream, booked))| CommissionView {
+                    stream: i as u8,
+                    reward_mint: stream.reward_mint.to_string(),
+                    owed: TokenAmount::new(booked.commission_owed, stream.reward_decimals),
+                    claimed: TokenAmount::new(booked.commission_claimed, stream.reward_decimals),
+                })
+                .collect(),
+        }
+    }
+
+    fn pending_change(&self) -> String {
+        match (self.pending_commission_bps, self.pending_commission_at) {
+            (Some(bps), Some(at)) => format!("{} from {at}", format_bps(bps.into())),
+            _ => "-".to_string(),
+        }
+    }
+
+    pub fn display(&self) -> String {
+        let mut out = format!(
+            "Operator {} ({})\n  pool:            {}\n  authority:       {}\n  status:          {}\n  commission:      {}\n  pending change:  {}\n  delegated:       {} ({} of the pool)\n",
+            self.address,
+            self.name,
+            self.pool,
+            self.authority,
+            if self.active { "active" } else { "inactive" },
+            format_bps(self.commission_bps.into()),
+            self.pending_change(),
+            self.delegated.ui,
+            format_bps(self.share_of_pool_bps),
+        );
+        for c in &self.commission {
+            out += &format!(
+                "  commission stream {} ({}): owed {} claimed {}\n",
+                c.stream, c.reward_mint, c.owed.ui, c.claimed.ui
+            );
+        }
+        out
+    }
+
+    /// The `operators` table: one line per operator, most delegated first.
+    pub fn table(operators: &[OperatorView]) -> String {
+        let mut out = format!(
+            "{:<20} {:>10} {:>22} {:>18} {:>8}  {:<8} {}\n",
+            "NAME", "COMMISSION", "PENDING CHANGE", "DELEGATED", "SHARE", "STATUS", "ADDRESS"
+        );
+        for o in operators {
+            out += &format!(
+                "{:<20} {:>10} {:>22} {:>18} {:>8}  {:<8} {}\n",
+                o.name,
+                format_bps(o.commission_bps.into()),
+                o.pending_change(),
+                o.delegated.ui,
+                format_bps(o.share_of_pool_bps),
+                if o.active { "active" } else { "inactive" },
+                o.address
+            );
+        }
+        out
+    }
+}
+
 impl StakingClient {
+    pub async fn operator_view(&self, address: &Pubkey) -> Result<OperatorView, ClientError> {
+        let operator = self.operator(address).await?;
+        let pool = self.pool(&operator.pool).await?;
+        Ok(OperatorView::new(address, &operator, &pool))
+    }
+
+    /// A pool's operators, most delegated stake first.
+    pub async fn operator_views(
+        &self,
+        pool_address: &Pubkey,
+    ) -> Result<Vec<OperatorView>, ClientError> {
+        let pool = self.pool(pool_address).await?;
+        Ok(self
+            .operators(pool_address)
+            .await?
+            .iter()
+            .map(|(address, operator)| OperatorView::new(address, operator, &pool))
+            .collect())
+    }
+
     pub async fn pool_view(&self, address: &Pubkey) -> Result<PoolView, ClientError> {
         Ok(PoolView::new(address, &self.pool(address).await?))
     }
@@ -229,12 +407,15 @@ impl StakingClient {
             return Ok(None);
         };
         let tickets = self.tickets(owner, Some(pool_address)).await?;
+        let address = pda::position(&self.program_id, pool_address, owner);
+        let delegated = self.delegation_of(&address, &position).await?;
         let now = self.now().await?;
         PositionView::new(
             &self.program_id,
             pool_address,
             &pool,
             &position,
+            delegated.as_ref(),
             &tickets,
             now,
         )
@@ -247,13 +428,15 @@ impl StakingClient {
         let tickets = self.tickets(owner, None).await?;
         let now = self.now().await?;
         let mut views = Vec::with_capacity(positions.len());
-        for (_, position) in positions {
+        for (address, position) in positions {
             let pool = self.pool(&position.pool).await?;
+            let delegated = self.delegation_of(&address, &position).await?;
             views.push(PositionView::new(
                 &self.program_id,
                 &position.pool,
                 &pool,
                 &position,
+                delegated.as_ref(),
                 &tickets,
                 now,
             )?);

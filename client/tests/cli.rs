@@ -362,3 +362,143 @@ async fn failures_are_one_line_and_change_nothing() {
     assert_eq!(after["paused"], false);
     let _ = authority;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn delegation_through_the_cli() {
+    let net = Localnet::start(2).await;
+    let (authority, authority_key) = net.user("authority").await;
+    let (alice, alice_key) = net.user("alice").await;
+    let (operator, operator_key) = net.user("operator").await;
+    let stake_mint = net
+        .client
+        .create_mint(
+            6,
+            &SPL_TOKEN,
+            &[
+                (alice.pubkey(), 1_000_000_000),
+                (authority.pubkey(), 1_000_000_000_000),
+            ],
+        )
+        .await
+        .unwrap();
+    let created = net.json(
+        &authority_key,
+        &[
+            "create-pool",
+            "--mint",
+            &stake_mint.to_string(),
+            "--unbonding-period",
+            "2s",
+            "--require-operator-approval",
+            "--max-commission",
+            "20%",
+        ],
+    );
+    let pool = created["pool"].as_str().unwrap().to_string();
+    let view = net.json(&alice_key, &["pool", &pool]);
+    assert_eq!(view["operator_approval_required"], true);
+    assert_eq!(view["max_commission_bps"], 2_000);
+    assert_eq!(view["max_operator_share_bps"], Value::Null);
+    net.json(
+        &authority_key,
+        &["add-reward-stream", &pool, &stake_mint.to_string()],
+    );
+    net.json(
+        &authority_key,
+        &[
+            "fund",
+            &pool,
+            "--stream",
+            "0",
+            "--amount",
+            "36000",
+            "--duration",
+            "1h",
+        ],
+    );
+
+    // Registration: above the pool's maximum is refused; at 10% it waits for approval.
+    let error = net.fails(
+        &operator_key,
+        &[
+            "operator",
+            "register",
+            &pool,
+            "--commission",
+            "25%",
+            "--name",
+            "op",
+        ],
+    );
+    assert!(error.contains("above the pool's maximum"), "{error}");
+    let registered = net.json(
+        &operator_key,
+        &[
+            "operator",
+            "register",
+            &pool,
+            "--commission",
+            "10%",
+            "--name",
+            "validator-one",
+        ],
+    );
+    let address = registered["operator"].as_str().unwrap().to_string();
+    let shown = net.json(&alice_key, &["operator", "show", &address]);
+    assert_eq!(
+        (shown["active"].clone(), shown["commission_bps"].clone()),
+        (false.into(), 1_000.into())
+    );
+
+    net.json(&alice_key, &["stake", &pool, "100"]);
+    let error = net.fails(&alice_key, &["delegate", &pool, &address]);
+    assert!(error.contains("not active"), "{error}");
+    net.json(&authority_key, &["operator", "activate", &pool, &address]);
+    let delegated = net.json(&alice_key, &["delegate", &pool, &address]);
+    assert_eq!(delegated["action"], "delegate");
+
+    let operators = net.json(&alice_key, &["operators", &pool]);
+    assert_eq!(operators.as_array().unwrap().len(), 1);
+    assert_eq!(operators[0]["name"], "validator-one");
+    assert_eq!(ui(&operators[0]["delegated"]), "100");
+    assert_eq!(operators[0]["share_of_pool_bps"], 10_000);
+    let table = net.cli(&alice_key, &["operators", &pool]);
+    let table = String::from_utf8_lossy(&table.stdout);
+    assert!(
+        table.contains("validator-one") && table.contains("10.00%"),
+        "{table}"
+    );
+
+    // An increase is scheduled, visible, and not yet in force.
+    let updated = net.json(
+        &operator_key,
+        &["operator", "update", &pool, "--commission", "15%"],
+    );
+    assert_eq!(updated["commission_bps"], 1_500);
+    let shown = net.json(&operator_key, &["operator", "show", "--pool", &pool]);
+    assert_eq!(shown["commission_bps"], 1_000);
+    assert_eq!(shown["pending_commission_bps"], 1_500);
+    assert!(shown["pending_commission_at"].as_i64().unwrap() > 0);
+
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let position = net.json(&alice_key, &["position", &pool]);
+    assert_eq!(position["operator"], address.as_str());
+    net.json(&alice_key, &["claim", &pool]);
+    let position = net.json(&alice_key, &["position", &pool]);
+    let paid = position["commission_paid"][0]["amount"]["base_units"]
+        .as_u64()
+        .unwrap();
+    assert!(paid > 0, "{position}");
+
+    net.json(&operator_key, &["operator", "claim", &pool]);
+    let earned = net
+        .balance(&operator.pubkey(), &stake_mint, &SPL_TOKEN)
+        .await;
+    assert!(earned > 0);
+
+    net.json(&alice_key, &["undelegate", &pool]);
+    let position = net.json(&alice_key, &["position", &pool]);
+    assert_eq!(position["operator"], Value::Null);
+    let error = net.fails(&alice_key, &["undelegate", &pool]);
+    assert!(error.contains("not delegated"), "{error}");
+}

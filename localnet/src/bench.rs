@@ -169,7 +169,7 @@ pub async fn run(
     })
     .await?;
     let create = client
-        .plan_create_pool(&stake_mint, 0, 0, None, None)
+        .plan_create_pool(&stake_mint, 0, 0, None, None, Default::default())
         .await
         .map_err(|e| e.to_string())?;
     client
@@ -206,6 +206,7 @@ pub async fn run(
             &pool_address,
             &pool,
             &user.pubkey(),
+            None,
             &source,
             amount,
         );
@@ -216,7 +217,15 @@ pub async fn run(
         sign(
             &[
                 ix::open_position(&program, &pool_address, &user.pubkey()),
-                ix::stake(&program, &pool_address, &pool, &user.pubkey(), &source, 1),
+                ix::stake(
+                    &program,
+                    &pool_address,
+                    &pool,
+                    &user.pubkey(),
+                    None,
+                    &source,
+                    1,
+                ),
             ],
             user,
             &[],
@@ -259,7 +268,7 @@ pub async fn run(
             .map(|u| stake_tx(u, 2 + round as u64, hash))
             .collect();
         transactions.extend(users.iter().map(|u| {
-            let claim = ix::claim_rewards(&program, &pool_address, &pool, &u.pubkey(), None)
+            let claim = ix::claim_rewards(&program, &pool_address, &pool, &u.pubkey(), None, None)
                 .expect("stream 0 exists");
             sign(&[claim], u, &[], hash)
         }));

@@ -211,9 +211,16 @@ async fn start(
     );
     println!("  funded keypair: {}", payer_out.display());
     println!("Press Ctrl-C to stop.");
-    tokio::signal::ctrl_c()
-        .await
-        .map_err(|e| format!("cannot wait for Ctrl-C: {e}"))?;
+    // Ctrl-C from a terminal, SIGTERM from scripts (background jobs of a
+    // non-interactive shell start with SIGINT ignored).
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .map_err(|e| format!("cannot wait for SIGTERM: {e}"))?;
+    tokio::select! {
+        result = tokio::signal::ctrl_c() => {
+            result.map_err(|e| format!("cannot wait for Ctrl-C: {e}"))?;
+        }
+        _ = terminate.recv() => {}
+    }
     println!("Stopping the validator");
     drop(validator);
     Ok(())

@@ -4,7 +4,7 @@ use anchor_lang::prelude::Pubkey;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 use staking::instructions::{InitializePoolParams, UpdatePoolParams};
-use staking::state::{Pool, Position, UnbondTicket};
+use staking::state::{Delegation, Operator, Pool, Position, UnbondTicket};
 use staking_client::{instructions as ix, pda};
 
 use crate::{TestEnv, TxResult};
@@ -28,6 +28,9 @@ pub fn pool_params(pool_id: u64, unbonding_period: u64) -> InitializePoolParams 
         unbonding_period,
         min_stake: 0,
         max_total_stake: None,
+        operator_approval_required: false,
+        max_commission_bps: staking::math::BPS_DENOMINATOR,
+        max_operator_share_bps: None,
     }
 }
 
@@ -129,11 +132,13 @@ impl TestEnv {
                 &user.pubkey(),
             ));
         }
+        let operator = self.operator_of(pool, &user.pubkey());
         instructions.push(ix::stake(
             &staking::ID,
             &pool.address,
             &state,
             &user.pubkey(),
+            operator.as_ref(),
             &source,
             amount,
         ));
@@ -143,10 +148,12 @@ impl TestEnv {
     /// Unstakes and returns the new ticket's address with the result.
     pub fn unstake(&mut self, pool: &TestPool, user: &Keypair, amount: u64) -> (Pubkey, TxResult) {
         let ticket = self.new_keypair();
+        let operator = self.operator_of(pool, &user.pubkey());
         let ix = ix::unstake(
             &staking::ID,
             &pool.address,
             &user.pubkey(),
+            operator.as_ref(),
             &ticket.pubkey(),
             amount,
         );
@@ -168,7 +175,14 @@ impl TestEnv {
     }
 
     pub fn cancel_unbond(&mut self, pool: &TestPool, user: &Keypair, ticket: &Pubkey) -> TxResult {
-        let ix = ix::cancel_unbond(&staking::ID, &pool.address, &user.pubkey(), ticket);
+        let operator = self.operator_of(pool, &user.pubkey());
+        let ix = ix::cancel_unbond(
+            &staking::ID,
+            &pool.address,
+            &user.pubkey(),
+            operator.as_ref(),
+            ticket,
+        );
         self.send(&[ix], &[user])
     }
 
@@ -178,11 +192,13 @@ impl TestEnv {
         for stream in state.streams() {
             self.token_account(&user.pubkey(), &stream.reward_mint);
         }
+        let operator = self.operator_of(pool, &user.pubkey());
         let ix = ix::claim_rewards(
             &staking::ID,
             &pool.address,
             &state,
             &user.pubkey(),
+            operator.as_ref(),
             stream_index,
         )
         .expect("stream exists");
@@ -191,11 +207,13 @@ impl TestEnv {
 
     pub fn compound(&mut self, pool: &TestPool, user: &Keypair, stream_index: u8) -> TxResult {
         let state = self.pool(pool);
+        let operator = self.operator_of(pool, &user.pubkey());
         let ix = ix::compound(
             &staking::ID,
             &pool.address,
             &state,
             &user.pubkey(),
+            operator.as_ref(),
             stream_index,
         )
         .expect("stream exists");
@@ -260,6 +278,12 @@ impl TestEnv {
 }
 
 impl TestEnv {
+    /// The operator the user's position is delegated to, if any.
+    pub fn operator_of(&self, pool: &TestPool, owner: &Pubkey) -> Option<Pubkey> {
+        let position = self.position_or_default(pool, owner);
+        position.is_delegated().then_some(position.operator)
+    }
+
     /// The user's position, or an empty one if it does not exist (yet).
     pub fn position_or_default(&self, pool: &TestPool, owner: &Pubkey) -> Position {
         if self.exists(&pool.position_address(owner)) {
@@ -271,5 +295,133 @@ impl TestEnv {
                 ..bytemuck::Zeroable::zeroed()
             }
         }
+    }
+}
+
+/// Operators and delegation.
+impl TestEnv {
+    pub fn try_register_operator(
+        &mut self,
+        pool: &TestPool,
+        authority: &Keypair,
+        commission_bps: u16,
+        name: &str,
+    ) -> TxResult {
+        let ix = ix::register_operator(
+            &staking::ID,
+            &pool.address,
+            &authority.pubkey(),
+            commission_bps,
+            name.to_string(),
+        );
+        self.send(&[ix], &[authority])
+    }
+
+    /// Registers `authority` as an operator and returns the operator's address.
+    pub fn register_operator(
+        &mut self,
+        pool: &TestPool,
+        authority: &Keypair,
+        commission_bps: u16,
+        name: &str,
+    ) -> Pubkey {
+        crate::ok(self.try_register_operator(pool, authority, commission_bps, name));
+        pda::operator(&staking::ID, &pool.address, &authority.pubkey())
+    }
+
+    pub fn update_operator(
+        &mut self,
+        pool: &TestPool,
+        authority: &Keypair,
+        commission_bps: Option<u16>,
+        name: Option<&str>,
+    ) -> TxResult {
+        let ix = ix::update_operator(
+            &staking::ID,
+            &pool.address,
+            &authority.pubkey(),
+            commission_bps,
+            name.map(str::to_string),
+        );
+        self.send(&[ix], &[authority])
+    }
+
+    /// Signed by the pool's authority.
+    pub fn set_operator_active(
+        &mut self,
+        pool: &TestPool,
+        operator: &Pubkey,
+        active: bool,
+    ) -> TxResult {
+        let ix = ix::set_operator_active(
+            &staking::ID,
+            &pool.address,
+            &pool.authority.pubkey(),
+            operator,
+            active,
+        );
+        self.send(&[ix], &[&pool.authority])
+    }
+
+    pub fn delegate(&mut self, pool: &TestPool, user: &Keypair, operator: &Pubkey) -> TxResult {
+        let ix = ix::delegate(&staking::ID, &pool.address, &user.pubkey(), operator);
+        self.send(&[ix], &[user])
+    }
+
+    pub fn redelegate(
+        &mut self,
+        pool: &TestPool,
+        user: &Keypair,
+        new_operator: &Pubkey,
+    ) -> TxResult {
+        let current = self
+            .operator_of(pool, &user.pubkey())
+            .expect("the position is delegated");
+        let ix = ix::redelegate(
+            &staking::ID,
+            &pool.address,
+            &user.pubkey(),
+            &current,
+            new_operator,
+        );
+        self.send(&[ix], &[user])
+    }
+
+    pub fn undelegate(&mut self, pool: &TestPool, user: &Keypair) -> TxResult {
+        let current = self
+            .operator_of(pool, &user.pubkey())
+            .expect("the position is delegated");
+        let ix = ix::undelegate(&staking::ID, &pool.address, &user.pubkey(), &current);
+        self.send(&[ix], &[user])
+    }
+
+    /// Claims into the operator authority's associated token account (created first).
+    pub fn claim_commission(
+        &mut self,
+        pool: &TestPool,
+        authority: &Keypair,
+        stream_index: u8,
+    ) -> TxResult {
+        let state = self.pool(pool);
+        let mint = state.reward_streams[stream_index as usize].reward_mint;
+        self.token_account(&authority.pubkey(), &mint);
+        let ix = ix::claim_commission(
+            &staking::ID,
+            &pool.address,
+            &state,
+            &authority.pubkey(),
+            stream_index,
+        )
+        .expect("stream exists");
+        self.send(&[ix], &[authority])
+    }
+
+    pub fn operator(&self, address: &Pubkey) -> Operator {
+        self.account(address)
+    }
+
+    pub fn delegation(&self, pool: &TestPool, owner: &Pubkey) -> Delegation {
+        let position = pool.position_address(owner);
+        self.account(&pda::delegation(&staking::ID, &position))
     }
 }

@@ -1,32 +1,42 @@
 //! Account sizes and rents stated in the README, and the program id wiring.
 use solana_signer::Signer;
-use staking::state::{Pool, Position, UnbondTicket};
+use staking::state::{Delegation, Operator, Pool, Position, UnbondTicket};
 use staking_tests::scenario::pool_params;
 use staking_tests::*;
 
 /// Sizes (with the 8-byte discriminator) and rents the README documents.
-const POOL_SIZE: usize = 960;
-const POSITION_SIZE: usize = 184;
+const POOL_SIZE: usize = 968;
+const POSITION_SIZE: usize = 248;
 const TICKET_SIZE: usize = 136;
+const OPERATOR_SIZE: usize = 320;
+const DELEGATION_SIZE: usize = 176;
 
 #[test]
 fn account_sizes_and_rent_match_the_readme() {
     assert_eq!(Pool::SPACE, POOL_SIZE);
     assert_eq!(Position::SPACE, POSITION_SIZE);
     assert_eq!(UnbondTicket::SPACE, TICKET_SIZE);
+    assert_eq!(Operator::SPACE, OPERATOR_SIZE);
+    assert_eq!(Delegation::SPACE, DELEGATION_SIZE);
 
     let mut env = TestEnv::new();
     let mint = env.create_mint(SPL_TOKEN, 6);
     let pool = env.create_pool(&mint, pool_params(1, 0));
     let alice = env.new_user();
     ok(env.stake(&pool, &alice, 10));
-    let (ticket, result) = env.unstake(&pool, &alice, 10);
+    let (ticket, result) = env.unstake(&pool, &alice, 5);
     ok(result);
+    let operator = env.new_user();
+    let operator = env.register_operator(&pool, &operator, 500, "validator");
+    ok(env.delegate(&pool, &alice, &operator));
     let position = pool.position_address(&alice.pubkey());
+    let delegation = staking_client::pda::delegation(&staking::ID, &position);
     for (address, size, rent) in [
-        (pool.address, POOL_SIZE, 7_572_480),
-        (position, POSITION_SIZE, 2_171_520),
+        (pool.address, POOL_SIZE, 7_628_160),
+        (position, POSITION_SIZE, 2_616_960),
         (ticket, TICKET_SIZE, 1_837_440),
+        (operator, OPERATOR_SIZE, 3_118_080),
+        (delegation, DELEGATION_SIZE, 2_115_840),
     ] {
         assert_eq!(env.data(&address).len(), size);
         assert_eq!(env.lamports(&address), rent);

@@ -19,6 +19,7 @@ fn initialize_pool_with_spl_token_and_token_2022() {
             unbonding_period: 3 * DAY as u64,
             min_stake: 10,
             max_total_stake: Some(1_000_000),
+            ..pool_params(7, 0)
         };
         let pool = env.create_pool(&mint, params);
         let state = env.pool(&pool);

@@ -1,18 +1,25 @@
 //! Random sequences of stake / unstake / claim / compound / fund / withdraw /
-//! cancel from several users, on the bytecode. After every step: the vaults
-//! cover every liability, nothing is paid beyond what was funded, and each
-//! user's rewards match a reference model (exact shares of emission over
-//! time, in floating point) within the documented rounding.
+//! cancel from several users, with delegation to two operators whose
+//! commission and status change along the way, on the bytecode. After every
+//! step: the vaults cover every liability (stakers' and operators'), nothing is
+//! paid beyond what was funded, each operator's delegated stake is the sum of
+//! its delegators' stake, and each user's rewards *plus the commission taken
+//! from them* match a reference model (exact shares of emission over time, in
+//! floating point) within the documented rounding; what operators booked
+//! matches what their delegators paid within the same rounding.
 use proptest::prelude::*;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
-use staking_client::rewards::pending_rewards;
+use staking::state::Operator;
+use staking_client::rewards::{commission_owed, settled_position};
 use staking_tests::scenario::pool_params;
 use staking_tests::*;
 
 const USERS: usize = 3;
 const STREAMS: usize = 2;
 const UNBONDING: i64 = 100;
+const OPERATORS: usize = 2;
+const MAX_COMMISSION_BPS: u16 = 3_000;
 
 #[derive(Debug, Clone)]
 enum Op {
@@ -44,6 +51,24 @@ enum Op {
     Warp {
         seconds: i64,
     },
+    Delegate {
+        user: usize,
+        operator: usize,
+    },
+    Undelegate {
+        user: usize,
+    },
+    SetCommission {
+        operator: usize,
+        bps: u16,
+    },
+    SetActive {
+        operator: usize,
+        active: bool,
+    },
+    ClaimCommission {
+        operator: usize,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -58,6 +83,13 @@ fn op() -> impl Strategy<Value = Op> {
         1 => user.clone().prop_map(|user| Op::Withdraw { user }),
         1 => user.clone().prop_map(|user| Op::Cancel { user }),
         4 => (0i64..400).prop_map(|seconds| Op::Warp { seconds }),
+        2 => (user.clone(), 0..OPERATORS).prop_map(|(user, operator)| Op::Delegate { user, operator }),
+        1 => user.clone().prop_map(|user| Op::Undelegate { user }),
+        1 => (0..OPERATORS, 0..=MAX_COMMISSION_BPS)
+            .prop_map(|(operator, bps)| Op::SetCommission { operator, bps }),
+        1 => (0..OPERATORS, any::<bool>())
+            .prop_map(|(operator, active)| Op::SetActive { operator, active }),
+        1 => (0..OPERATORS).prop_map(|operator| Op::ClaimCommission { operator }),
     ]
 }
 
@@ -75,6 +107,11 @@ struct Model {
     tickets: [Vec<(anchor_lang::prelude::Pubkey, u64, i64)>; USERS],
     /// Settlements so far (each may round away under one base unit per user).
     settlements: u64,
+    /// The operator each user's position is delegated to.
+    delegated_to: [Option<usize>; USERS],
+    operator_active: [bool; OPERATORS],
+    /// Commission claimed by each operator, per stream.
+    commission_claimed: [[u64; STREAMS]; OPERATORS],
 }
 
 impl Model {
@@ -104,13 +141,24 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
     let mut env = TestEnv::new();
     let stake_mint = env.create_mint(SPL_TOKEN, 6);
     let other_mint = env.create_mint(TOKEN_2022, 9);
-    let pool = env.create_pool(&stake_mint, pool_params(1, UNBONDING as u64));
+    let params = staking::instructions::InitializePoolParams {
+        max_commission_bps: MAX_COMMISSION_BPS,
+        ..pool_params(1, UNBONDING as u64)
+    };
+    let pool = env.create_pool(&stake_mint, params);
     env.add_stream(&pool, &stake_mint); // compoundable
     env.add_stream(&pool, &other_mint);
     let users: Vec<Keypair> = (0..USERS).map(|_| env.new_user()).collect();
+    let operator_keys: Vec<Keypair> = (0..OPERATORS).map(|_| env.new_user()).collect();
+    let operators: Vec<_> = operator_keys
+        .iter()
+        .zip([1_000, 2_500])
+        .map(|(key, bps)| env.register_operator(&pool, key, bps, "op"))
+        .collect();
     let mut model = Model {
         last: env.now(),
         period_end: [env.now(); STREAMS],
+        operator_active: [true; OPERATORS],
         ..Model::default()
     };
 
@@ -198,9 +246,59 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 ok(env.cancel_unbond(&pool, &users[user], &ticket));
                 model.stake[user] += amount;
             }
+            Op::Delegate { user, operator } => {
+                let has_position = env.exists(&pool.position_address(&users[user].pubkey()));
+                if !has_position || model.delegated_to[user] == Some(operator) {
+                    continue;
+                }
+                let result = match model.delegated_to[user] {
+                    None => env.delegate(&pool, &users[user], &operators[operator]),
+                    Some(_) => env.redelegate(&pool, &users[user], &operators[operator]),
+                };
+                if model.operator_active[operator] {
+                    ok(result);
+                    model.delegated_to[user] = Some(operator);
+                } else {
+                    assert_staking_error(result, StakingError::OperatorInactive);
+                }
+            }
+            Op::Undelegate { user } => {
+                if model.delegated_to[user].is_none() {
+                    continue;
+                }
+                ok(env.undelegate(&pool, &users[user]));
+                model.delegated_to[user] = None;
+            }
+            Op::SetCommission { operator, bps } => {
+                ok(env.update_operator(&pool, &operator_keys[operator], Some(bps), None));
+            }
+            Op::SetActive { operator, active } => {
+                let result = env.set_operator_active(&pool, &operators[operator], active);
+                if model.operator_active[operator] == active {
+                    assert_staking_error(result, StakingError::OperatorStatusUnchanged);
+                } else {
+                    ok(result);
+                    model.operator_active[operator] = active;
+                }
+            }
+            Op::ClaimCommission { operator } => {
+                for s in 0..STREAMS {
+                    let authority = operator_keys[operator].pubkey();
+                    let before = env.reward_balance(&pool, &authority, s as u8);
+                    let result = env.claim_commission(&pool, &operator_keys[operator], s as u8);
+                    if staking_tests::custom_error(&result)
+                        == Some(StakingError::NothingToClaim as u32 + 6000)
+                    {
+                        continue;
+                    }
+                    ok(result);
+                    model.commission_claimed[operator][s] +=
+                        env.reward_balance(&pool, &authority, s as u8) - before;
+                }
+            }
         }
         model.advance(env.now());
-        check_invariants(&env, &pool, &users, &model)?;
+        check_invariants(&env, &pool, &users, &operators, &model)?;
     }
     Ok(())
 }
@@ -209,6 +307,7 @@ fn check_invariants(
     env: &TestEnv,
     pool: &TestPool,
     users: &[Keypair],
+    operators: &[anchor_lang::prelude::Pubkey],
     model: &Model,
 ) -> Result<(), TestCaseError> {
     let state = env.pool(pool);
@@ -218,14 +317,41 @@ fn check_invariants(
     prop_assert_eq!(state.total_unbonding, unbonding);
     prop_assert!(env.balance(&state.stake_vault) >= state.total_staked + state.total_unbonding);
 
+    let operator_states: Vec<Operator> = operators.iter().map(|o| env.operator(o)).collect();
+    for (o, operator) in operator_states.iter().enumerate() {
+        let delegated: u64 = (0..USERS)
+            .filter(|u| model.delegated_to[*u] == Some(o))
+            .map(|u| model.stake[u])
+            .sum();
+        prop_assert_eq!(operator.delegated, delegated);
+        prop_assert_eq!(operator.is_active(), model.operator_active[o]);
+    }
+
     let mut owed_total = [0u64; STREAMS];
+    let mut commission_paid_total = [0u64; STREAMS];
     for (u, user) in users.iter().enumerate() {
         let position = env.position_or_default(pool, &user.pubkey());
         prop_assert_eq!(position.staked, model.stake[u]);
-        let pending = pending_rewards(&state, &position, now).expect("pending");
+        let delegated = model.delegated_to[u].map(|o| {
+            prop_assert_eq!(position.operator, operators[o]);
+            Ok((operator_states[o], env.delegation(pool, &user.pubkey())))
+        });
+        let delegated = delegated.transpose()?;
+        let settled = settled_position(
+            &state,
+            &position,
+            delegated.as_ref().map(|(o, d)| (o, d)),
+            now,
+        )
+        .expect("projection");
         for s in 0..STREAMS {
-            owed_total[s] += pending[s];
-            let earned = (model.paid[u][s] + pending[s]) as f64;
+            let pending = settled.rewards[s].owed;
+            let commission = settled.rewards[s].commission_paid;
+            owed_total[s] += pending;
+            commission_paid_total[s] += commission;
+            // The staker's share plus what commission took is what the
+            // position earned.
+            let earned = (model.paid[u][s] + pending + commission) as f64;
             let entitled = model.entitled[u][s];
             // Never more than the exact share; at most one unit per settlement less.
             prop_assert!(
@@ -246,10 +372,35 @@ fn check_invariants(
             );
         }
     }
+    // What operators booked is what their delegators paid, within one unit
+    // per settlement and per operator sync.
+    let mut booked_total = [0u64; STREAMS];
+    for (o, operator) in operator_states.iter().enumerate() {
+        let owed = commission_owed(&state, operator, now).expect("projection");
+        for s in 0..STREAMS {
+            owed_total[s] += owed[s];
+            booked_total[s] += owed[s] + model.commission_claimed[o][s];
+            prop_assert_eq!(
+                operator.streams[s].commission_claimed,
+                model.commission_claimed[o][s]
+            );
+        }
+    }
+    let tolerance = 3 * model.settlements + 2;
+    for s in 0..STREAMS {
+        prop_assert!(
+            booked_total[s] <= commission_paid_total[s] + tolerance
+                && commission_paid_total[s] <= booked_total[s] + tolerance,
+            "stream {}: operators booked {}, delegators paid {}",
+            s,
+            booked_total[s],
+            commission_paid_total[s]
+        );
+    }
     for (s, (stream, owed)) in state.reward_streams.iter().zip(owed_total).enumerate() {
         prop_assert!(stream.total_claimed <= stream.total_funded);
         prop_assert_eq!(stream.total_funded, model.funded[s]);
-        // Everything owed to stakers, now, is in the vault.
+        // Everything owed to stakers and operators, now, is in the vault.
         prop_assert!(
             env.balance(&stream.reward_vault) >= owed,
             "stream {} vault short",

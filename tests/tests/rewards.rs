@@ -85,6 +85,7 @@ fn claim_pays_every_stream_or_one_and_never_twice() {
         &pool.address,
         &state,
         &alice.pubkey(),
+        None,
         Some(0),
     )
     .unwrap();
@@ -98,6 +99,7 @@ fn claim_pays_every_stream_or_one_and_never_twice() {
         &pool.address,
         &state,
         &alice.pubkey(),
+        None,
         Some(4)
     )
     .is_err());
@@ -130,8 +132,17 @@ fn claim_refuses_wrong_reward_accounts() {
         env.token_account(&user.pubkey(), &mint_a);
         env.token_account(&user.pubkey(), &mint_b);
     }
-    let claim =
-        || ix::claim_rewards(&staking::ID, &pool.address, &state, &alice.pubkey(), None).unwrap();
+    let claim = || {
+        ix::claim_rewards(
+            &staking::ID,
+            &pool.address,
+            &state,
+            &alice.pubkey(),
+            None,
+            None,
+        )
+        .unwrap()
+    };
     let (vault_a, vault_b) = (
         state.reward_streams[0].reward_vault,
         state.reward_streams[1].reward_vault,
@@ -145,7 +156,7 @@ fn claim_refuses_wrong_reward_accounts() {
     );
     // Stream A's accounts in stream B's place (and vice versa): the order is checked.
     let mut swapped = claim();
-    swapped.accounts.swap(3, 7);
+    swapped.accounts.swap(5, 9);
     assert_staking_error(
         env.send(&[swapped], &[&alice]),
         StakingError::InvalidRewardMint,
@@ -166,8 +177,15 @@ fn claim_refuses_wrong_reward_accounts() {
         StakingError::InvalidDestination,
     );
     // Mallory claiming Alice's position.
-    let mut forged =
-        ix::claim_rewards(&staking::ID, &pool.address, &state, &mallory.pubkey(), None).unwrap();
+    let mut forged = ix::claim_rewards(
+        &staking::ID,
+        &pool.address,
+        &state,
+        &mallory.pubkey(),
+        None,
+        None,
+    )
+    .unwrap();
     forged.accounts[2].pubkey = pool.position_address(&alice.pubkey());
     assert_anchor_error(
         env.send(&[forged], &[&mallory]),
@@ -227,9 +245,16 @@ fn compound_restakes_stake_mint_rewards() {
         );
 
         // The stake vault cannot stand in for the reward vault.
-        let mut same =
-            ix::compound(&staking::ID, &pool.address, &state, &alice.pubkey(), own).unwrap();
-        same.accounts[5].pubkey = state.stake_vault;
+        let mut same = ix::compound(
+            &staking::ID,
+            &pool.address,
+            &state,
+            &alice.pubkey(),
+            None,
+            own,
+        )
+        .unwrap();
+        same.accounts[7].pubkey = state.stake_vault;
         env.warp(10);
         assert_fails(env.send(&[same], &[&alice]));
         env.set_paused(&pool, true);

@@ -56,6 +56,7 @@ fn stake_is_refused_when_paused_capped_below_minimum_or_zero() {
             unbonding_period: 0,
             min_stake: 100,
             max_total_stake: Some(1_000),
+            ..pool_params(1, 0)
         },
     );
     let alice = env.new_user();
@@ -101,6 +102,7 @@ fn stake_refuses_substituted_accounts() {
             &pool.address,
             &state,
             &alice.pubkey(),
+            None,
             &source,
             100,
         )
@@ -184,6 +186,7 @@ fn type_cosplay_and_foreign_owned_accounts_are_refused() {
         &env.pool(&pool),
         &alice.pubkey(),
         None,
+        None,
     )
     .unwrap();
     let mut cosplay = claim.clone();
@@ -262,6 +265,7 @@ fn unstake_checks_amounts_minimum_and_ownership() {
             unbonding_period: 10,
             min_stake: 100,
             max_total_stake: None,
+            ..pool_params(1, 0)
         },
     );
     let alice = env.new_user();
@@ -290,6 +294,7 @@ fn unstake_checks_amounts_minimum_and_ownership() {
         &staking::ID,
         &pool.address,
         &alice.pubkey(),
+        None,
         &ticket.pubkey(),
         100,
     );
@@ -303,6 +308,7 @@ fn unstake_checks_amounts_minimum_and_ownership() {
             &staking::ID,
             &pool.address,
             &bob.pubkey(),
+            None,
             &ticket.pubkey(),
             100,
         ),
@@ -462,7 +468,13 @@ fn cancel_unbond_returns_the_ticket_to_stake() {
     ok(result);
 
     let steal = substitute(
-        ix::cancel_unbond(&staking::ID, &pool.address, &mallory.pubkey(), &ticket),
+        ix::cancel_unbond(
+            &staking::ID,
+            &pool.address,
+            &mallory.pubkey(),
+            None,
+            &ticket,
+        ),
         &pool.position_address(&mallory.pubkey()),
         &pool.position_address(&alice.pubkey()),
     );

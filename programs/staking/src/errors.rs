@@ -66,6 +66,30 @@ pub enum StakingError {
     MintPausable,
     #[msg("The mint has a Token-2022 extension this program does not support")]
     UnsupportedMintExtension,
+    #[msg("Commission must be at most 10,000 basis points")]
+    InvalidCommission,
+    #[msg("The commission exceeds the pool's maximum")]
+    CommissionAboveMaximum,
+    #[msg("The operator share cap must be between 1 and 10,000 basis points")]
+    InvalidShareCap,
+    #[msg("The operator name is longer than 32 bytes")]
+    OperatorNameTooLong,
+    #[msg("The operator is not active (awaiting approval or deactivated)")]
+    OperatorInactive,
+    #[msg("The operator would hold more than the pool's maximum share of stake")]
+    OperatorShareCapExceeded,
+    #[msg("The position is already delegated; use redelegate")]
+    AlreadyDelegated,
+    #[msg("The position is not delegated")]
+    NotDelegated,
+    #[msg("The position is already delegated to this operator")]
+    SameOperator,
+    #[msg("The operator or delegation account is not the position's own")]
+    OperatorMismatch,
+    #[msg("Undelegate the position before closing it")]
+    PositionDelegated,
+    #[msg("The operator's status is already the one requested")]
+    OperatorStatusUnchanged,
     #[msg("Arithmetic overflow")]
     MathOverflow,
 }

@@ -9,6 +9,9 @@ pub struct PoolInitialized {
     pub unbonding_period: u64,
     pub min_stake: u64,
     pub max_total_stake: u64,
+    pub operator_approval_required: bool,
+    pub max_commission_bps: u16,
+    pub max_operator_share_bps: u16,
 }
 
 #[event]
@@ -92,6 +95,9 @@ pub struct PoolUpdated {
     pub min_stake: u64,
     pub max_total_stake: u64,
     pub paused: bool,
+    pub operator_approval_required: bool,
+    pub max_commission_bps: u16,
+    pub max_operator_share_bps: u16,
 }
 
 #[event]
@@ -126,4 +132,84 @@ pub struct PositionOpened {
 pub struct PositionClosed {
     pub pool: Pubkey,
     pub owner: Pubkey,
+}
+
+#[event]
+pub struct OperatorRegistered {
+    pub pool: Pubkey,
+    pub operator: Pubkey,
+    pub authority: Pubkey,
+    pub name: String,
+    pub commission_bps: u16,
+    /// False when the pool requires approval first.
+    pub active: bool,
+}
+
+#[event]
+pub struct OperatorUpdated {
+    pub pool: Pubkey,
+    pub operator: Pubkey,
+    pub name: String,
+    pub commission_bps: u16,
+}
+
+/// A commission increase, applying from `effective_at` (the notice period is
+/// at least the pool's unbonding period, so delegators can leave first).
+#[event]
+pub struct CommissionChangeScheduled {
+    pub pool: Pubkey,
+    pub operator: Pubkey,
+    pub commission_bps: u16,
+    pub pending_commission_bps: u16,
+    pub effective_at: i64,
+}
+
+#[event]
+pub struct CommissionChangeApplied {
+    pub pool: Pubkey,
+    pub operator: Pubkey,
+    pub previous_bps: u16,
+    pub commission_bps: u16,
+}
+
+#[event]
+pub struct OperatorStatusChanged {
+    pub pool: Pubkey,
+    pub operator: Pubkey,
+    pub active: bool,
+}
+
+#[event]
+pub struct Delegated {
+    pub pool: Pubkey,
+    pub owner: Pubkey,
+    pub operator: Pubkey,
+    /// The position's stake, now counted to the operator.
+    pub amount: u64,
+}
+
+#[event]
+pub struct Redelegated {
+    pub pool: Pubkey,
+    pub owner: Pubkey,
+    pub from_operator: Pubkey,
+    pub to_operator: Pubkey,
+    pub amount: u64,
+}
+
+#[event]
+pub struct Undelegated {
+    pub pool: Pubkey,
+    pub owner: Pubkey,
+    pub operator: Pubkey,
+    pub amount: u64,
+}
+
+#[event]
+pub struct CommissionClaimed {
+    pub pool: Pubkey,
+    pub operator: Pubkey,
+    pub stream_index: u8,
+    pub reward_mint: Pubkey,
+    pub amount: u64,
 }

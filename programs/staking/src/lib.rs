@@ -1,5 +1,6 @@
 //! Token staking with time-based rewards: pools, positions, up to four reward
-//! streams per pool, compounding, unbonding tickets, SPL Token and Token-2022.
+//! streams per pool, compounding, unbonding tickets, SPL Token and Token-2022,
+//! and delegation to operators who earn a commission.
 #![allow(unexpected_cfgs)]
 
 use anchor_lang::prelude::*;
@@ -14,6 +15,7 @@ pub mod errors;
 pub mod events;
 pub mod instructions;
 pub mod math;
+pub mod settlement;
 pub mod state;
 pub mod token;
 
@@ -101,5 +103,41 @@ pub mod staking {
 
     pub fn close_position(ctx: Context<ClosePosition>) -> Result<()> {
         instructions::close_position::handler(ctx)
+    }
+
+    pub fn register_operator(
+        ctx: Context<RegisterOperator>,
+        commission_bps: u16,
+        name: String,
+    ) -> Result<()> {
+        instructions::register_operator::handler(ctx, commission_bps, name)
+    }
+
+    pub fn update_operator(
+        ctx: Context<UpdateOperator>,
+        commission_bps: Option<u16>,
+        name: Option<String>,
+    ) -> Result<()> {
+        instructions::update_operator::handler(ctx, commission_bps, name)
+    }
+
+    pub fn set_operator_active(ctx: Context<SetOperatorActive>, active: bool) -> Result<()> {
+        instructions::set_operator_active::handler(ctx, active)
+    }
+
+    pub fn delegate(ctx: Context<Delegate>) -> Result<()> {
+        instructions::delegate::handler(ctx)
+    }
+
+    pub fn redelegate(ctx: Context<Redelegate>) -> Result<()> {
+        instructions::redelegate::handler(ctx)
+    }
+
+    pub fn undelegate(ctx: Context<Undelegate>) -> Result<()> {
+        instructions::undelegate::handler(ctx)
+    }
+
+    pub fn claim_commission(ctx: Context<ClaimCommission>, stream_index: u8) -> Result<()> {
+        instructions::claim_commission::handler(ctx, stream_index)
     }
 }

@@ -211,6 +211,32 @@ pub fn earned(staked: u64, reward_per_token_q: u128, checkpoint_q: u128) -> Math
     u64::try_from(q64_mul_floor(staked, delta)).map_err(|_| MathError::Overflow)
 }
 
+/// Basis points in one whole (100%).
+pub const BPS_DENOMINATOR: u16 = 10_000;
+
+/// Splits an accumulator increase between delegators and their operator:
+/// `(net_q, commission_q)` with `commission_q = floor(delta_q * bps / 10_000)`
+/// (rounded in delegators' favour) and `net_q + commission_q == delta_q`
+/// exactly, so nothing is created or lost by the split.
+pub fn split_commission(delta_q: u128, commission_bps: u16) -> MathResult<(u128, u128)> {
+    if commission_bps > BPS_DENOMINATOR {
+        return Err(MathError::Overflow);
+    }
+    let denominator = u128::from(BPS_DENOMINATOR);
+    let bps = u128::from(commission_bps);
+    // (q * bps) / d without the overflowing product: q = a*d + b, b < d.
+    let commission_q = (delta_q / denominator) * bps + (delta_q % denominator) * bps / denominator;
+    Ok((delta_q - commission_q, commission_q))
+}
+
+/// Whether an operator holding `operator_stake` of `total_stake` stays within a
+/// cap of `max_share_bps` (10_000 means no cap).
+pub fn within_share_cap(operator_stake: u64, total_stake: u64, max_share_bps: u16) -> bool {
+    max_share_bps >= BPS_DENOMINATOR
+        || u128::from(operator_stake) * u128::from(BPS_DENOMINATOR)
+            <= u128::from(total_stake) * u128::from(max_share_bps)
+}
+
 /// What the authority may take out of a reward vault: its balance less what is
 /// owed to stakers (rounded up) and what the running period will still emit
 /// (rounded up). This is emission that happened while nothing was staked,
@@ -355,7 +381,47 @@ mod tests {
         bounds
     }
 
+    /// `x * y` as a 256-bit `(high, low)` pair, for checking results exactly.
+    fn wide_mul(x: u128, y: u16) -> (u128, u128) {
+        let y = u128::from(y);
+        let low_part = (x & u64::MAX as u128) * y;
+        let high_part = (x >> 64) * y;
+        let (low, carry) = low_part.overflowing_add(high_part << 64);
+        ((high_part >> 64) + u128::from(carry), low)
+    }
+
+    #[test]
+    fn commission_split_at_the_extremes() {
+        assert_eq!(split_commission(u128::MAX, 10_000).unwrap(), (0, u128::MAX));
+        assert_eq!(split_commission(u128::MAX, 0).unwrap(), (u128::MAX, 0));
+        assert_eq!(split_commission(10_000, 1).unwrap(), (9_999, 1));
+        assert_eq!(split_commission(9_999, 1).unwrap(), (9_999, 0));
+        assert_eq!(split_commission(1, 10_001), Err(MathError::Overflow));
+    }
+
+    #[test]
+    fn share_cap_compares_exactly() {
+        assert!(within_share_cap(u64::MAX, u64::MAX, 10_000));
+        assert!(within_share_cap(2_500, 10_000, 2_500));
+        assert!(!within_share_cap(2_501, 10_000, 2_500));
+        assert!(!within_share_cap(1, 0, 9_999));
+        assert!(within_share_cap(0, 0, 1));
+    }
+
     proptest! {
+        #[test]
+        fn commission_split_conserves_and_rounds_for_delegators(delta: u128, bps in 0u16..=10_000) {
+            let (net, commission) = split_commission(delta, bps).unwrap();
+            prop_assert_eq!(net + commission, delta);
+            // commission = floor(delta * bps / 10_000), checked in 256-bit terms:
+            // commission * 10_000 <= delta * bps < commission * 10_000 + 10_000.
+            let lhs = wide_mul(commission, BPS_DENOMINATOR);
+            let rhs = wide_mul(delta, bps);
+            prop_assert!(lhs <= rhs);
+            let (low, carry) = lhs.1.overflowing_add(u128::from(BPS_DENOMINATOR));
+            prop_assert!(rhs < (lhs.0 + u128::from(carry), low));
+        }
+
         #[test]
         fn q64_mul_floor_matches_wide_reference(amount: u64, q: u128) {
             // Reference: split into 64-bit limbs and do schoolbook multiplication.

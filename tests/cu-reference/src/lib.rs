@@ -42,10 +42,46 @@ pub mod cu_reference {
             decimals,
         )
     }
+
+    /// The same transfer with a hand-built instruction and no borrow checks,
+    /// accounts passed as remaining accounts: the floor of a Rust-ABI CPI.
+    pub fn raw_transfer_checked<'info>(
+        ctx: Context<'info, Raw>,
+        amount: u64,
+        decimals: u8,
+    ) -> Result<()> {
+        use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
+        let [from, mint, to, authority, token_program] = ctx.remaining_accounts else {
+            return err!(ErrorCode::AccountNotEnoughKeys);
+        };
+        let mut data = [0u8; 10];
+        data[0] = 12;
+        data[1..9].copy_from_slice(&amount.to_le_bytes());
+        data[9] = decimals;
+        let instruction = Instruction {
+            program_id: *token_program.key,
+            accounts: vec![
+                AccountMeta::new(*from.key, false),
+                AccountMeta::new_readonly(*mint.key, false),
+                AccountMeta::new(*to.key, false),
+                AccountMeta::new_readonly(*authority.key, true),
+            ],
+            data: data.to_vec(),
+        };
+        anchor_lang::solana_program::program::invoke_signed_unchecked(
+            &instruction,
+            &[from.clone(), mint.clone(), to.clone(), authority.clone()],
+            &[],
+        )?;
+        Ok(())
+    }
 }
 
 #[derive(Accounts)]
 pub struct Empty {}
+
+#[derive(Accounts)]
+pub struct Raw {}
 
 #[derive(Accounts)]
 pub struct BareTransferChecked<'info> {

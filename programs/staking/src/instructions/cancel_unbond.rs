@@ -2,7 +2,8 @@ use anchor_lang::prelude::*;
 
 use crate::errors::StakingError;
 use crate::events::UnbondCancelled;
-use crate::state::{Pool, Position, UnbondTicket};
+use crate::settlement::settle_position;
+use crate::state::{Delegation, Operator, Pool, Position, UnbondTicket};
 
 #[derive(Accounts)]
 pub struct CancelUnbond<'info> {
@@ -12,6 +13,12 @@ pub struct CancelUnbond<'info> {
     pub pool: AccountLoader<'info, Pool>,
     #[account(mut, has_one = owner, has_one = pool)]
     pub position: AccountLoader<'info, Position>,
+    /// The position's operator, when it is delegated.
+    #[account(mut)]
+    pub operator: Option<AccountLoader<'info, Operator>>,
+    /// The position's delegation, when it is delegated.
+    #[account(mut)]
+    pub delegation: Option<AccountLoader<'info, Delegation>>,
     #[account(
         mut,
         close = owner,
@@ -31,14 +38,23 @@ pub fn handler(ctx: Context<CancelUnbond>) -> Result<()> {
     let mut position = accounts.position.load_mut()?;
 
     let now = Clock::get()?.unix_timestamp;
-    pool.accrue_all(now)?;
-    position.settle_all(&pool)?;
+    let mut delegated = settle_position(
+        &mut pool,
+        &mut position,
+        &accounts.position.key(),
+        accounts.operator.as_ref(),
+        accounts.delegation.as_ref(),
+        now,
+    )?;
 
     pool.total_unbonding = pool
         .total_unbonding
         .checked_sub(amount)
         .ok_or(StakingError::MathOverflow)?;
     pool.add_stake(&mut position.staked, amount)?;
+    if let Some(delegated) = &mut delegated {
+        delegated.operator.add_delegated(amount, &pool)?;
+    }
     position.open_tickets = position
         .open_tickets
         .checked_sub(1)

@@ -3,7 +3,8 @@ use anchor_lang::prelude::*;
 use crate::constants::MAX_REWARD_STREAMS;
 use crate::errors::StakingError;
 use crate::events::RewardsClaimed;
-use crate::state::{Pool, Position};
+use crate::settlement::settle_position;
+use crate::state::{Delegation, Operator, Pool, Position};
 use crate::token::{is_token_account_of, transfer_from_vault};
 
 /// Accounts each claimed stream adds to `remaining_accounts`, in this order.
@@ -19,6 +20,12 @@ pub struct ClaimRewards<'info> {
     pub pool: AccountLoader<'info, Pool>,
     #[account(mut, has_one = owner, has_one = pool)]
     pub position: AccountLoader<'info, Position>,
+    /// The position's operator, when it is delegated.
+    #[account(mut)]
+    pub operator: Option<AccountLoader<'info, Operator>>,
+    /// The position's delegation, when it is delegated.
+    #[account(mut)]
+    pub delegation: Option<AccountLoader<'info, Delegation>>,
 }
 
 /// Pays what the position has earned on every stream (`stream_index: None`) or
@@ -53,6 +60,16 @@ pub fn handler<'info>(
     let owner = {
         let mut pool = accounts.pool.load_mut()?;
         let mut position = accounts.position.load_mut()?;
+        // Every stream, not only the claimed ones: a delegated position's
+        // operator is synced across all streams at once.
+        settle_position(
+            &mut pool,
+            &mut position,
+            &accounts.position.key(),
+            accounts.operator.as_ref(),
+            accounts.delegation.as_ref(),
+            now,
+        )?;
         for (slot, (index, stream_accounts)) in indices
             .clone()
             .zip(ctx.remaining_accounts.chunks(CLAIM_ACCOUNTS_PER_STREAM))
@@ -61,7 +78,6 @@ pub fn handler<'info>(
             let [mint, vault, destination, token_program] = stream_accounts else {
                 return err!(StakingError::RewardAccountsMismatch);
             };
-            pool.accrue_stream(index, now)?;
             let stream = pool.stream(index)?;
             require_keys_eq!(
                 mint.key(),
@@ -88,7 +104,6 @@ pub fn handler<'info>(
                 StakingError::InvalidDestination
             );
             decimals[slot] = stream.reward_decimals;
-            position.settle_stream(index as usize, stream)?;
             let reward = position
                 .rewards
                 .get_mut(index as usize)

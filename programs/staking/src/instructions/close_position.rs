@@ -14,6 +14,7 @@ pub struct ClosePosition<'info> {
         close = owner,
         has_one = owner,
         has_one = pool,
+        constraint = !position.load()?.is_delegated() @ StakingError::PositionDelegated,
         constraint = position.load()?.is_empty() @ StakingError::PositionNotEmpty,
     )]
     pub position: AccountLoader<'info, Position>,

@@ -3,7 +3,8 @@ use anchor_spl::token_interface::TokenInterface;
 
 use crate::errors::StakingError;
 use crate::events::RewardsCompounded;
-use crate::state::{Pool, Position};
+use crate::settlement::{load_delegated, settle_position};
+use crate::state::{Delegation, Operator, Pool, Position};
 use crate::token::{received, token_balance, transfer_from_vault};
 
 #[derive(Accounts)]
@@ -24,6 +25,12 @@ pub struct Compound<'info> {
     pub pool: AccountLoader<'info, Pool>,
     #[account(mut, has_one = owner, has_one = pool)]
     pub position: AccountLoader<'info, Position>,
+    /// The position's operator, when it is delegated.
+    #[account(mut)]
+    pub operator: Option<AccountLoader<'info, Operator>>,
+    /// The position's delegation, when it is delegated.
+    #[account(mut)]
+    pub delegation: Option<AccountLoader<'info, Delegation>>,
     /// CHECK: the pool's stake mint (`has_one`), which the stream pays.
     pub stake_mint: UncheckedAccount<'info>,
     /// CHECK: the pool's stake vault (`has_one`).
@@ -43,9 +50,15 @@ pub fn handler(ctx: Context<Compound>, stream_index: u8) -> Result<()> {
     let (amount, signer, decimals) = {
         let mut pool = accounts.pool.load_mut()?;
         pool.require_not_paused()?;
-        pool.accrue_all(now)?;
         let mut position = accounts.position.load_mut()?;
-        position.settle_all(&pool)?;
+        settle_position(
+            &mut pool,
+            &mut position,
+            &accounts.position.key(),
+            accounts.operator.as_ref(),
+            accounts.delegation.as_ref(),
+            now,
+        )?;
         let reward = position
             .rewards
             .get_mut(stream_index as usize)
@@ -73,6 +86,15 @@ pub fn handler(ctx: Context<Compound>, stream_index: u8) -> Result<()> {
     let mut pool = accounts.pool.load_mut()?;
     let mut position = accounts.position.load_mut()?;
     pool.add_stake(&mut position.staked, credited)?;
+    let delegated = load_delegated(
+        &position,
+        &accounts.position.key(),
+        accounts.operator.as_ref(),
+        accounts.delegation.as_ref(),
+    )?;
+    if let Some(mut delegated) = delegated {
+        delegated.operator.add_delegated(credited, &pool)?;
+    }
 
     emit!(RewardsCompounded {
         pool: position.pool,

@@ -1,9 +1,12 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
-use crate::constants::{MAX_UNBONDING_PERIOD, NO_STAKE_CAP, POOL_SEED, STAKE_VAULT_SEED};
+use crate::constants::{
+    MAX_UNBONDING_PERIOD, NO_SHARE_CAP, NO_STAKE_CAP, POOL_SEED, STAKE_VAULT_SEED,
+};
 use crate::errors::StakingError;
 use crate::events::PoolInitialized;
+use crate::math::BPS_DENOMINATOR;
 use crate::state::Pool;
 use crate::token::validate_mint;
 
@@ -17,6 +20,13 @@ pub struct InitializePoolParams {
     pub min_stake: u64,
     /// Cap on the pool's total stake; `None` for no cap.
     pub max_total_stake: Option<u64>,
+    /// True: new operators start inactive until the authority activates them.
+    pub operator_approval_required: bool,
+    /// Highest commission an operator may charge, basis points (at most 10,000).
+    pub max_commission_bps: u16,
+    /// Largest share of total stake one operator may hold, basis points
+    /// (1–10,000); `None` for no cap.
+    pub max_operator_share_bps: Option<u16>,
 }
 
 #[derive(Accounts)]
@@ -53,6 +63,7 @@ pub fn handler(ctx: Context<InitializePool>, params: InitializePoolParams) -> Re
         params.unbonding_period <= MAX_UNBONDING_PERIOD,
         StakingError::UnbondingPeriodTooLong
     );
+    validate_operator_limits(params.max_commission_bps, params.max_operator_share_bps)?;
     validate_mint(&ctx.accounts.stake_mint.to_account_info())?;
 
     // A fresh zero-copy account is all zeroes: only non-zero fields are set.
@@ -68,6 +79,9 @@ pub fn handler(ctx: Context<InitializePool>, params: InitializePoolParams) -> Re
     pool.bump = ctx.bumps.pool;
     pool.stake_vault_bump = ctx.bumps.stake_vault;
     pool.stake_decimals = ctx.accounts.stake_mint.decimals;
+    pool.operator_approval_required = u8::from(params.operator_approval_required);
+    pool.max_commission_bps = params.max_commission_bps;
+    pool.max_operator_share_bps = params.max_operator_share_bps.unwrap_or(NO_SHARE_CAP);
 
     emit!(PoolInitialized {
         pool: ctx.accounts.pool.key(),
@@ -77,6 +91,25 @@ pub fn handler(ctx: Context<InitializePool>, params: InitializePoolParams) -> Re
         unbonding_period: pool.unbonding_period,
         min_stake: pool.min_stake,
         max_total_stake: pool.max_total_stake,
+        operator_approval_required: params.operator_approval_required,
+        max_commission_bps: pool.max_commission_bps,
+        max_operator_share_bps: pool.max_operator_share_bps,
     });
+    Ok(())
+}
+
+/// The operator settings a pool may hold: a commission ceiling of at most 100%
+/// and a share cap between 1 and 10,000 basis points.
+pub fn validate_operator_limits(max_commission_bps: u16, max_share_bps: Option<u16>) -> Result<()> {
+    require!(
+        max_commission_bps <= BPS_DENOMINATOR,
+        StakingError::InvalidCommission
+    );
+    if let Some(cap) = max_share_bps {
+        require!(
+            (1..=BPS_DENOMINATOR).contains(&cap),
+            StakingError::InvalidShareCap
+        );
+    }
     Ok(())
 }

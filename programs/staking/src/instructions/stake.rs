@@ -3,7 +3,8 @@ use anchor_spl::token_interface::TokenInterface;
 
 use crate::errors::StakingError;
 use crate::events::Staked;
-use crate::state::{Pool, Position};
+use crate::settlement::settle_position;
+use crate::state::{Delegation, Operator, Pool, Position};
 use crate::token::{received, token_balance, transfer_from_user};
 
 #[derive(Accounts)]
@@ -19,6 +20,12 @@ pub struct Stake<'info> {
     pub pool: AccountLoader<'info, Pool>,
     #[account(mut, has_one = owner, has_one = pool)]
     pub position: AccountLoader<'info, Position>,
+    /// The position's operator, when it is delegated.
+    #[account(mut)]
+    pub operator: Option<AccountLoader<'info, Operator>>,
+    /// The position's delegation, when it is delegated.
+    #[account(mut)]
+    pub delegation: Option<AccountLoader<'info, Delegation>>,
     /// CHECK: the pool's stake mint (`has_one`); the token program checks it
     /// against both token accounts and the decimals.
     pub stake_mint: UncheckedAccount<'info>,
@@ -41,9 +48,15 @@ pub fn handler(ctx: Context<Stake>, amount: u64) -> Result<()> {
     let mut pool = accounts.pool.load_mut()?;
     pool.require_not_paused()?;
     let now = Clock::get()?.unix_timestamp;
-    pool.accrue_all(now)?;
     let mut position = accounts.position.load_mut()?;
-    position.settle_all(&pool)?;
+    let mut delegated = settle_position(
+        &mut pool,
+        &mut position,
+        &accounts.position.key(),
+        accounts.operator.as_ref(),
+        accounts.delegation.as_ref(),
+        now,
+    )?;
 
     let vault = accounts.stake_vault.to_account_info();
     let before = token_balance(&vault)?;
@@ -58,6 +71,9 @@ pub fn handler(ctx: Context<Stake>, amount: u64) -> Result<()> {
     )?;
     let credited = received(before, &vault)?;
     pool.add_stake(&mut position.staked, credited)?;
+    if let Some(delegated) = &mut delegated {
+        delegated.operator.add_delegated(credited, &pool)?;
+    }
 
     emit!(Staked {
         pool: position.pool,

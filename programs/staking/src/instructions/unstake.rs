@@ -2,7 +2,8 @@ use anchor_lang::prelude::*;
 
 use crate::errors::StakingError;
 use crate::events::Unstaked;
-use crate::state::{Pool, Position, UnbondTicket};
+use crate::settlement::settle_position;
+use crate::state::{Delegation, Operator, Pool, Position, UnbondTicket};
 
 #[derive(Accounts)]
 pub struct Unstake<'info> {
@@ -12,6 +13,12 @@ pub struct Unstake<'info> {
     pub pool: AccountLoader<'info, Pool>,
     #[account(mut, has_one = owner, has_one = pool)]
     pub position: AccountLoader<'info, Position>,
+    /// The position's operator, when it is delegated.
+    #[account(mut)]
+    pub operator: Option<AccountLoader<'info, Operator>>,
+    /// The position's delegation, when it is delegated.
+    #[account(mut)]
+    pub delegation: Option<AccountLoader<'info, Delegation>>,
     /// A new keypair, signing so that it can be created.
     #[account(init, payer = owner, space = UnbondTicket::SPACE)]
     pub ticket: AccountLoader<'info, UnbondTicket>,
@@ -35,8 +42,17 @@ pub fn handler(ctx: Context<Unstake>, amount: u64) -> Result<()> {
     );
 
     let now = Clock::get()?.unix_timestamp;
-    pool.accrue_all(now)?;
-    position.settle_all(&pool)?;
+    let delegated = settle_position(
+        &mut pool,
+        &mut position,
+        &accounts.position.key(),
+        accounts.operator.as_ref(),
+        accounts.delegation.as_ref(),
+        now,
+    )?;
+    if let Some(mut delegated) = delegated {
+        delegated.operator.remove_delegated(amount)?;
+    }
 
     position.staked = remaining;
     pool.total_staked = pool

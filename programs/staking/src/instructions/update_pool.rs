@@ -3,6 +3,7 @@ use anchor_lang::prelude::*;
 use crate::constants::MAX_UNBONDING_PERIOD;
 use crate::errors::StakingError;
 use crate::events::PoolUpdated;
+use crate::instructions::initialize_pool::validate_operator_limits;
 use crate::state::Pool;
 
 /// Fields left `None` keep their value. `max_total_stake: Some(u64::MAX)`
@@ -14,6 +15,11 @@ pub struct UpdatePoolParams {
     pub min_stake: Option<u64>,
     pub max_total_stake: Option<u64>,
     pub paused: Option<bool>,
+    pub operator_approval_required: Option<bool>,
+    /// Applies to operators' later commission changes; current commissions stay.
+    pub max_commission_bps: Option<u16>,
+    /// `Some(10_000)` removes the cap; applies to later delegations.
+    pub max_operator_share_bps: Option<u16>,
 }
 
 #[derive(Accounts)]
@@ -24,6 +30,10 @@ pub struct UpdatePool<'info> {
 }
 
 pub fn handler(ctx: Context<UpdatePool>, params: UpdatePoolParams) -> Result<()> {
+    validate_operator_limits(
+        params.max_commission_bps.unwrap_or_default(),
+        params.max_operator_share_bps,
+    )?;
     let mut pool = ctx.accounts.pool.load_mut()?;
     if let Some(period) = params.unbonding_period {
         require!(
@@ -41,12 +51,24 @@ pub fn handler(ctx: Context<UpdatePool>, params: UpdatePoolParams) -> Result<()>
     if let Some(paused) = params.paused {
         pool.paused = u8::from(paused);
     }
+    if let Some(required) = params.operator_approval_required {
+        pool.operator_approval_required = u8::from(required);
+    }
+    if let Some(max_commission) = params.max_commission_bps {
+        pool.max_commission_bps = max_commission;
+    }
+    if let Some(cap) = params.max_operator_share_bps {
+        pool.max_operator_share_bps = cap;
+    }
     emit!(PoolUpdated {
         pool: ctx.accounts.pool.key(),
         unbonding_period: pool.unbonding_period,
         min_stake: pool.min_stake,
         max_total_stake: pool.max_total_stake,
         paused: pool.is_paused(),
+        operator_approval_required: pool.operator_approval_required != 0,
+        max_commission_bps: pool.max_commission_bps,
+        max_operator_share_bps: pool.max_operator_share_bps,
     });
     Ok(())
 }

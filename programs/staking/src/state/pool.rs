@@ -38,7 +38,14 @@ pub struct Pool {
     pub stake_vault_bump: u8,
     pub stake_decimals: u8,
     pub reward_stream_count: u8,
-    pub padding: [u8; 3],
+    /// 1 when new operators start inactive until the authority approves them.
+    pub operator_approval_required: u8,
+    /// Highest commission an operator may set, basis points.
+    pub max_commission_bps: u16,
+    /// Largest share of `total_staked` one operator may hold, basis points
+    /// (`NO_SHARE_CAP` = 10,000: no cap).
+    pub max_operator_share_bps: u16,
+    pub padding: [u8; 6],
     pub reward_streams: [RewardStream; MAX_REWARD_STREAMS],
 }
 

@@ -1,0 +1,65 @@
+use anchor_lang::prelude::*;
+
+use crate::constants::DELEGATION_SEED;
+use crate::errors::StakingError;
+use crate::events::Delegated;
+use crate::state::{Delegation, Operator, Pool, Position};
+
+#[derive(Accounts)]
+pub struct Delegate<'info> {
+    #[account(mut)]
+    pub owner: Signer<'info>,
+    #[account(mut)]
+    pub pool: AccountLoader<'info, Pool>,
+    #[account(
+        mut,
+        has_one = owner,
+        has_one = pool,
+        constraint = !position.load()?.is_delegated() @ StakingError::AlreadyDelegated,
+    )]
+    pub position: AccountLoader<'info, Position>,
+    #[account(mut, has_one = pool)]
+    pub operator: AccountLoader<'info, Operator>,
+    #[account(
+        init,
+        payer = owner,
+        space = Delegation::SPACE,
+        seeds = [DELEGATION_SEED, position.key().as_ref()],
+        bump,
+    )]
+    pub delegation: AccountLoader<'info, Delegation>,
+    pub system_program: Program<'info, System>,
+}
+
+/// Delegates the position's stake (now and later) to an active operator.
+/// Rewards so far are settled commission-free first.
+pub fn handler(ctx: Context<Delegate>) -> Result<()> {
+    let now = Clock::get()?.unix_timestamp;
+    let operator_key = ctx.accounts.operator.key();
+    let mut pool = ctx.accounts.pool.load_mut()?;
+    let mut position = ctx.accounts.position.load_mut()?;
+    let mut operator = ctx.accounts.operator.load_mut()?;
+    pool.accrue_all(now)?;
+    position.settle_all(&pool, None)?;
+    operator.sync(operator_key, &pool, now)?;
+    require!(operator.is_active(), StakingError::OperatorInactive);
+    operator.add_delegated(position.staked, &pool)?;
+
+    let mut delegation = ctx.accounts.delegation.load_init()?;
+    delegation.position = ctx.accounts.position.key();
+    delegation.operator = operator_key;
+    delegation.owner = position.owner;
+    delegation.bump = ctx.bumps.delegation;
+    for (checkpoint, operator_stream) in delegation.streams.iter_mut().zip(&operator.streams) {
+        checkpoint.checkpoint_q = operator_stream.delegator_per_token_q;
+    }
+    position.operator = operator_key;
+
+    emit!(Delegated {
+        pool: position.pool,
+        owner: position.owner,
+        operator: operator_key,
+        amount: position.staked,
+    });
+    Ok(())
+}

@@ -1,0 +1,71 @@
+use anchor_lang::prelude::*;
+
+use crate::errors::StakingError;
+use crate::events::Redelegated;
+use crate::settlement::settle_position;
+use crate::state::{Delegation, Operator, Pool, Position};
+
+#[derive(Accounts)]
+pub struct Redelegate<'info> {
+    pub owner: Signer<'info>,
+    #[account(mut)]
+    pub pool: AccountLoader<'info, Pool>,
+    #[account(mut, has_one = owner, has_one = pool)]
+    pub position: AccountLoader<'info, Position>,
+    /// The position's current operator.
+    #[account(mut)]
+    pub operator: AccountLoader<'info, Operator>,
+    #[account(mut)]
+    pub delegation: AccountLoader<'info, Delegation>,
+    #[account(
+        mut,
+        has_one = pool,
+        constraint = new_operator.key() != operator.key() @ StakingError::SameOperator,
+    )]
+    pub new_operator: AccountLoader<'info, Operator>,
+}
+
+/// Moves a delegated position to another active operator in one step: rewards
+/// are settled with the old operator first, so switching gains or loses nothing.
+pub fn handler(ctx: Context<Redelegate>) -> Result<()> {
+    let accounts = ctx.accounts;
+    let now = Clock::get()?.unix_timestamp;
+    let new_operator_key = accounts.new_operator.key();
+    let mut pool = accounts.pool.load_mut()?;
+    let mut position = accounts.position.load_mut()?;
+    require!(position.is_delegated(), StakingError::NotDelegated);
+    let mut delegated = settle_position(
+        &mut pool,
+        &mut position,
+        &accounts.position.key(),
+        Some(&accounts.operator),
+        Some(&accounts.delegation),
+        now,
+    )?
+    .ok_or(StakingError::NotDelegated)?;
+    delegated.operator.remove_delegated(position.staked)?;
+
+    let mut new_operator = accounts.new_operator.load_mut()?;
+    new_operator.sync(new_operator_key, &pool, now)?;
+    require!(new_operator.is_active(), StakingError::OperatorInactive);
+    new_operator.add_delegated(position.staked, &pool)?;
+    delegated.delegation.operator = new_operator_key;
+    for (checkpoint, operator_stream) in delegated
+        .delegation
+        .streams
+        .iter_mut()
+        .zip(&new_operator.streams)
+    {
+        checkpoint.checkpoint_q = operator_stream.delegator_per_token_q;
+    }
+    position.operator = new_operator_key;
+
+    emit!(Redelegated {
+        pool: position.pool,
+        owner: position.owner,
+        from_operator: delegated.operator_key,
+        to_operator: new_operator_key,
+        amount: position.staked,
+    });
+    Ok(())
+}

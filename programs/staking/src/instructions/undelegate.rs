@@ -1,0 +1,55 @@
+use anchor_lang::prelude::*;
+
+use crate::errors::StakingError;
+use crate::events::Undelegated;
+use crate::settlement::settle_position;
+use crate::state::{Delegation, Operator, Pool, Position};
+
+#[derive(Accounts)]
+pub struct Undelegate<'info> {
+    #[account(mut)]
+    pub owner: Signer<'info>,
+    #[account(mut)]
+    pub pool: AccountLoader<'info, Pool>,
+    #[account(
+        mut,
+        has_one = owner,
+        has_one = pool,
+        constraint = position.load()?.is_delegated() @ StakingError::NotDelegated,
+    )]
+    pub position: AccountLoader<'info, Position>,
+    /// The position's operator (active or not).
+    #[account(mut)]
+    pub operator: AccountLoader<'info, Operator>,
+    /// Closed; its rent goes back to the owner.
+    #[account(mut, close = owner)]
+    pub delegation: AccountLoader<'info, Delegation>,
+}
+
+/// Ends the delegation: rewards are settled with the operator first, then the
+/// stake earns commission-free. Works while the pool is paused.
+pub fn handler(ctx: Context<Undelegate>) -> Result<()> {
+    let accounts = ctx.accounts;
+    let now = Clock::get()?.unix_timestamp;
+    let mut pool = accounts.pool.load_mut()?;
+    let mut position = accounts.position.load_mut()?;
+    let mut delegated = settle_position(
+        &mut pool,
+        &mut position,
+        &accounts.position.key(),
+        Some(&accounts.operator),
+        Some(&accounts.delegation),
+        now,
+    )?
+    .ok_or(StakingError::NotDelegated)?;
+    delegated.operator.remove_delegated(position.staked)?;
+    position.operator = Pubkey::default();
+
+    emit!(Undelegated {
+        pool: position.pool,
+        owner: position.owner,
+        operator: delegated.operator_key,
+        amount: position.staked,
+    });
+    Ok(())
+}

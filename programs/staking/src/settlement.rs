@@ -1,0 +1,77 @@
+//! Bringing a position up to date, delegated or not: the sequence every
+//! instruction that changes a position's stake or pays its rewards runs first.
+use std::cell::RefMut;
+
+use anchor_lang::prelude::*;
+
+use crate::errors::StakingError;
+use crate::state::{Delegation, Operator, Pool, Position};
+
+/// A delegated position's operator and delegation, loaded for writing.
+pub struct Delegated<'a> {
+    pub operator_key: Pubkey,
+    pub operator: RefMut<'a, Operator>,
+    pub delegation: RefMut<'a, Delegation>,
+}
+
+/// Checks the optional operator and delegation accounts against the position:
+/// none for an undelegated position; for a delegated one, exactly its operator
+/// and its delegation.
+pub fn load_delegated<'a>(
+    position: &Position,
+    position_key: &Pubkey,
+    operator: Option<&'a AccountLoader<Operator>>,
+    delegation: Option<&'a AccountLoader<Delegation>>,
+) -> Result<Option<Delegated<'a>>> {
+    if !position.is_delegated() {
+        require!(
+            operator.is_none() && delegation.is_none(),
+            StakingError::OperatorMismatch
+        );
+        return Ok(None);
+    }
+    let (Some(operator), Some(delegation)) = (operator, delegation) else {
+        return err!(StakingError::OperatorMismatch);
+    };
+    require_keys_eq!(
+        operator.key(),
+        position.operator,
+        StakingError::OperatorMismatch
+    );
+    let delegation_state = delegation.load_mut()?;
+    // `delegate` and `redelegate` set the position's and the delegation's
+    // operator together, so the position binds both.
+    require_keys_eq!(
+        delegation_state.position,
+        *position_key,
+        StakingError::OperatorMismatch
+    );
+    Ok(Some(Delegated {
+        operator_key: operator.key(),
+        operator: operator.load_mut()?,
+        delegation: delegation_state,
+    }))
+}
+
+/// Accrues the pool to `now`, syncs a delegated position's operator, and
+/// settles the position. Returns the delegated accounts for the caller's own
+/// changes (the operator's delegated stake).
+pub fn settle_position<'a>(
+    pool: &mut Pool,
+    position: &mut Position,
+    position_key: &Pubkey,
+    operator: Option<&'a AccountLoader<Operator>>,
+    delegation: Option<&'a AccountLoader<Delegation>>,
+    now: i64,
+) -> Result<Option<Delegated<'a>>> {
+    pool.accrue_all(now)?;
+    let mut delegated = load_delegated(position, position_key, operator, delegation)?;
+    match &mut delegated {
+        None => position.settle_all(pool, None)?,
+        Some(accounts) => {
+            accounts.operator.sync(accounts.operator_key, pool, now)?;
+            position.settle_all(pool, Some((&accounts.operator, &mut accounts.delegation)))?;
+        }
+    }
+    Ok(delegated)
+}

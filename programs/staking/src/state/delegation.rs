@@ -1,0 +1,29 @@
+use anchor_lang::prelude::*;
+
+use crate::constants::MAX_REWARD_STREAMS;
+use crate::state::StoredQ64;
+
+/// A position's delegation to an operator. PDA: `["delegation", position]`;
+/// exists while the position is delegated (created by `delegate`, moved by
+/// `redelegate`, closed by `undelegate`).
+#[account(zero_copy)]
+#[derive(Debug)]
+pub struct Delegation {
+    pub position: Pubkey,
+    pub operator: Pubkey,
+    pub owner: Pubkey,
+    pub bump: u8,
+    pub padding: [u8; 7],
+    pub streams: [DelegationStream; MAX_REWARD_STREAMS],
+}
+
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct DelegationStream {
+    /// The operator's `delegator_per_token_q` at this position's last settlement.
+    pub checkpoint_q: StoredQ64,
+}
+
+impl Delegation {
+    pub const SPACE: usize = 8 + std::mem::size_of::<Self>();
+}
