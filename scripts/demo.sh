@@ -22,11 +22,11 @@ mkdir -p "$DIR"
 bold "Starting the local validator on $URL"
 "$BIN/staking-localnet" start --rpc-port "$PORT" --ledger "$DIR/ledger" --payer-out "$DIR/payer.json" \
     > "$DIR/validator.log" 2>&1 &
-VALIDATOR=$!
-trap 'kill -TERM $VALIDATOR 2>/dev/null || true; wait $VALIDATOR 2>/dev/null || true' EXIT
+VALIDATOR_PID=$!
+trap 'kill -TERM $VALIDATOR_PID 2>/dev/null || true; wait $VALIDATOR_PID 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do
     grep -q "Local validator ready" "$DIR/validator.log" 2>/dev/null && break
-    kill -0 $VALIDATOR 2>/dev/null || { cat "$DIR/validator.log" >&2; die "the validator exited"; }
+    kill -0 $VALIDATOR_PID 2>/dev/null || { cat "$DIR/validator.log" >&2; die "the validator exited"; }
     sleep 0.5
 done
 grep -q "Local validator ready" "$DIR/validator.log" || die "the validator did not start within 60 s"
@@ -40,8 +40,8 @@ bold "Four users (SOL from the validator's funded keypair)"
 AUTHORITY=$(localnet create-user --out "$DIR/authority.json")
 ALICE=$(localnet create-user --out "$DIR/alice.json")
 BOB=$(localnet create-user --out "$DIR/bob.json")
-VALIDATOR=$(localnet create-user --out "$DIR/validator.json")
-echo "authority $AUTHORITY"; echo "alice     $ALICE"; echo "bob       $BOB"; echo "validator $VALIDATOR"
+OPERATOR_AUTHORITY=$(localnet create-user --out "$DIR/validator.json")
+echo "authority $AUTHORITY"; echo "alice     $ALICE"; echo "bob       $BOB"; echo "operator  $OPERATOR_AUTHORITY"
 
 bold "Mints: the stake token (SPL Token) and two reward tokens (SPL Token, Token-2022)"
 STAKE_MINT=$(localnet create-mint --decimals 6 --mint-to "$ALICE=1000" --mint-to "$BOB=500")
