@@ -21,10 +21,10 @@ fn delegation_accounts(
     program_id: &Pubkey,
     position: &Pubkey,
     operator: Option<&Pubkey>,
-) -> (Option<Pubkey>, Option<Pubkey>) {
-    match operator {
-        Some(operator) => (Some(*operator), Some(pda::delegation(program_id, position))),
-        None => (None, None),
+) -> accounts::PositionDelegation {
+    accounts::PositionDelegation {
+        operator: operator.copied(),
+        delegation: operator.map(|_| pda::delegation(program_id, position)),
     }
 }
 
@@ -140,15 +140,14 @@ pub fn stake(
     amount: u64,
 ) -> Instruction {
     let position = pda::position(program_id, pool_address, owner);
-    let (operator, delegation) = delegation_accounts(program_id, &position, operator);
+    let delegated = delegation_accounts(program_id, &position, operator);
     build(
         program_id,
         accounts::Stake {
             owner: *owner,
             pool: *pool_address,
             position,
-            operator,
-            delegation,
+            delegated,
             stake_mint: pool.stake_mint,
             stake_vault: pool.stake_vault,
             owner_token_account: *owner_token_account,
@@ -168,15 +167,14 @@ pub fn unstake(
     amount: u64,
 ) -> Instruction {
     let position = pda::position(program_id, pool_address, owner);
-    let (operator, delegation) = delegation_accounts(program_id, &position, operator);
+    let delegated = delegation_accounts(program_id, &position, operator);
     build(
         program_id,
         accounts::Unstake {
             owner: *owner,
             pool: *pool_address,
             position,
-            operator,
-            delegation,
+            delegated,
             ticket: *ticket,
             system_program: system_program::ID,
         },
@@ -216,15 +214,14 @@ pub fn cancel_unbond(
     ticket: &Pubkey,
 ) -> Instruction {
     let position = pda::position(program_id, pool_address, owner);
-    let (operator, delegation) = delegation_accounts(program_id, &position, operator);
+    let delegated = delegation_accounts(program_id, &position, operator);
     build(
         program_id,
         accounts::CancelUnbond {
             owner: *owner,
             pool: *pool_address,
             position,
-            operator,
-            delegation,
+            delegated,
             ticket: *ticket,
         },
         instruction::CancelUnbond {},
@@ -246,15 +243,14 @@ pub fn claim_rewards(
         None => pool.streams().to_vec(),
     };
     let position = pda::position(program_id, pool_address, owner);
-    let (operator, delegation) = delegation_accounts(program_id, &position, operator);
+    let delegated = delegation_accounts(program_id, &position, operator);
     let mut ix = build(
         program_id,
         accounts::ClaimRewards {
             owner: *owner,
             pool: *pool_address,
             position,
-            operator,
-            delegation,
+            delegated,
         },
         instruction::ClaimRewards { stream_index },
     );
@@ -282,15 +278,14 @@ pub fn compound(
 ) -> Result<Instruction, ClientError> {
     let stream = stream(pool_address, pool, stream_index)?;
     let position = pda::position(program_id, pool_address, owner);
-    let (operator, delegation) = delegation_accounts(program_id, &position, operator);
+    let delegated = delegation_accounts(program_id, &position, operator);
     Ok(build(
         program_id,
         accounts::Compound {
             owner: *owner,
             pool: *pool_address,
             position,
-            operator,
-            delegation,
+            delegated,
             stake_mint: pool.stake_mint,
             stake_vault: pool.stake_vault,
             reward_vault: stream.reward_vault,

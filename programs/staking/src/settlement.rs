@@ -7,6 +7,16 @@ use anchor_lang::prelude::*;
 use crate::errors::StakingError;
 use crate::state::{Delegation, Operator, Pool, Position};
 
+/// A position's operator and `Delegation`: both when the position is
+/// delegated, neither (the program id in their place) when it is not.
+#[derive(Accounts)]
+pub struct PositionDelegation<'info> {
+    #[account(mut)]
+    pub operator: Option<AccountLoader<'info, Operator>>,
+    #[account(mut)]
+    pub delegation: Option<AccountLoader<'info, Delegation>>,
+}
+
 /// A delegated position's operator and delegation, loaded for writing.
 pub struct Delegated<'a> {
     pub operator_key: Pubkey,
@@ -18,6 +28,19 @@ pub struct Delegated<'a> {
 /// none for an undelegated position; for a delegated one, exactly its operator
 /// and its delegation.
 pub fn load_delegated<'a>(
+    position: &Position,
+    position_key: &Pubkey,
+    accounts: &'a PositionDelegation,
+) -> Result<Option<Delegated<'a>>> {
+    load_pair(
+        position,
+        position_key,
+        accounts.operator.as_ref(),
+        accounts.delegation.as_ref(),
+    )
+}
+
+fn load_pair<'a>(
     position: &Position,
     position_key: &Pubkey,
     operator: Option<&'a AccountLoader<Operator>>,
@@ -60,12 +83,31 @@ pub fn settle_position<'a>(
     pool: &mut Pool,
     position: &mut Position,
     position_key: &Pubkey,
+    accounts: &'a PositionDelegation,
+    now: i64,
+) -> Result<Option<Delegated<'a>>> {
+    settle_with(
+        pool,
+        position,
+        position_key,
+        accounts.operator.as_ref(),
+        accounts.delegation.as_ref(),
+        now,
+    )
+}
+
+/// [`settle_position`] for instructions that take the operator and the
+/// delegation as required accounts (`redelegate`, `undelegate`).
+pub fn settle_with<'a>(
+    pool: &mut Pool,
+    position: &mut Position,
+    position_key: &Pubkey,
     operator: Option<&'a AccountLoader<Operator>>,
     delegation: Option<&'a AccountLoader<Delegation>>,
     now: i64,
 ) -> Result<Option<Delegated<'a>>> {
     pool.accrue_all(now)?;
-    let mut delegated = load_delegated(position, position_key, operator, delegation)?;
+    let mut delegated = load_pair(position, position_key, operator, delegation)?;
     match &mut delegated {
         None => position.settle_all(pool, None)?,
         Some(accounts) => {

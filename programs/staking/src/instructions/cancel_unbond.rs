@@ -2,8 +2,8 @@ use anchor_lang::prelude::*;
 
 use crate::errors::StakingError;
 use crate::events::UnbondCancelled;
-use crate::settlement::settle_position;
-use crate::state::{Delegation, Operator, Pool, Position, UnbondTicket};
+use crate::settlement::*;
+use crate::state::{Pool, Position, UnbondTicket};
 
 #[derive(Accounts)]
 pub struct CancelUnbond<'info> {
@@ -13,12 +13,7 @@ pub struct CancelUnbond<'info> {
     pub pool: AccountLoader<'info, Pool>,
     #[account(mut, has_one = owner, has_one = pool)]
     pub position: AccountLoader<'info, Position>,
-    /// The position's operator, when it is delegated.
-    #[account(mut)]
-    pub operator: Option<AccountLoader<'info, Operator>>,
-    /// The position's delegation, when it is delegated.
-    #[account(mut)]
-    pub delegation: Option<AccountLoader<'info, Delegation>>,
+    pub delegated: PositionDelegation<'info>,
     #[account(
         mut,
         close = owner,
@@ -42,8 +37,7 @@ pub fn handler(ctx: Context<CancelUnbond>) -> Result<()> {
         &mut pool,
         &mut position,
         &accounts.position.key(),
-        accounts.operator.as_ref(),
-        accounts.delegation.as_ref(),
+        &accounts.delegated,
         now,
     )?;
 

@@ -3,8 +3,8 @@ use anchor_lang::prelude::*;
 use crate::constants::MAX_REWARD_STREAMS;
 use crate::errors::StakingError;
 use crate::events::RewardsClaimed;
-use crate::settlement::settle_position;
-use crate::state::{Delegation, Operator, Pool, Position};
+use crate::settlement::*;
+use crate::state::{Pool, Position};
 use crate::token::{is_token_account_of, transfer_from_vault};
 
 /// Accounts each claimed stream adds to `remaining_accounts`, in this order.
@@ -20,12 +20,7 @@ pub struct ClaimRewards<'info> {
     pub pool: AccountLoader<'info, Pool>,
     #[account(mut, has_one = owner, has_one = pool)]
     pub position: AccountLoader<'info, Position>,
-    /// The position's operator, when it is delegated.
-    #[account(mut)]
-    pub operator: Option<AccountLoader<'info, Operator>>,
-    /// The position's delegation, when it is delegated.
-    #[account(mut)]
-    pub delegation: Option<AccountLoader<'info, Delegation>>,
+    pub delegated: PositionDelegation<'info>,
 }
 
 /// Pays what the position has earned on every stream (`stream_index: None`) or
@@ -66,8 +61,7 @@ pub fn handler<'info>(
             &mut pool,
             &mut position,
             &accounts.position.key(),
-            accounts.operator.as_ref(),
-            accounts.delegation.as_ref(),
+            &accounts.delegated,
             now,
         )?;
         for (slot, (index, stream_accounts)) in indices

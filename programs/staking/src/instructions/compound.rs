@@ -3,8 +3,8 @@ use anchor_spl::token_interface::TokenInterface;
 
 use crate::errors::StakingError;
 use crate::events::RewardsCompounded;
-use crate::settlement::{load_delegated, settle_position};
-use crate::state::{Delegation, Operator, Pool, Position};
+use crate::settlement::*;
+use crate::state::{Pool, Position};
 use crate::token::{received, token_balance, transfer_from_vault};
 
 #[derive(Accounts)]
@@ -25,12 +25,7 @@ pub struct Compound<'info> {
     pub pool: AccountLoader<'info, Pool>,
     #[account(mut, has_one = owner, has_one = pool)]
     pub position: AccountLoader<'info, Position>,
-    /// The position's operator, when it is delegated.
-    #[account(mut)]
-    pub operator: Option<AccountLoader<'info, Operator>>,
-    /// The position's delegation, when it is delegated.
-    #[account(mut)]
-    pub delegation: Option<AccountLoader<'info, Delegation>>,
+    pub delegated: PositionDelegation<'info>,
     /// CHECK: the pool's stake mint (`has_one`), which the stream pays.
     pub stake_mint: UncheckedAccount<'info>,
     /// CHECK: the pool's stake vault (`has_one`).
@@ -55,8 +50,7 @@ pub fn handler(ctx: Context<Compound>, stream_index: u8) -> Result<()> {
             &mut pool,
             &mut position,
             &accounts.position.key(),
-            accounts.operator.as_ref(),
-            accounts.delegation.as_ref(),
+            &accounts.delegated,
             now,
         )?;
         let reward = position
@@ -86,12 +80,7 @@ pub fn handler(ctx: Context<Compound>, stream_index: u8) -> Result<()> {
     let mut pool = accounts.pool.load_mut()?;
     let mut position = accounts.position.load_mut()?;
     pool.add_stake(&mut position.staked, credited)?;
-    let delegated = load_delegated(
-        &position,
-        &accounts.position.key(),
-        accounts.operator.as_ref(),
-        accounts.delegation.as_ref(),
-    )?;
+    let delegated = load_delegated(&position, &accounts.position.key(), &accounts.delegated)?;
     if let Some(mut delegated) = delegated {
         delegated.operator.add_delegated(credited, &pool)?;
     }

@@ -2,7 +2,7 @@ use anchor_lang::prelude::*;
 
 use crate::errors::StakingError;
 use crate::events::Redelegated;
-use crate::settlement::settle_position;
+use crate::settlement::settle_with;
 use crate::state::{Delegation, Operator, Pool, Position};
 
 #[derive(Accounts)]
@@ -34,7 +34,7 @@ pub fn handler(ctx: Context<Redelegate>) -> Result<()> {
     let mut pool = accounts.pool.load_mut()?;
     let mut position = accounts.position.load_mut()?;
     require!(position.is_delegated(), StakingError::NotDelegated);
-    let mut delegated = settle_position(
+    let mut delegated = settle_with(
         &mut pool,
         &mut position,
         &accounts.position.key(),

@@ -3,8 +3,8 @@ use anchor_spl::token_interface::TokenInterface;
 
 use crate::errors::StakingError;
 use crate::events::Staked;
-use crate::settlement::settle_position;
-use crate::state::{Delegation, Operator, Pool, Position};
+use crate::settlement::*;
+use crate::state::{Pool, Position};
 use crate::token::{received, token_balance, transfer_from_user};
 
 #[derive(Accounts)]
@@ -20,12 +20,7 @@ pub struct Stake<'info> {
     pub pool: AccountLoader<'info, Pool>,
     #[account(mut, has_one = owner, has_one = pool)]
     pub position: AccountLoader<'info, Position>,
-    /// The position's operator, when it is delegated.
-    #[account(mut)]
-    pub operator: Option<AccountLoader<'info, Operator>>,
-    /// The position's delegation, when it is delegated.
-    #[account(mut)]
-    pub delegation: Option<AccountLoader<'info, Delegation>>,
+    pub delegated: PositionDelegation<'info>,
     /// CHECK: the pool's stake mint (`has_one`); the token program checks it
     /// against both token accounts and the decimals.
     pub stake_mint: UncheckedAccount<'info>,
@@ -53,8 +48,7 @@ pub fn handler(ctx: Context<Stake>, amount: u64) -> Result<()> {
         &mut pool,
         &mut position,
         &accounts.position.key(),
-        accounts.operator.as_ref(),
-        accounts.delegation.as_ref(),
+        &accounts.delegated,
         now,
     )?;
 

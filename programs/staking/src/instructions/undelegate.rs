@@ -2,7 +2,7 @@ use anchor_lang::prelude::*;
 
 use crate::errors::StakingError;
 use crate::events::Undelegated;
-use crate::settlement::settle_position;
+use crate::settlement::settle_with;
 use crate::state::{Delegation, Operator, Pool, Position};
 
 #[derive(Accounts)]
@@ -33,7 +33,7 @@ pub fn handler(ctx: Context<Undelegate>) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let mut pool = accounts.pool.load_mut()?;
     let mut position = accounts.position.load_mut()?;
-    let mut delegated = settle_position(
+    let mut delegated = settle_with(
         &mut pool,
         &mut position,
         &accounts.position.key(),

@@ -2,8 +2,8 @@ use anchor_lang::prelude::*;
 
 use crate::errors::StakingError;
 use crate::events::Unstaked;
-use crate::settlement::settle_position;
-use crate::state::{Delegation, Operator, Pool, Position, UnbondTicket};
+use crate::settlement::*;
+use crate::state::{Pool, Position, UnbondTicket};
 
 #[derive(Accounts)]
 pub struct Unstake<'info> {
@@ -13,12 +13,7 @@ pub struct Unstake<'info> {
     pub pool: AccountLoader<'info, Pool>,
     #[account(mut, has_one = owner, has_one = pool)]
     pub position: AccountLoader<'info, Position>,
-    /// The position's operator, when it is delegated.
-    #[account(mut)]
-    pub operator: Option<AccountLoader<'info, Operator>>,
-    /// The position's delegation, when it is delegated.
-    #[account(mut)]
-    pub delegation: Option<AccountLoader<'info, Delegation>>,
+    pub delegated: PositionDelegation<'info>,
     /// A new keypair, signing so that it can be created.
     #[account(init, payer = owner, space = UnbondTicket::SPACE)]
     pub ticket: AccountLoader<'info, UnbondTicket>,
@@ -46,8 +41,7 @@ pub fn handler(ctx: Context<Unstake>, amount: u64) -> Result<()> {
         &mut pool,
         &mut position,
         &accounts.position.key(),
-        accounts.operator.as_ref(),
-        accounts.delegation.as_ref(),
+        &accounts.delegated,
         now,
     )?;
     if let Some(mut delegated) = delegated {
