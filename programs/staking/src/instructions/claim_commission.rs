@@ -1,5 +1,4 @@
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::TokenInterface;
 
 use crate::errors::StakingError;
 use crate::events::CommissionClaimed;
@@ -31,7 +30,9 @@ pub struct ClaimCommission<'info> {
     /// account for the reward mint.
     #[account(mut)]
     pub destination: UncheckedAccount<'info>,
-    pub token_program: Interface<'info, TokenInterface>,
+    /// CHECK: the stream's token program (constraint on `pool`), which
+    /// `add_reward_stream` accepted only as SPL Token or Token-2022.
+    pub token_program: UncheckedAccount<'info>,
 }
 
 /// Pays the operator the commission booked on one stream.

@@ -1,5 +1,4 @@
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::TokenInterface;
 
 use crate::errors::StakingError;
 use crate::events::RewardsCompounded;
@@ -34,7 +33,9 @@ pub struct Compound<'info> {
     /// CHECK: the stream's reward vault (constraint on `pool`).
     #[account(mut)]
     pub reward_vault: UncheckedAccount<'info>,
-    pub token_program: Interface<'info, TokenInterface>,
+    /// CHECK: the pool's stake token program (constraint on `pool`), which
+    /// `initialize_pool` accepted only as SPL Token or Token-2022.
+    pub token_program: UncheckedAccount<'info>,
 }
 
 /// Restakes a stream's owed rewards (the stream must pay the stake mint): the

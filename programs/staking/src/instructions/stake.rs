@@ -1,5 +1,4 @@
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::TokenInterface;
 
 use crate::errors::StakingError;
 use crate::events::Staked;
@@ -32,7 +31,9 @@ pub struct Stake<'info> {
     /// signed for it.
     #[account(mut)]
     pub owner_token_account: UncheckedAccount<'info>,
-    pub token_program: Interface<'info, TokenInterface>,
+    /// CHECK: the pool's stake token program (constraint on `pool`), which
+    /// `initialize_pool` accepted only as SPL Token or Token-2022.
+    pub token_program: UncheckedAccount<'info>,
 }
 
 /// Stakes `amount` into an open position. Rewards are settled first; what the

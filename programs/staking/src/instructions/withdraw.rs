@@ -1,5 +1,4 @@
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::TokenInterface;
 
 use crate::errors::StakingError;
 use crate::events::Withdrawn;
@@ -37,7 +36,9 @@ pub struct Withdraw<'info> {
     /// stake mint under the pool's token program.
     #[account(mut)]
     pub owner_token_account: UncheckedAccount<'info>,
-    pub token_program: Interface<'info, TokenInterface>,
+    /// CHECK: the pool's stake token program (constraint on `pool`), which
+    /// `initialize_pool` accepted only as SPL Token or Token-2022.
+    pub token_program: UncheckedAccount<'info>,
 }
 
 /// Pays out an unlocked ticket and closes it (its rent goes back to the owner).
