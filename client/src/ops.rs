@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 use staking::instructions::{InitializePoolParams, UpdatePoolParams};
-use staking::state::{Pool, Position};
+use staking::state::{Operator, Pool, Position};
 
 use crate::accounts::reward_stream;
 use crate::amount::{format_duration, format_ui, AmountArg, UiAmount};
@@ -90,6 +90,22 @@ impl StakingClient {
             .ok_or_else(|| {
                 ClientError::invalid(format!("you have no position in pool {pool_address}"))
             })
+    }
+
+    /// An operator, which must belong to the pool.
+    async fn pool_operator(
+        &self,
+        pool_address: &Pubkey,
+        operator_address: &Pubkey,
+    ) -> Result<Operator, ClientError> {
+        let operator = self.operator(operator_address).await?;
+        if operator.pool != *pool_address {
+            return Err(ClientError::invalid(format!(
+                "operator {operator_address} belongs to pool {}, not {pool_address}",
+                operator.pool
+            )));
+        }
+        Ok(operator)
     }
 
     /// The owner's associated token account, with an instruction creating it
@@ -663,13 +679,7 @@ impl StakingClient {
         active: bool,
     ) -> Result<Plan, ClientError> {
         let me = self.me()?;
-        let operator = self.operator(operator_address).await?;
-        if operator.pool != *pool_address {
-            return Err(ClientError::invalid(format!(
-                "operator {operator_address} belongs to pool {}, not {pool_address}",
-                operator.pool
-            )));
-        }
+        let operator = self.pool_operator(pool_address, operator_address).await?;
         let verb = if active { "Activate" } else { "Deactivate" };
         Ok(Plan {
             signers: Vec::new(),
@@ -736,13 +746,7 @@ impl StakingClient {
     ) -> Result<Plan, ClientError> {
         let me = self.me()?;
         let position = self.my_position(pool_address).await?;
-        let operator = self.operator(operator_address).await?;
-        if operator.pool != *pool_address {
-            return Err(ClientError::invalid(format!(
-                "operator {operator_address} belongs to pool {}, not {pool_address}",
-                operator.pool
-            )));
-        }
+        let operator = self.pool_operator(pool_address, operator_address).await?;
         if !operator.is_active() {
             return Err(ClientError::invalid(format!(
                 "operator {operator_address} ({}) is not active",

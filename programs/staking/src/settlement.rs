@@ -27,20 +27,7 @@ pub struct Delegated<'a> {
 /// Checks the optional operator and delegation accounts against the position:
 /// none for an undelegated position; for a delegated one, exactly its operator
 /// and its delegation.
-pub fn load_delegated<'a>(
-    position: &Position,
-    position_key: &Pubkey,
-    accounts: &'a PositionDelegation,
-) -> Result<Option<Delegated<'a>>> {
-    load_pair(
-        position,
-        position_key,
-        accounts.operator.as_ref(),
-        accounts.delegation.as_ref(),
-    )
-}
-
-fn load_pair<'a>(
+fn load_delegated<'a>(
     position: &Position,
     position_key: &Pubkey,
     operator: Option<&'a AccountLoader<Operator>>,
@@ -107,7 +94,7 @@ pub fn settle_with<'a>(
     now: i64,
 ) -> Result<Option<Delegated<'a>>> {
     pool.accrue_all(now)?;
-    let mut delegated = load_pair(position, position_key, operator, delegation)?;
+    let mut delegated = load_delegated(position, position_key, operator, delegation)?;
     match &mut delegated {
         None => position.settle_all(pool, None)?,
         Some(accounts) => {

@@ -43,11 +43,13 @@ pub struct Compound<'info> {
 pub fn handler(ctx: Context<Compound>, stream_index: u8) -> Result<()> {
     let accounts = ctx.accounts;
     let now = Clock::get()?.unix_timestamp;
-    let (amount, signer, decimals) = {
+    // The operator and delegation stay loaded across the transfer (it does not
+    // touch them); the pool and position are released because the pool signs.
+    let (amount, signer, decimals, mut delegated) = {
         let mut pool = accounts.pool.load_mut()?;
         pool.require_not_paused()?;
         let mut position = accounts.position.load_mut()?;
-        settle_position(
+        let delegated = settle_position(
             &mut pool,
             &mut position,
             &accounts.position.key(),
@@ -62,7 +64,7 @@ pub fn handler(ctx: Context<Compound>, stream_index: u8) -> Result<()> {
         require!(amount > 0, StakingError::NothingToClaim);
         reward.owed = 0;
         pool.stream_mut(stream_index)?.record_payout(amount)?;
-        (amount, pool.signer(), pool.stake_decimals)
+        (amount, pool.signer(), pool.stake_decimals, delegated)
     };
 
     let stake_vault = accounts.stake_vault.to_account_info();
@@ -81,8 +83,7 @@ pub fn handler(ctx: Context<Compound>, stream_index: u8) -> Result<()> {
     let mut pool = accounts.pool.load_mut()?;
     let mut position = accounts.position.load_mut()?;
     pool.add_stake(&mut position.staked, credited)?;
-    let delegated = load_delegated(&position, &accounts.position.key(), &accounts.delegated)?;
-    if let Some(mut delegated) = delegated {
+    if let Some(delegated) = &mut delegated {
         delegated.operator.add_delegated(credited, &pool)?;
     }
 
