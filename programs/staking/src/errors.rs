@@ -2,6 +2,9 @@ use anchor_lang::prelude::*;
 
 use crate::math::MathError;
 
+/// The program's errors. The code of each is 6000 + its position here, and
+/// clients match on codes: this list is an ABI. **Append only**: never reorder,
+/// remove or reuse a variant, and never give an existing code a new meaning.
 #[error_code]
 pub enum StakingError {
     #[msg("Amount must be greater than zero")]
@@ -92,6 +95,27 @@ pub enum StakingError {
     OperatorStatusUnchanged,
     #[msg("Arithmetic overflow")]
     MathOverflow,
+    // 6046 onwards: added by the hardening review.
+    #[msg("Mints with a close authority are not supported (a closed mint can be re-created with other extensions)")]
+    MintHasCloseAuthority,
+    #[msg("The mint has a freeze authority, which can freeze the vault: accept it explicitly to use this mint")]
+    MintHasFreezeAuthority,
+    #[msg("The signer is not this pool's authority")]
+    NotPoolAuthority,
+    #[msg("The signer is not this operator's authority")]
+    NotOperatorAuthority,
+    #[msg("The position belongs to another owner")]
+    NotPositionOwner,
+    #[msg("The unbond ticket belongs to another owner")]
+    NotTicketOwner,
+    #[msg("The account belongs to another pool")]
+    PoolMismatch,
+    #[msg("The unbond ticket belongs to another position")]
+    TicketPositionMismatch,
+    #[msg("The stake mint is not this pool's")]
+    InvalidStakeMint,
+    #[msg("The stake vault is not this pool's")]
+    InvalidStakeVault,
 }
 
 impl From<MathError> for StakingError {

@@ -12,6 +12,9 @@ pub struct PoolInitialized {
     pub operator_approval_required: bool,
     pub max_commission_bps: u16,
     pub max_operator_share_bps: u16,
+    /// The stake mint's freeze authority, accepted by the creator (a trust
+    /// assumption: it can freeze the stake vault); `None` when it has none.
+    pub stake_mint_freeze_authority: Option<Pubkey>,
 }
 
 #[event]
@@ -20,6 +23,9 @@ pub struct RewardStreamAdded {
     pub stream_index: u8,
     pub reward_mint: Pubkey,
     pub reward_vault: Pubkey,
+    /// The reward mint's freeze authority, accepted by the pool authority;
+    /// `None` when it has none.
+    pub freeze_authority: Option<Pubkey>,
 }
 
 #[event]

@@ -23,19 +23,36 @@ use instructions::*;
 
 declare_id!("HXxvzGo3BTM8UZ7dsv1SkTSCfJ4h8RdpoJbFMGX8pAKr");
 
+// How to report a vulnerability, embedded in the program so that explorers and
+// `query-security-txt` show it. Not in CPI or client builds of this crate.
+#[cfg(not(feature = "no-entrypoint"))]
+solana_security_txt::security_txt! {
+    name: "Staking",
+    project_url: "https://github.com/staking-protocol/staking",
+    contacts: "email:security@staking-protocol.org,link:https://github.com/staking-protocol/staking/security/advisories/new",
+    policy: "https://github.com/staking-protocol/staking/blob/main/SECURITY.md",
+    preferred_languages: "en",
+    source_code: "https://github.com/staking-protocol/staking",
+    auditors: "None yet: an independent review's findings are fixed (see SECURITY.md); no formal audit"
+}
+
 #[program]
 pub mod staking {
     use super::*;
 
     pub fn initialize_pool(
         ctx: Context<InitializePool>,
+        pool_id: u64,
         params: InitializePoolParams,
     ) -> Result<()> {
-        instructions::initialize_pool::handler(ctx, params)
+        instructions::initialize_pool::handler(ctx, pool_id, params)
     }
 
-    pub fn add_reward_stream(ctx: Context<AddRewardStream>) -> Result<()> {
-        instructions::add_reward_stream::handler(ctx)
+    pub fn add_reward_stream(
+        ctx: Context<AddRewardStream>,
+        accept_freeze_authority: bool,
+    ) -> Result<()> {
+        instructions::add_reward_stream::handler(ctx, accept_freeze_authority)
     }
 
     pub fn fund_rewards(

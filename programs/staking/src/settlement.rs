@@ -98,7 +98,7 @@ pub fn settle_with<'a>(
     match &mut delegated {
         None => position.settle_all(pool, None)?,
         Some(accounts) => {
-            accounts.operator.sync(accounts.operator_key, pool, now)?;
+            accounts.operator.sync_streams(pool)?;
             position.settle_all(pool, Some((&accounts.operator, &mut accounts.delegation)))?;
         }
     }

@@ -3,12 +3,12 @@ use anchor_lang::prelude::*;
 use anchor_spl::token_2022::spl_token_2022::{
     self,
     extension::{
-        default_account_state::DefaultAccountState, BaseStateWithExtensions, ExtensionType,
-        StateWithExtensions,
+        default_account_state::DefaultAccountState, mint_close_authority::MintCloseAuthority,
+        BaseStateWithExtensions, ExtensionType, StateWithExtensions,
     },
     state::AccountState,
 };
-use anchor_spl::token_interface::{self, TransferChecked};
+use anchor_spl::token_interface::{self, Mint, TransferChecked};
 
 use crate::constants::POOL_SEED;
 use crate::errors::StakingError;
@@ -65,6 +65,7 @@ pub fn transfer_from_user<'info>(
 #[derive(Clone, Copy)]
 pub struct PoolSigner {
     pub stake_mint: Pubkey,
+    pub creator: Pubkey,
     pub pool_id: u64,
     pub bump: u8,
 }
@@ -73,7 +74,13 @@ impl PoolSigner {
     fn with_seeds<R>(&self, f: impl FnOnce(&[&[&[u8]]]) -> R) -> R {
         let pool_id = self.pool_id.to_le_bytes();
         let bump = [self.bump];
-        let seeds: [&[u8]; 4] = [POOL_SEED, self.stake_mint.as_ref(), &pool_id, &bump];
+        let seeds: [&[u8]; 5] = [
+            POOL_SEED,
+            self.stake_mint.as_ref(),
+            self.creator.as_ref(),
+            &pool_id,
+            &bump,
+        ];
         f(&[&seeds])
     }
 }
@@ -144,19 +151,34 @@ pub fn received(before: u64, vault: &AccountInfo) -> Result<u64> {
     Ok(gained)
 }
 
-/// Refuses mints whose extensions could move tokens out of a vault or stop it
-/// moving them. Token-2022 mints are checked against an allow-list, so an
-/// extension this program has not reviewed is refused too.
-pub fn validate_mint(mint: &AccountInfo) -> Result<()> {
-    if *mint.owner != spl_token_2022::ID {
-        return Ok(());
+/// Refuses mints that could move tokens out of a vault or stop it moving them,
+/// for the life of the pool, not only today: Token-2022 mints are checked
+/// against an allow-list (an extension this program has not reviewed is
+/// refused too), and a mint with a close authority is refused because, closed
+/// at zero supply, it can be re-created at the same address with any
+/// extension (a permanent delegate). Extensions cannot be added to a live
+/// mint, and a freeze authority cannot be added once absent, so what passes
+/// here holds as long as the mint exists.
+///
+/// A freeze authority can freeze a vault and so block exits; many reward
+/// tokens (stablecoins among them) keep one, so it is accepted only when the
+/// caller opts in (`accept_freeze_authority`, recorded in the pool and shown
+/// as a trust assumption). Returns whether the mint has a freeze authority.
+pub fn validate_mint(mint: &InterfaceAccount<Mint>, accept_freeze_authority: bool) -> Result<bool> {
+    let has_freeze_authority = mint.freeze_authority.is_some();
+    require!(
+        !has_freeze_authority || accept_freeze_authority,
+        StakingError::MintHasFreezeAuthority
+    );
+    let info = mint.to_account_info();
+    if *info.owner != spl_token_2022::ID {
+        return Ok(has_freeze_authority);
     }
-    let data = mint.try_borrow_data()?;
+    let data = info.try_borrow_data()?;
     let state = StateWithExtensions::<spl_token_2022::state::Mint>::unpack(&data)?;
     for extension in state.get_extension_types()? {
         match extension {
             ExtensionType::TransferFeeConfig
-            | ExtensionType::MintCloseAuthority
             | ExtensionType::InterestBearingConfig
             | ExtensionType::MetadataPointer
             | ExtensionType::TokenMetadata
@@ -165,6 +187,13 @@ pub fn validate_mint(mint: &AccountInfo) -> Result<()> {
             | ExtensionType::GroupMemberPointer
             | ExtensionType::TokenGroupMember
             | ExtensionType::ScaledUiAmount => {}
+            ExtensionType::MintCloseAuthority => {
+                let close = state.get_extension::<MintCloseAuthority>()?;
+                require!(
+                    Option::<Pubkey>::from(close.close_authority).is_none(),
+                    StakingError::MintHasCloseAuthority
+                );
+            }
             ExtensionType::DefaultAccountState => {
                 let default_state = state.get_extension::<DefaultAccountState>()?;
                 require!(
@@ -181,5 +210,5 @@ pub fn validate_mint(mint: &AccountInfo) -> Result<()> {
             _ => return err!(StakingError::UnsupportedMintExtension),
         }
     }
-    Ok(())
+    Ok(has_freeze_authority)
 }

@@ -13,7 +13,7 @@ pub struct AddRewardStream<'info> {
     pub authority: Signer<'info>,
     #[account(
         mut,
-        has_one = authority,
+        has_one = authority @ StakingError::NotPoolAuthority,
         constraint = (pool.load()?.reward_stream_count as usize) < MAX_REWARD_STREAMS
             @ StakingError::TooManyRewardStreams,
     )]
@@ -42,8 +42,12 @@ pub struct AddRewardStream<'info> {
     pub system_program: Program<'info, System>,
 }
 
-pub fn handler(ctx: Context<AddRewardStream>) -> Result<()> {
-    validate_mint(&ctx.accounts.reward_mint.to_account_info())?;
+/// Adds a reward stream for `reward_mint`. `accept_freeze_authority`: accept a
+/// mint with a freeze authority (recorded in the stream, shown as a trust
+/// assumption); refused otherwise.
+pub fn handler(ctx: Context<AddRewardStream>, accept_freeze_authority: bool) -> Result<()> {
+    let freeze_authority_accepted =
+        validate_mint(&ctx.accounts.reward_mint, accept_freeze_authority)?;
     let now = Clock::get()?.unix_timestamp;
 
     let mut pool = ctx.accounts.pool.load_mut()?;
@@ -56,6 +60,7 @@ pub fn handler(ctx: Context<AddRewardStream>) -> Result<()> {
         last_update: now,
         reward_decimals: ctx.accounts.reward_mint.decimals,
         vault_bump: ctx.bumps.reward_vault,
+        freeze_authority_accepted: u8::from(freeze_authority_accepted),
         ..RewardStream::default()
     };
     pool.reward_stream_count = index + 1;
@@ -65,6 +70,7 @@ pub fn handler(ctx: Context<AddRewardStream>) -> Result<()> {
         stream_index: index,
         reward_mint: ctx.accounts.reward_mint.key(),
         reward_vault: ctx.accounts.reward_vault.key(),
+        freeze_authority: ctx.accounts.reward_mint.freeze_authority.into(),
     });
     Ok(())
 }

@@ -11,24 +11,33 @@ pub struct CancelUnbond<'info> {
     pub owner: Signer<'info>,
     #[account(mut)]
     pub pool: AccountLoader<'info, Pool>,
-    #[account(mut, has_one = owner, has_one = pool)]
+    #[account(
+        mut,
+        has_one = owner @ StakingError::NotPositionOwner,
+        has_one = pool @ StakingError::PoolMismatch,
+    )]
     pub position: AccountLoader<'info, Position>,
     pub delegated: PositionDelegation<'info>,
     #[account(
         mut,
         close = owner,
-        has_one = owner,
-        has_one = pool,
-        has_one = position,
+        has_one = owner @ StakingError::NotTicketOwner,
+        has_one = pool @ StakingError::PoolMismatch,
+        has_one = position @ StakingError::TicketPositionMismatch,
     )]
     pub ticket: AccountLoader<'info, UnbondTicket>,
 }
 
 /// Returns a ticket's amount to stake (locked or not) and closes the ticket.
-/// Same rules as staking: refused while paused, subject to the cap.
+/// Same rules as staking: refused while paused, subject to the pool's cap; an
+/// operator's share cap applies only when the stake returns to an operator it
+/// did not leave.
 pub fn handler(ctx: Context<CancelUnbond>) -> Result<()> {
     let accounts = ctx.accounts;
-    let amount = accounts.ticket.load()?.amount;
+    let (amount, ticket_operator) = {
+        let ticket = accounts.ticket.load()?;
+        (ticket.amount, ticket.operator)
+    };
     let mut pool = accounts.pool.load_mut()?;
     let mut position = accounts.position.load_mut()?;
 
@@ -41,18 +50,19 @@ pub fn handler(ctx: Context<CancelUnbond>) -> Result<()> {
         now,
     )?;
 
-    pool.total_unbonding = pool
-        .total_unbonding
-        .checked_sub(amount)
-        .ok_or(StakingError::MathOverflow)?;
+    pool.end_unbonding(amount)?;
     pool.add_stake(&mut position.staked, amount)?;
     if let Some(delegated) = &mut delegated {
-        delegated.operator.add_delegated(amount, &pool)?;
+        // Back to the operator it left: not a new delegation, so never refused
+        // by the share cap (others' exits must not trap it). From elsewhere
+        // (undelegated, or another operator's): a new delegation.
+        if ticket_operator == delegated.operator_key {
+            delegated.operator.add_returning(amount)?;
+        } else {
+            delegated.operator.add_delegated(amount, &pool)?;
+        }
     }
-    position.open_tickets = position
-        .open_tickets
-        .checked_sub(1)
-        .ok_or(StakingError::MathOverflow)?;
+    position.close_ticket()?;
 
     emit!(UnbondCancelled {
         pool: position.pool,

@@ -19,7 +19,7 @@ pub struct ClaimCommission<'info> {
             @ StakingError::InvalidTokenProgram,
     )]
     pub pool: AccountLoader<'info, Pool>,
-    #[account(mut, has_one = pool, has_one = authority)]
+    #[account(mut, has_one = pool, has_one = authority @ StakingError::NotOperatorAuthority)]
     pub operator: AccountLoader<'info, Operator>,
     /// CHECK: the stream's reward mint (constraint on `pool`).
     pub reward_mint: UncheckedAccount<'info>,
@@ -53,14 +53,14 @@ pub fn handler(ctx: Context<ClaimCommission>, stream_index: u8) -> Result<()> {
         let mut pool = accounts.pool.load_mut()?;
         let mut operator = accounts.operator.load_mut()?;
         pool.accrue_all(now)?;
-        operator.sync(operator_key, &pool, now)?;
+        operator.sync_streams(&pool)?;
+        operator.apply_due_commission(operator_key, &pool, now);
         let operator_stream = operator
             .streams
             .get_mut(stream_index as usize)
             .ok_or(StakingError::InvalidStreamIndex)?;
-        let amount = operator_stream.commission_owed;
+        let amount = std::mem::take(&mut operator_stream.commission_owed);
         require!(amount > 0, StakingError::NothingToClaim);
-        operator_stream.commission_owed = 0;
         operator_stream.commission_claimed = operator_stream
             .commission_claimed
             .checked_add(amount)

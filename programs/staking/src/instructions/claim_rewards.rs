@@ -18,7 +18,11 @@ pub struct ClaimRewards<'info> {
     pub owner: Signer<'info>,
     #[account(mut)]
     pub pool: AccountLoader<'info, Pool>,
-    #[account(mut, has_one = owner, has_one = pool)]
+    #[account(
+        mut,
+        has_one = owner @ StakingError::NotPositionOwner,
+        has_one = pool @ StakingError::PoolMismatch,
+    )]
     pub position: AccountLoader<'info, Position>,
     pub delegated: PositionDelegation<'info>,
 }
@@ -102,8 +106,7 @@ pub fn handler<'info>(
                 .rewards
                 .get_mut(index as usize)
                 .ok_or(StakingError::InvalidStreamIndex)?;
-            payouts[slot] = reward.owed;
-            reward.owed = 0;
+            payouts[slot] = reward.take_owed();
             pool.stream_mut(index)?.record_payout(payouts[slot])?;
         }
         position.owner

@@ -8,12 +8,13 @@ use crate::state::{Pool, Position};
 pub struct ClosePosition<'info> {
     #[account(mut)]
     pub owner: Signer<'info>,
+    #[account(mut)]
     pub pool: AccountLoader<'info, Pool>,
     #[account(
         mut,
         close = owner,
-        has_one = owner,
-        has_one = pool,
+        has_one = owner @ StakingError::NotPositionOwner,
+        has_one = pool @ StakingError::PoolMismatch,
         constraint = !position.load()?.is_delegated() @ StakingError::PositionDelegated,
         constraint = position.load()?.is_empty() @ StakingError::PositionNotEmpty,
     )]
@@ -22,8 +23,20 @@ pub struct ClosePosition<'info> {
 
 /// Closes an empty position (no stake, no owed rewards, no open tickets) and
 /// returns its rent. With nothing staked, nothing has accrued since the last
-/// settlement, so the stored owed amounts are complete.
+/// settlement, so the stored owed amounts are complete. What it was owed below
+/// one unit per stream leaves the liabilities and becomes recoverable.
 pub fn handler(ctx: Context<ClosePosition>) -> Result<()> {
+    {
+        let position = ctx.accounts.position.load()?;
+        let mut pool = ctx.accounts.pool.load_mut()?;
+        let count = pool.reward_stream_count as usize;
+        for (stream, fraction_q) in pool.reward_streams[..count]
+            .iter_mut()
+            .zip(position.fractions_q())
+        {
+            stream.forfeit_q(fraction_q)?;
+        }
+    }
     emit!(PositionClosed {
         pool: ctx.accounts.pool.key(),
         owner: ctx.accounts.owner.key(),

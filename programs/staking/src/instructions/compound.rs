@@ -12,8 +12,8 @@ pub struct Compound<'info> {
     pub owner: Signer<'info>,
     #[account(
         mut,
-        has_one = stake_mint,
-        has_one = stake_vault,
+        has_one = stake_mint @ StakingError::InvalidStakeMint,
+        has_one = stake_vault @ StakingError::InvalidStakeVault,
         constraint = pool.load()?.stake_token_program == token_program.key()
             @ StakingError::InvalidTokenProgram,
         constraint = pool.load()?.stream(stream_index)?.reward_mint == stake_mint.key()
@@ -22,7 +22,11 @@ pub struct Compound<'info> {
             @ StakingError::InvalidRewardVault,
     )]
     pub pool: AccountLoader<'info, Pool>,
-    #[account(mut, has_one = owner, has_one = pool)]
+    #[account(
+        mut,
+        has_one = owner @ StakingError::NotPositionOwner,
+        has_one = pool @ StakingError::PoolMismatch,
+    )]
     pub position: AccountLoader<'info, Position>,
     pub delegated: PositionDelegation<'info>,
     /// CHECK: the pool's stake mint (`has_one`), which the stream pays.
@@ -60,9 +64,8 @@ pub fn handler(ctx: Context<Compound>, stream_index: u8) -> Result<()> {
             .rewards
             .get_mut(stream_index as usize)
             .ok_or(StakingError::InvalidStreamIndex)?;
-        let amount = reward.owed;
+        let amount = reward.take_owed();
         require!(amount > 0, StakingError::NothingToClaim);
-        reward.owed = 0;
         pool.stream_mut(stream_index)?.record_payout(amount)?;
         (amount, pool.signer(), pool.stake_decimals, delegated)
     };
@@ -84,7 +87,9 @@ pub fn handler(ctx: Context<Compound>, stream_index: u8) -> Result<()> {
     let mut position = accounts.position.load_mut()?;
     pool.add_stake(&mut position.staked, credited)?;
     if let Some(delegated) = &mut delegated {
-        delegated.operator.add_delegated(credited, &pool)?;
+        // The delegator's own rewards, not a new delegation: never refused by
+        // the operator's share cap, so others' exits cannot trap it.
+        delegated.operator.add_returning(credited)?;
     }
 
     emit!(RewardsCompounded {

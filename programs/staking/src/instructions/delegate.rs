@@ -13,12 +13,12 @@ pub struct Delegate<'info> {
     pub pool: AccountLoader<'info, Pool>,
     #[account(
         mut,
-        has_one = owner,
-        has_one = pool,
+        has_one = owner @ StakingError::NotPositionOwner,
+        has_one = pool @ StakingError::PoolMismatch,
         constraint = !position.load()?.is_delegated() @ StakingError::AlreadyDelegated,
     )]
     pub position: AccountLoader<'info, Position>,
-    #[account(mut, has_one = pool)]
+    #[account(mut, has_one = pool @ StakingError::PoolMismatch)]
     pub operator: AccountLoader<'info, Operator>,
     #[account(
         init,
@@ -41,7 +41,7 @@ pub fn handler(ctx: Context<Delegate>) -> Result<()> {
     let mut operator = ctx.accounts.operator.load_mut()?;
     pool.accrue_all(now)?;
     position.settle_all(&pool, None)?;
-    operator.sync(operator_key, &pool, now)?;
+    operator.sync_streams(&pool)?;
     require!(operator.is_active(), StakingError::OperatorInactive);
     operator.add_delegated(position.staked, &pool)?;
 

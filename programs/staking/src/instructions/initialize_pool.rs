@@ -12,8 +12,6 @@ use crate::token::validate_mint;
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
 pub struct InitializePoolParams {
-    /// Chosen by the creator, so one mint can have many pools.
-    pub pool_id: u64,
     /// Seconds an unbond ticket stays locked.
     pub unbonding_period: u64,
     /// Smallest non-zero stake a position may hold.
@@ -27,10 +25,15 @@ pub struct InitializePoolParams {
     /// Largest share of total stake one operator may hold, basis points
     /// (1–10,000); `None` for no cap.
     pub max_operator_share_bps: Option<u16>,
+    /// True: accept a stake mint with a freeze authority (which could freeze
+    /// the stake vault). Refused otherwise; recorded in the pool.
+    pub accept_freeze_authority: bool,
 }
 
+/// `pool_id` is chosen by the creator, so one creator can have many pools for
+/// a mint; it is an argument of its own (not in `params`) because it is a seed.
 #[derive(Accounts)]
-#[instruction(params: InitializePoolParams)]
+#[instruction(pool_id: u64)]
 pub struct InitializePool<'info> {
     #[account(mut)]
     pub authority: Signer<'info>,
@@ -40,7 +43,12 @@ pub struct InitializePool<'info> {
         init,
         payer = authority,
         space = Pool::SPACE,
-        seeds = [POOL_SEED, stake_mint.key().as_ref(), &params.pool_id.to_le_bytes()],
+        seeds = [
+            POOL_SEED,
+            stake_mint.key().as_ref(),
+            authority.key().as_ref(),
+            &pool_id.to_le_bytes(),
+        ],
         bump,
     )]
     pub pool: AccountLoader<'info, Pool>,
@@ -58,21 +66,27 @@ pub struct InitializePool<'info> {
     pub system_program: Program<'info, System>,
 }
 
-pub fn handler(ctx: Context<InitializePool>, params: InitializePoolParams) -> Result<()> {
+pub fn handler(
+    ctx: Context<InitializePool>,
+    pool_id: u64,
+    params: InitializePoolParams,
+) -> Result<()> {
     require!(
         params.unbonding_period <= MAX_UNBONDING_PERIOD,
         StakingError::UnbondingPeriodTooLong
     );
     validate_operator_limits(params.max_commission_bps, params.max_operator_share_bps)?;
-    validate_mint(&ctx.accounts.stake_mint.to_account_info())?;
+    let freeze_authority_accepted =
+        validate_mint(&ctx.accounts.stake_mint, params.accept_freeze_authority)?;
 
     // A fresh zero-copy account is all zeroes: only non-zero fields are set.
     let mut pool = ctx.accounts.pool.load_init()?;
     pool.authority = ctx.accounts.authority.key();
+    pool.creator = ctx.accounts.authority.key();
     pool.stake_mint = ctx.accounts.stake_mint.key();
     pool.stake_vault = ctx.accounts.stake_vault.key();
     pool.stake_token_program = ctx.accounts.token_program.key();
-    pool.pool_id = params.pool_id;
+    pool.pool_id = pool_id;
     pool.unbonding_period = params.unbonding_period;
     pool.min_stake = params.min_stake;
     pool.max_total_stake = params.max_total_stake.unwrap_or(NO_STAKE_CAP);
@@ -82,6 +96,7 @@ pub fn handler(ctx: Context<InitializePool>, params: InitializePoolParams) -> Re
     pool.operator_approval_required = u8::from(params.operator_approval_required);
     pool.max_commission_bps = params.max_commission_bps;
     pool.max_operator_share_bps = params.max_operator_share_bps.unwrap_or(NO_SHARE_CAP);
+    pool.stake_freeze_authority_accepted = u8::from(freeze_authority_accepted);
 
     emit!(PoolInitialized {
         pool: ctx.accounts.pool.key(),
@@ -94,6 +109,7 @@ pub fn handler(ctx: Context<InitializePool>, params: InitializePoolParams) -> Re
         operator_approval_required: params.operator_approval_required,
         max_commission_bps: pool.max_commission_bps,
         max_operator_share_bps: pool.max_operator_share_bps,
+        stake_mint_freeze_authority: ctx.accounts.stake_mint.freeze_authority.into(),
     });
     Ok(())
 }

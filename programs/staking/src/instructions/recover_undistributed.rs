@@ -13,7 +13,7 @@ pub struct RecoverUndistributed<'info> {
     pub authority: Signer<'info>,
     #[account(
         mut,
-        has_one = authority,
+        has_one = authority @ StakingError::NotPoolAuthority,
         constraint = pool.load()?.stream(stream_index)?.reward_vault == reward_vault.key()
             @ StakingError::InvalidRewardVault,
         constraint = pool.load()?.stream(stream_index)?.reward_token_program == token_program.key()

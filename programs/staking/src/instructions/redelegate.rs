@@ -10,7 +10,11 @@ pub struct Redelegate<'info> {
     pub owner: Signer<'info>,
     #[account(mut)]
     pub pool: AccountLoader<'info, Pool>,
-    #[account(mut, has_one = owner, has_one = pool)]
+    #[account(
+        mut,
+        has_one = owner @ StakingError::NotPositionOwner,
+        has_one = pool @ StakingError::PoolMismatch,
+    )]
     pub position: AccountLoader<'info, Position>,
     /// The position's current operator.
     #[account(mut)]
@@ -19,7 +23,7 @@ pub struct Redelegate<'info> {
     pub delegation: AccountLoader<'info, Delegation>,
     #[account(
         mut,
-        has_one = pool,
+        has_one = pool @ StakingError::PoolMismatch,
         constraint = new_operator.key() != operator.key() @ StakingError::SameOperator,
     )]
     pub new_operator: AccountLoader<'info, Operator>,
@@ -46,7 +50,7 @@ pub fn handler(ctx: Context<Redelegate>) -> Result<()> {
     delegated.operator.remove_delegated(position.staked)?;
 
     let mut new_operator = accounts.new_operator.load_mut()?;
-    new_operator.sync(new_operator_key, &pool, now)?;
+    new_operator.sync_streams(&pool)?;
     require!(new_operator.is_active(), StakingError::OperatorInactive);
     new_operator.add_delegated(position.staked, &pool)?;
     delegated.delegation.operator = new_operator_key;

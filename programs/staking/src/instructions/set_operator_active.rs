@@ -1,21 +1,23 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::StakingError;
-use crate::events::OperatorStatusChanged;
+use crate::events::{CommissionChangeScheduled, OperatorStatusChanged};
 use crate::state::{Operator, Pool};
 
 #[derive(Accounts)]
 pub struct SetOperatorActive<'info> {
     pub authority: Signer<'info>,
-    #[account(mut, has_one = authority)]
+    #[account(mut, has_one = authority @ StakingError::NotPoolAuthority)]
     pub pool: AccountLoader<'info, Pool>,
-    #[account(mut, has_one = pool)]
+    #[account(mut, has_one = pool @ StakingError::PoolMismatch)]
     pub operator: AccountLoader<'info, Operator>,
 }
 
 /// The pool authority approves (activates) or deactivates an operator. While
 /// inactive it accepts no new delegations and charges no commission; its
-/// delegators keep earning and may redelegate. No funds move.
+/// delegators keep earning and may redelegate. No funds move. Reactivating an
+/// operator with delegators raises what they pay from 0, so its commission
+/// comes back only after the notice any increase gets.
 pub fn handler(ctx: Context<SetOperatorActive>, active: bool) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let operator_key = ctx.accounts.operator.key();
@@ -27,8 +29,16 @@ pub fn handler(ctx: Context<SetOperatorActive>, active: bool) -> Result<()> {
     );
     // Settle what accrued under the old status before the commission changes.
     pool.accrue_all(now)?;
-    operator.sync(operator_key, &pool, now)?;
-    operator.active = u8::from(active);
+    operator.sync_streams(&pool)?;
+    if let Some(effective_at) = operator.set_active(active, &pool, now)? {
+        emit!(CommissionChangeScheduled {
+            pool: operator.pool,
+            operator: operator_key,
+            commission_bps: operator.commission_bps,
+            pending_commission_bps: operator.pending_commission_bps,
+            effective_at,
+        });
+    }
     emit!(OperatorStatusChanged {
         pool: operator.pool,
         operator: operator_key,

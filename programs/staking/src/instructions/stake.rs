@@ -11,13 +11,17 @@ pub struct Stake<'info> {
     pub owner: Signer<'info>,
     #[account(
         mut,
-        has_one = stake_mint,
-        has_one = stake_vault,
+        has_one = stake_mint @ StakingError::InvalidStakeMint,
+        has_one = stake_vault @ StakingError::InvalidStakeVault,
         constraint = pool.load()?.stake_token_program == token_program.key()
             @ StakingError::InvalidTokenProgram,
     )]
     pub pool: AccountLoader<'info, Pool>,
-    #[account(mut, has_one = owner, has_one = pool)]
+    #[account(
+        mut,
+        has_one = owner @ StakingError::NotPositionOwner,
+        has_one = pool @ StakingError::PoolMismatch,
+    )]
     pub position: AccountLoader<'info, Position>,
     pub delegated: PositionDelegation<'info>,
     /// CHECK: the pool's stake mint (`has_one`); the token program checks it

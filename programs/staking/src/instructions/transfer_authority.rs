@@ -1,12 +1,13 @@
 use anchor_lang::prelude::*;
 
+use crate::errors::StakingError;
 use crate::events::AuthorityTransferProposed;
 use crate::state::Pool;
 
 #[derive(Accounts)]
 pub struct TransferAuthority<'info> {
     pub authority: Signer<'info>,
-    #[account(mut, has_one = authority)]
+    #[account(mut, has_one = authority @ StakingError::NotPoolAuthority)]
     pub pool: AccountLoader<'info, Pool>,
 }
 

@@ -13,8 +13,8 @@ pub struct Undelegate<'info> {
     pub pool: AccountLoader<'info, Pool>,
     #[account(
         mut,
-        has_one = owner,
-        has_one = pool,
+        has_one = owner @ StakingError::NotPositionOwner,
+        has_one = pool @ StakingError::PoolMismatch,
         constraint = position.load()?.is_delegated() @ StakingError::NotDelegated,
     )]
     pub position: AccountLoader<'info, Position>,

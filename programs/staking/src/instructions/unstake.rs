@@ -11,7 +11,11 @@ pub struct Unstake<'info> {
     pub owner: Signer<'info>,
     #[account(mut)]
     pub pool: AccountLoader<'info, Pool>,
-    #[account(mut, has_one = owner, has_one = pool)]
+    #[account(
+        mut,
+        has_one = owner @ StakingError::NotPositionOwner,
+        has_one = pool @ StakingError::PoolMismatch,
+    )]
     pub position: AccountLoader<'info, Position>,
     pub delegated: PositionDelegation<'info>,
     /// A new keypair, signing so that it can be created.
@@ -48,29 +52,17 @@ pub fn handler(ctx: Context<Unstake>, amount: u64) -> Result<()> {
         delegated.operator.remove_delegated(amount)?;
     }
 
-    position.staked = remaining;
-    pool.total_staked = pool
-        .total_staked
-        .checked_sub(amount)
-        .ok_or(StakingError::MathOverflow)?;
-    pool.total_unbonding = pool
-        .total_unbonding
-        .checked_add(amount)
-        .ok_or(StakingError::MathOverflow)?;
+    pool.begin_unbonding(&mut position.staked, amount)?;
 
     let period = i64::try_from(pool.unbonding_period).map_err(|_| StakingError::MathOverflow)?;
     let unlock_at = now.checked_add(period).ok_or(StakingError::MathOverflow)?;
-    let ticket_id = position.next_ticket_id;
-    position.next_ticket_id = ticket_id.checked_add(1).ok_or(StakingError::MathOverflow)?;
-    position.open_tickets = position
-        .open_tickets
-        .checked_add(1)
-        .ok_or(StakingError::MathOverflow)?;
+    let ticket_id = position.open_ticket()?;
     let mut ticket = accounts.ticket.load_init()?;
     ticket.pool = position.pool;
     ticket.position = accounts.position.key();
     ticket.owner = position.owner;
-    ticket.id = u64::from(ticket_id);
+    ticket.operator = position.operator;
+    ticket.id = ticket_id;
     ticket.amount = amount;
     ticket.created_at = now;
     ticket.unlock_at = unlock_at;

@@ -10,13 +10,15 @@ pub struct UpdateOperator<'info> {
     pub authority: Signer<'info>,
     #[account(mut)]
     pub pool: AccountLoader<'info, Pool>,
-    #[account(mut, has_one = pool, has_one = authority)]
+    #[account(mut, has_one = pool, has_one = authority @ StakingError::NotOperatorAuthority)]
     pub operator: AccountLoader<'info, Operator>,
 }
 
 /// Changes the operator's name and/or commission. A decrease (or no change)
 /// applies at once and cancels a scheduled increase; an increase is scheduled
-/// to apply one unbonding period from now, so delegators can leave first.
+/// to apply one unbonding period from now, so delegators can leave first. Any
+/// call (a name change, or no change at all) also applies an increase whose
+/// notice has run out, capped at the pool's maximum in force then.
 pub fn handler(
     ctx: Context<UpdateOperator>,
     commission_bps: Option<u16>,
@@ -28,7 +30,8 @@ pub fn handler(
     let mut operator = ctx.accounts.operator.load_mut()?;
     // Every interval so far is settled at the commission that was in force.
     pool.accrue_all(now)?;
-    operator.sync(operator_key, &pool, now)?;
+    operator.sync_streams(&pool)?;
+    operator.apply_due_commission(operator_key, &pool, now);
 
     if let Some(name) = &name {
         operator.name = encode_operator_name(name)?;
@@ -47,19 +50,13 @@ pub fn handler(
             operator.pending_commission_bps = 0;
             operator.pending_commission_at = 0;
         } else {
-            let notice =
-                i64::try_from(pool.unbonding_period).map_err(|_| StakingError::MathOverflow)?;
-            let effective_at = now.checked_add(notice).ok_or(StakingError::MathOverflow)?;
-            operator.pending_commission_bps = requested;
-            // Zero marks "nothing pending"; a zero-notice pool applies it at
-            // the next sync, one second on at the earliest.
-            operator.pending_commission_at = effective_at.max(1);
+            let effective_at = operator.schedule_increase(requested, &pool, now)?;
             emit!(CommissionChangeScheduled {
                 pool: operator.pool,
                 operator: operator_key,
                 commission_bps: operator.commission_bps,
                 pending_commission_bps: requested,
-                effective_at: operator.pending_commission_at,
+                effective_at,
             });
         }
     }

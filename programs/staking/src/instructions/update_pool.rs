@@ -25,7 +25,7 @@ pub struct UpdatePoolParams {
 #[derive(Accounts)]
 pub struct UpdatePool<'info> {
     pub authority: Signer<'info>,
-    #[account(mut, has_one = authority)]
+    #[account(mut, has_one = authority @ StakingError::NotPoolAuthority)]
     pub pool: AccountLoader<'info, Pool>,
 }
 

@@ -11,20 +11,24 @@ pub struct Withdraw<'info> {
     pub owner: Signer<'info>,
     #[account(
         mut,
-        has_one = stake_mint,
-        has_one = stake_vault,
+        has_one = stake_mint @ StakingError::InvalidStakeMint,
+        has_one = stake_vault @ StakingError::InvalidStakeVault,
         constraint = pool.load()?.stake_token_program == token_program.key()
             @ StakingError::InvalidTokenProgram,
     )]
     pub pool: AccountLoader<'info, Pool>,
-    #[account(mut, has_one = owner, has_one = pool)]
+    #[account(
+        mut,
+        has_one = owner @ StakingError::NotPositionOwner,
+        has_one = pool @ StakingError::PoolMismatch,
+    )]
     pub position: AccountLoader<'info, Position>,
     #[account(
         mut,
         close = owner,
-        has_one = owner,
-        has_one = pool,
-        has_one = position,
+        has_one = owner @ StakingError::NotTicketOwner,
+        has_one = pool @ StakingError::PoolMismatch,
+        has_one = position @ StakingError::TicketPositionMismatch,
     )]
     pub ticket: AccountLoader<'info, UnbondTicket>,
     /// CHECK: the pool's stake mint (`has_one`); the token program checks it.
@@ -62,17 +66,11 @@ pub fn handler(ctx: Context<Withdraw>) -> Result<()> {
 
     let (signer, decimals) = {
         let mut pool = accounts.pool.load_mut()?;
-        pool.total_unbonding = pool
-            .total_unbonding
-            .checked_sub(amount)
-            .ok_or(StakingError::MathOverflow)?;
+        pool.end_unbonding(amount)?;
         (pool.signer(), pool.stake_decimals)
     };
     let mut position = accounts.position.load_mut()?;
-    position.open_tickets = position
-        .open_tickets
-        .checked_sub(1)
-        .ok_or(StakingError::MathOverflow)?;
+    position.close_ticket()?;
 
     transfer_from_vault(
         &signer,

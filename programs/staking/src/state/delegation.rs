@@ -1,6 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::constants::MAX_REWARD_STREAMS;
+use crate::errors::StakingError;
 use crate::state::StoredQ64;
 
 /// A position's delegation to an operator. PDA: `["delegation", position]`;
@@ -22,6 +23,21 @@ pub struct Delegation {
 pub struct DelegationStream {
     /// The operator's `delegator_per_token_q` at this position's last settlement.
     pub checkpoint_q: StoredQ64,
+    /// What commission took from this position's rewards during this
+    /// delegation (gross earnings less what it was credited), Q64.64 base units.
+    pub commission_paid_q: StoredQ64,
+}
+
+impl DelegationStream {
+    pub fn add_commission_paid(&mut self, commission_q: u128) -> Result<()> {
+        let total = self
+            .commission_paid_q
+            .get()
+            .checked_add(commission_q)
+            .ok_or(StakingError::MathOverflow)?;
+        self.commission_paid_q.set(total);
+        Ok(())
+    }
 }
 
 impl Delegation {

@@ -12,6 +12,9 @@ use crate::state::{Pool, StoredQ64};
 /// base unit earned after commission. It is brought up to the pool's
 /// accumulator (`sync`) before every change of its delegated stake or of its
 /// commission, so each interval is split at the commission in force during it.
+/// Syncing is exact (remainders carried), so anyone syncing it any number of
+/// times changes nothing; a scheduled commission increase is applied only by
+/// the operator's own instructions, never by someone else's sync.
 #[account(zero_copy)]
 #[derive(Debug)]
 pub struct Operator {
@@ -41,10 +44,15 @@ pub struct OperatorStream {
     /// Rewards per delegated base unit after commission, Q64.64; delegations
     /// checkpoint against it.
     pub delegator_per_token_q: StoredQ64,
-    /// Commission booked and not yet claimed, base units.
+    /// Commission booked and not yet claimed, whole base units.
     pub commission_owed: u64,
+    /// The fraction of a base unit booked beyond `commission_owed` (Q64.64 low word).
+    pub commission_owed_fraction: u64,
     /// Commission paid out by `claim_commission`, base units.
     pub commission_claimed: u64,
+    /// Remainder of the last commission split's basis-point division (below
+    /// 10,000), carried into the next (see `math::split_commission`).
+    pub split_remainder: u64,
 }
 
 impl Operator {
@@ -68,28 +76,8 @@ impl Operator {
     }
 
     /// Brings every stream up to the pool's accumulators (the pool must be
-    /// accrued to `now`) at the commission in force, then applies a scheduled
-    /// increase whose notice has run out. The increase therefore starts at the
-    /// first sync at or after its time, never before.
-    pub fn sync(&mut self, operator_key: Pubkey, pool: &Pool, now: i64) -> Result<()> {
-        self.sync_streams(pool)?;
-        if self.has_pending_increase() && now >= self.pending_commission_at {
-            let previous_bps = self.commission_bps;
-            self.commission_bps = self.pending_commission_bps;
-            self.pending_commission_bps = 0;
-            self.pending_commission_at = 0;
-            emit!(CommissionChangeApplied {
-                pool: self.pool,
-                operator: operator_key,
-                previous_bps,
-                commission_bps: self.commission_bps,
-            });
-        }
-        Ok(())
-    }
-
-    /// The accumulator half of [`sync`](Self::sync): splits what the pool's
-    /// accumulators gained since the last sync at the commission in force.
+    /// accrued to now) at the commission in force: splits what they gained
+    /// since the last sync between delegators and commission, exactly.
     pub fn sync_streams(&mut self, pool: &Pool) -> Result<()> {
         let commission = self.commission_in_force();
         let delegated = self.delegated;
@@ -98,26 +86,83 @@ impl Operator {
             let delta = pool_accumulator
                 .checked_sub(operator_stream.pool_checkpoint_q.get())
                 .ok_or(StakingError::MathOverflow)?;
-            let (net, commission_q) = math::split_commission(delta, commission)?;
+            let (net, commission_q, remainder) =
+                math::split_commission(delta, commission, operator_stream.split_remainder)?;
+            operator_stream.split_remainder = remainder;
             let accumulator = operator_stream
                 .delegator_per_token_q
                 .get()
                 .checked_add(net)
                 .ok_or(StakingError::MathOverflow)?;
             operator_stream.delegator_per_token_q.set(accumulator);
-            let booked = u64::try_from(math::q64_mul_floor(delegated, commission_q))
-                .map_err(|_| StakingError::MathOverflow)?;
-            operator_stream.commission_owed = operator_stream
-                .commission_owed
-                .checked_add(booked)
-                .ok_or(StakingError::MathOverflow)?;
+            let booked_q = math::earned_q(delegated, commission_q, 0)?;
+            (
+                operator_stream.commission_owed,
+                operator_stream.commission_owed_fraction,
+            ) = math::add_q(
+                operator_stream.commission_owed,
+                operator_stream.commission_owed_fraction,
+                booked_q,
+            )?;
             operator_stream.pool_checkpoint_q.set(pool_accumulator);
         }
         Ok(())
     }
 
-    /// Adds stake to the operator, refusing it past the pool's share cap.
-    /// `pool.total_staked` must already include it.
+    /// Applies a scheduled increase whose notice has run out, capped at the
+    /// pool's maximum in force now. Only the operator's own instructions call
+    /// it (after syncing), so nobody else's action decides when its delegators
+    /// start paying more; the increase applies from that instruction on.
+    pub fn apply_due_commission(&mut self, operator_key: Pubkey, pool: &Pool, now: i64) {
+        if !self.has_pending_increase() || now < self.pending_commission_at {
+            return;
+        }
+        let previous_bps = self.commission_bps;
+        self.commission_bps = self.pending_commission_bps.min(pool.max_commission_bps);
+        self.pending_commission_bps = 0;
+        self.pending_commission_at = 0;
+        emit!(CommissionChangeApplied {
+            pool: self.pool,
+            operator: operator_key,
+            previous_bps,
+            commission_bps: self.commission_bps,
+        });
+    }
+
+    /// Schedules `requested` to apply one unbonding period from `now`: the
+    /// notice every increase of what delegators pay gets.
+    pub fn schedule_increase(&mut self, requested: u16, pool: &Pool, now: i64) -> Result<i64> {
+        let notice =
+            i64::try_from(pool.unbonding_period).map_err(|_| StakingError::MathOverflow)?;
+        let effective_at = now.checked_add(notice).ok_or(StakingError::MathOverflow)?;
+        self.pending_commission_bps = requested;
+        // Zero marks "nothing pending"; a zero-notice pool applies it at the
+        // operator's next instruction, one second on at the earliest.
+        self.pending_commission_at = effective_at.max(1);
+        Ok(self.pending_commission_at)
+    }
+
+    /// Activates or deactivates (the operator must be synced to now). A
+    /// deactivated operator charges nothing, so reactivating one that has
+    /// delegators is an increase from 0: its commission is scheduled with the
+    /// usual notice, not restored at once. Returns the time a rate scheduled
+    /// this way applies.
+    pub fn set_active(&mut self, active: bool, pool: &Pool, now: i64) -> Result<Option<i64>> {
+        self.active = u8::from(active);
+        if !active || self.delegated == 0 {
+            return Ok(None);
+        }
+        let restored = self.commission_bps.max(self.pending_commission_bps);
+        if restored == 0 {
+            return Ok(None);
+        }
+        self.commission_bps = 0;
+        self.schedule_increase(restored, pool, now).map(Some)
+    }
+
+    /// Adds new stake to the operator (a delegation, a redelegation to it, a
+    /// delegator's stake or a ticket from elsewhere), refusing it past the
+    /// pool's share cap. `pool.total_staked` must already include it.
     pub fn add_delegated(&mut self, amount: u64, pool: &Pool) -> Result<()> {
         let delegated = self
             .delegated
@@ -128,6 +173,17 @@ impl Operator {
             StakingError::OperatorShareCapExceeded
         );
         self.delegated = delegated;
+        Ok(())
+    }
+
+    /// Adds stake that is not a new delegation: a delegator's compounded
+    /// rewards, or a cancelled unbond returning to the operator it left. Never
+    /// refused by the share cap, so that others' exits cannot trap delegators.
+    pub fn add_returning(&mut self, amount: u64) -> Result<()> {
+        self.delegated = self
+            .delegated
+            .checked_add(amount)
+            .ok_or(StakingError::MathOverflow)?;
         Ok(())
     }
 

@@ -6,9 +6,12 @@ use crate::math::StreamCurve;
 use crate::state::StoredQ64;
 use crate::token::PoolSigner;
 
-/// A staking pool for one stake mint. PDA: `["pool", stake_mint, pool_id (u64 LE)]`.
+/// A staking pool for one stake mint.
+/// PDA: `["pool", stake_mint, creator, pool_id (u64 LE)]`: the creator is in the
+/// seeds so that nobody can take "this team's pool for this mint" first.
 ///
-/// Clients filter with `memcmp`: the stake mint is at byte 8, the authority at byte 40.
+/// Clients filter with `memcmp`: the stake mint is at byte 8, the authority at
+/// byte 40, the creator at byte 168.
 #[account(zero_copy)]
 #[derive(Debug)]
 pub struct Pool {
@@ -21,6 +24,8 @@ pub struct Pool {
     /// Set by `transfer_authority`, cleared by `accept_authority`;
     /// `Pubkey::default()` when no transfer is pending.
     pub pending_authority: Pubkey,
+    /// Who created the pool (a PDA seed; the authority may change, this never does).
+    pub creator: Pubkey,
     pub pool_id: u64,
     /// Stake earning rewards.
     pub total_staked: u64,
@@ -45,7 +50,10 @@ pub struct Pool {
     /// Largest share of `total_staked` one operator may hold, basis points
     /// (`NO_SHARE_CAP` = 10,000: no cap).
     pub max_operator_share_bps: u16,
-    pub padding: [u8; 6],
+    /// 1 when the creator accepted a stake mint with a freeze authority (a
+    /// trust assumption: that authority can freeze the stake vault).
+    pub stake_freeze_authority_accepted: u8,
+    pub padding: [u8; 5],
     pub reward_streams: [RewardStream; MAX_REWARD_STREAMS],
 }
 
@@ -69,9 +77,13 @@ pub struct RewardStream {
     pub total_funded: u64,
     /// Base units paid to stakers (claims and compounds).
     pub total_claimed: u64,
+    /// See [`StreamCurve::distribution_remainder_q`].
+    pub distribution_remainder_q: u64,
     pub reward_decimals: u8,
     pub vault_bump: u8,
-    pub padding: [u8; 6],
+    /// 1 when the authority accepted a reward mint with a freeze authority.
+    pub freeze_authority_accepted: u8,
+    pub padding: [u8; 5],
 }
 
 impl RewardStream {
@@ -82,6 +94,7 @@ impl RewardStream {
             unclaimed_q: self.unclaimed_q.get(),
             period_end: self.period_end,
             last_update: self.last_update,
+            distribution_remainder_q: self.distribution_remainder_q,
         }
     }
 
@@ -91,6 +104,7 @@ impl RewardStream {
         self.unclaimed_q.set(curve.unclaimed_q);
         self.period_end = curve.period_end;
         self.last_update = curve.last_update;
+        self.distribution_remainder_q = curve.distribution_remainder_q;
     }
 
     /// Brings this stream's accumulator to `now`.
@@ -101,7 +115,16 @@ impl RewardStream {
         Ok(())
     }
 
-    /// Books a payout of `amount` to a staker.
+    /// Gives up a closed position's fraction of a unit: it leaves the liability
+    /// and becomes recoverable by the authority.
+    pub fn forfeit_q(&mut self, fraction_q: u128) -> Result<()> {
+        let mut curve = self.curve();
+        curve.release_q(fraction_q)?;
+        self.set_curve(&curve);
+        Ok(())
+    }
+
+    /// Books a payout of `amount` to a staker or an operator.
     pub fn record_payout(&mut self, amount: u64) -> Result<()> {
         let mut curve = self.curve();
         curve.record_payout(amount)?;
@@ -185,10 +208,36 @@ impl Pool {
         Ok(())
     }
 
+    /// Moves `amount` of a position's stake into unbonding (`unstake`).
+    pub fn begin_unbonding(&mut self, position_staked: &mut u64, amount: u64) -> Result<()> {
+        *position_staked = position_staked
+            .checked_sub(amount)
+            .ok_or(StakingError::InsufficientStake)?;
+        self.total_staked = self
+            .total_staked
+            .checked_sub(amount)
+            .ok_or(StakingError::MathOverflow)?;
+        self.total_unbonding = self
+            .total_unbonding
+            .checked_add(amount)
+            .ok_or(StakingError::MathOverflow)?;
+        Ok(())
+    }
+
+    /// Takes a ticket's amount out of unbonding (withdrawn or cancelled).
+    pub fn end_unbonding(&mut self, amount: u64) -> Result<()> {
+        self.total_unbonding = self
+            .total_unbonding
+            .checked_sub(amount)
+            .ok_or(StakingError::MathOverflow)?;
+        Ok(())
+    }
+
     /// The seeds the pool PDA signs its vaults' transfers with.
     pub fn signer(&self) -> PoolSigner {
         PoolSigner {
             stake_mint: self.stake_mint,
+            creator: self.creator,
             pool_id: self.pool_id,
             bump: self.bump,
         }

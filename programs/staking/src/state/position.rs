@@ -34,11 +34,28 @@ pub struct Position {
 pub struct PositionReward {
     /// The stream's `reward_per_token_q` when this position was last settled.
     pub checkpoint_q: StoredQ64,
-    /// Settled rewards not yet paid, base units.
+    /// Settled rewards not yet paid, whole base units.
     pub owed: u64,
-    /// What operators' commission took from this position's rewards over its
-    /// life: its gross earnings while delegated less what it was credited.
-    pub commission_paid: u64,
+    /// The fraction of a base unit settled beyond `owed` (Q64.64 low word):
+    /// carried, and paid once it completes a unit.
+    pub owed_fraction: u64,
+}
+
+impl PositionReward {
+    /// What is owed, exactly, in Q64.64 base units.
+    pub fn owed_q(&self) -> u128 {
+        (u128::from(self.owed) << math::Q64_SHIFT) | u128::from(self.owed_fraction)
+    }
+
+    fn credit_q(&mut self, amount_q: u128) -> Result<()> {
+        (self.owed, self.owed_fraction) = math::add_q(self.owed, self.owed_fraction, amount_q)?;
+        Ok(())
+    }
+
+    /// Takes the whole units owed for a payout; the fraction stays.
+    pub fn take_owed(&mut self) -> u64 {
+        std::mem::take(&mut self.owed)
+    }
 }
 
 impl Position {
@@ -48,11 +65,12 @@ impl Position {
         self.operator != Pubkey::default()
     }
 
-    /// Credits what the stake earned on one stream since the last settlement.
-    /// The stream must be accrued to now and, for a delegated position, the
-    /// operator synced to now: the staker is credited by the operator's
-    /// after-commission accumulator, and what the commission took (the
-    /// difference) is added to `commission_paid`.
+    /// Credits what the stake earned on one stream since the last settlement,
+    /// exactly (the fraction of a unit is kept). The stream must be accrued to
+    /// now and, for a delegated position, the operator synced to now: the
+    /// staker is credited by the operator's after-commission accumulator, and
+    /// what the commission took (the difference) is added to the delegation's
+    /// `commission_paid_q`.
     pub fn settle_stream(
         &mut self,
         index: usize,
@@ -65,12 +83,12 @@ impl Position {
             .get_mut(index)
             .ok_or(StakingError::InvalidStreamIndex)?;
         let accumulator = stream.reward_per_token_q.get();
-        let gross = math::earned(staked, accumulator, reward.checkpoint_q.get())?;
-        let credited = match delegated {
-            None => gross,
+        let gross_q = math::earned_q(staked, accumulator, reward.checkpoint_q.get())?;
+        let credited_q = match delegated {
+            None => gross_q,
             Some((operator_stream, delegation_stream)) => {
                 let net_accumulator = operator_stream.delegator_per_token_q.get();
-                let net = math::earned(
+                let net_q = math::earned_q(
                     staked,
                     net_accumulator,
                     delegation_stream.checkpoint_q.get(),
@@ -78,18 +96,14 @@ impl Position {
                 delegation_stream.checkpoint_q.set(net_accumulator);
                 // Both checkpoints were taken together and the operator's
                 // accumulator grows by at most the pool's, so net <= gross.
-                let commission = gross.checked_sub(net).ok_or(StakingError::MathOverflow)?;
-                reward.commission_paid = reward
-                    .commission_paid
-                    .checked_add(commission)
+                let commission_q = gross_q
+                    .checked_sub(net_q)
                     .ok_or(StakingError::MathOverflow)?;
-                net
+                delegation_stream.add_commission_paid(commission_q)?;
+                net_q
             }
         };
-        reward.owed = reward
-            .owed
-            .checked_add(credited)
-            .ok_or(StakingError::MathOverflow)?;
+        reward.credit_q(credited_q)?;
         reward.checkpoint_q.set(accumulator);
         Ok(())
     }
@@ -116,8 +130,36 @@ impl Position {
         self.rewards.iter().any(|reward| reward.owed > 0)
     }
 
-    /// Nothing staked, owed or unbonding: the position may be closed.
+    /// Nothing staked, owed or unbonding: the position may be closed (what is
+    /// left below one unit per stream is given up, see [`Self::fractions_q`]).
     pub fn is_empty(&self) -> bool {
         self.staked == 0 && self.open_tickets == 0 && !self.has_owed_rewards()
+    }
+
+    /// Per stream, the fraction of a unit owed beyond the whole units.
+    pub fn fractions_q(&self) -> impl Iterator<Item = u128> + '_ {
+        self.rewards
+            .iter()
+            .map(|reward| u128::from(reward.owed_fraction))
+    }
+
+    /// Records a new unbond ticket and returns its sequence number.
+    pub fn open_ticket(&mut self) -> Result<u64> {
+        let id = self.next_ticket_id;
+        self.next_ticket_id = id.checked_add(1).ok_or(StakingError::MathOverflow)?;
+        self.open_tickets = self
+            .open_tickets
+            .checked_add(1)
+            .ok_or(StakingError::MathOverflow)?;
+        Ok(u64::from(id))
+    }
+
+    /// Records that a ticket was withdrawn or cancelled.
+    pub fn close_ticket(&mut self) -> Result<()> {
+        self.open_tickets = self
+            .open_tickets
+            .checked_sub(1)
+            .ok_or(StakingError::MathOverflow)?;
+        Ok(())
     }
 }

@@ -9,6 +9,10 @@ pub struct UnbondTicket {
     pub pool: Pubkey,
     pub position: Pubkey,
     pub owner: Pubkey,
+    /// The operator the stake was delegated to when it was unstaked
+    /// (`Pubkey::default()` if none): cancelling returns it to that operator
+    /// without a share-cap check, to any other as a new delegation.
+    pub operator: Pubkey,
     pub id: u64,
     pub amount: u64,
     pub created_at: i64,
