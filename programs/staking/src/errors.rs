@@ -95,7 +95,7 @@ pub enum StakingError {
     OperatorStatusUnchanged,
     #[msg("Arithmetic overflow")]
     MathOverflow,
-    // 6046 onwards: added by the hardening review.
+    // 6044 onwards: added by the hardening review.
     #[msg("Mints with a close authority are not supported (a closed mint can be re-created with other extensions)")]
     MintHasCloseAuthority,
     #[msg("The mint has a freeze authority, which can freeze the vault: accept it explicitly to use this mint")]

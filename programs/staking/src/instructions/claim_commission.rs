@@ -19,7 +19,7 @@ pub struct ClaimCommission<'info> {
             @ StakingError::InvalidTokenProgram,
     )]
     pub pool: AccountLoader<'info, Pool>,
-    #[account(mut, has_one = pool, has_one = authority @ StakingError::NotOperatorAuthority)]
+    #[account(mut, has_one = pool @ StakingError::PoolMismatch, has_one = authority @ StakingError::NotOperatorAuthority)]
     pub operator: AccountLoader<'info, Operator>,
     /// CHECK: the stream's reward mint (constraint on `pool`).
     pub reward_mint: UncheckedAccount<'info>,

@@ -10,7 +10,7 @@ pub struct UpdateOperator<'info> {
     pub authority: Signer<'info>,
     #[account(mut)]
     pub pool: AccountLoader<'info, Pool>,
-    #[account(mut, has_one = pool, has_one = authority @ StakingError::NotOperatorAuthority)]
+    #[account(mut, has_one = pool @ StakingError::PoolMismatch, has_one = authority @ StakingError::NotOperatorAuthority)]
     pub operator: AccountLoader<'info, Operator>,
 }
 
