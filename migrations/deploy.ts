@@ -1,7 +1,13 @@
 // Run by `anchor migrate` after `anchor deploy`: creates the first pool with
-// the staking CLI, against the cluster and wallet of Anchor.toml's [provider].
+// the staking CLI, against the cluster and wallet of Anchor.toml's [provider]
+// (the wallet becomes the pool's creator, a seed of its address, and authority).
 //
-//   STAKE_MINT=<mint> [POOL_ID=0] [UNBONDING_PERIOD=7d] [MIN_STAKE=1] anchor migrate
+//   STAKE_MINT=<mint> [POOL_ID=0] [UNBONDING_PERIOD=7d] [MIN_STAKE=1] \
+//     [ACCEPT_FREEZE_AUTHORITY=1] anchor migrate
+//
+// ACCEPT_FREEZE_AUTHORITY=1 accepts a stake mint with a freeze authority (it
+// could freeze the stake vault; the pool records and shows this); without it
+// such a mint is refused.
 //
 // Uses the `staking` binary on PATH, or builds and runs it with cargo.
 const { execFileSync } = require("child_process");
@@ -34,6 +40,9 @@ module.exports = async function (provider: any) {
   ];
   if (process.env.MIN_STAKE) {
     args.push("--min-stake", process.env.MIN_STAKE);
+  }
+  if (["1", "true", "yes"].includes((process.env.ACCEPT_FREEZE_AUTHORITY ?? "").toLowerCase())) {
+    args.push("--accept-freeze-authority");
   }
   const [command, prefix] = stakingCommand();
   execFileSync(command, [...prefix, ...args], { stdio: "inherit" });

@@ -43,17 +43,19 @@ BOB=$(localnet create-user --out "$DIR/bob.json")
 OPERATOR_AUTHORITY=$(localnet create-user --out "$DIR/validator.json")
 echo "authority $AUTHORITY"; echo "alice     $ALICE"; echo "bob       $BOB"; echo "operator  $OPERATOR_AUTHORITY"
 
-bold "Mints: the stake token (SPL Token) and two reward tokens (SPL Token, Token-2022)"
+bold "Mints: the stake token (SPL Token) and two reward tokens (SPL Token, Token-2022 with a freeze authority)"
 STAKE_MINT=$(localnet create-mint --decimals 6 --mint-to "$ALICE=1000" --mint-to "$BOB=500")
 REWARD_A=$(localnet create-mint --decimals 6 --mint-to "$AUTHORITY=100000")
-REWARD_B=$(localnet create-mint --decimals 9 --token-2022 --mint-to "$AUTHORITY=5000")
+REWARD_B=$(localnet create-mint --decimals 9 --token-2022 --freeze-authority --mint-to "$AUTHORITY=5000")
 echo "stake mint  $STAKE_MINT"; echo "reward A    $REWARD_A"; echo "reward B    $REWARD_B"
 
 bold "The protocol team creates a pool with two reward streams and funds them"
 POOL=$(staking -k "$DIR/authority.json" --output json create-pool --mint "$STAKE_MINT" --pool-id 1 \
     --unbonding-period 20s --min-stake 1 | json_field '["pool"]')
 staking -k "$DIR/authority.json" add-reward-stream "$POOL" "$REWARD_A"
-staking -k "$DIR/authority.json" add-reward-stream "$POOL" "$REWARD_B"
+echo "Reward B's mint has a freeze authority: refused unless the authority accepts it"
+staking -k "$DIR/authority.json" add-reward-stream "$POOL" "$REWARD_B" && die "a freezable mint was added silently"
+staking -k "$DIR/authority.json" add-reward-stream "$POOL" "$REWARD_B" --accept-freeze-authority
 staking -k "$DIR/authority.json" fund "$POOL" --stream 0 --amount 36000 --duration 1h
 staking -k "$DIR/authority.json" fund "$POOL" --stream 1 --amount 720 --duration 1h
 staking pool "$POOL"
@@ -94,6 +96,17 @@ staking pool "$POOL"
 
 bold "The operator claims its commission"
 staking -k "$DIR/validator.json" operator claim "$POOL"
+staking operator show "$OPERATOR"
+
+bold "The operator announces an increase to 12%: it can be applied after the 20 s notice, by the operator only"
+staking -k "$DIR/validator.json" operator update "$POOL" --commission 12%
+staking operator show "$OPERATOR"
+for _ in $(seq 1 90); do
+    due=$("$BIN/staking" -u "$URL" --output json operator show "$OPERATOR" | json_field '["pending_commission_due"]')
+    [ "$due" = "True" ] && break
+    sleep 1
+done
+staking -k "$DIR/validator.json" operator update "$POOL"
 staking operator show "$OPERATOR"
 
 bold "Demo complete"

@@ -64,17 +64,32 @@ pub fn reward_stream(
         })
 }
 
-/// A mint's decimals and token program.
+/// What the client needs of a mint: decimals, token program, and the
+/// authorities the program's mint policy looks at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MintInfo {
     pub address: Pubkey,
     pub decimals: u8,
     pub token_program: Pubkey,
+    /// Can freeze any token account of the mint, a pool's vaults included: a
+    /// pool or stream accepts such a mint only when asked to
+    /// (`accept_freeze_authority`).
+    pub freeze_authority: Option<Pubkey>,
+    /// Token-2022 `MintCloseAuthority` with an authority set: refused by the
+    /// program (`MintHasCloseAuthority`).
+    pub close_authority: Option<Pubkey>,
+}
+
+fn coption_key(bytes: &[u8]) -> Option<Pubkey> {
+    let tag = u32::from_le_bytes(bytes[..4].try_into().expect("4 bytes"));
+    let key = Pubkey::new_from_array(bytes[4..36].try_into().expect("32 bytes"));
+    (tag == 1).then_some(key)
 }
 
 pub fn decode_mint(address: &Pubkey, owner: &Pubkey, data: &[u8]) -> Result<MintInfo, ClientError> {
     let is_token_program = *owner == anchor_spl::token::ID || *owner == anchor_spl::token_2022::ID;
-    // Base mint layout: authority option (36), supply (8), decimals (1), initialized (1).
+    // Base mint layout: mint authority option (36), supply (8), decimals (1),
+    // initialized (1), freeze authority option (36).
     if !is_token_program || data.len() < 82 || data[45] != 1 {
         return Err(ClientError::WrongAccountType {
             what: "token mint",
@@ -85,7 +100,26 @@ pub fn decode_mint(address: &Pubkey, owner: &Pubkey, data: &[u8]) -> Result<Mint
         address: *address,
         decimals: data[44],
         token_program: *owner,
+        freeze_authority: coption_key(&data[46..82]),
+        close_authority: if *owner == anchor_spl::token_2022::ID {
+            mint_close_authority(data)
+        } else {
+            None
+        },
     })
+}
+
+/// A Token-2022 mint's close authority, when its `MintCloseAuthority`
+/// extension names one.
+fn mint_close_authority(data: &[u8]) -> Option<Pubkey> {
+    use anchor_spl::token_2022::spl_token_2022::extension::mint_close_authority::MintCloseAuthority;
+    use anchor_spl::token_2022::spl_token_2022::extension::{
+        BaseStateWithExtensions, StateWithExtensions,
+    };
+    use anchor_spl::token_2022::spl_token_2022::state::Mint;
+    let state = StateWithExtensions::<Mint>::unpack(data).ok()?;
+    let extension = state.get_extension::<MintCloseAuthority>().ok()?;
+    Option::<Pubkey>::from(extension.close_authority)
 }
 
 /// A token account's balance (base layout shared by both token programs).
@@ -114,10 +148,12 @@ fn key_filter(offset: usize, key: &Pubkey) -> RpcFilterType {
     RpcFilterType::Memcmp(Memcmp::new_raw_bytes(offset, key.to_bytes().to_vec()))
 }
 
-/// Pools, optionally of one stake mint (the stake mint is at byte 8).
-pub fn pool_filters(stake_mint: Option<&Pubkey>) -> Vec<RpcFilterType> {
+/// Pools, optionally of one stake mint (at byte 8) and of one creator (at
+/// byte 168).
+pub fn pool_filters(stake_mint: Option<&Pubkey>, creator: Option<&Pubkey>) -> Vec<RpcFilterType> {
     let mut filters = vec![discriminator_filter::<Pool>()];
     filters.extend(stake_mint.map(|mint| key_filter(8, mint)));
+    filters.extend(creator.map(|creator| key_filter(168, creator)));
     filters
 }
 
@@ -211,10 +247,24 @@ mod tests {
             };
             assert!(memcmp.bytes_match(&ticket_data), "{memcmp:?}");
         }
-        let RpcFilterType::Memcmp(stake_mint) = &pool_filters(Some(&pool))[1] else {
+        let (stake_mint, creator) = (Pubkey::new_unique(), Pubkey::new_unique());
+        let pool_data = account_data(&Pool {
+            stake_mint,
+            creator,
+            ..Pool::zeroed()
+        });
+        let filters = pool_filters(Some(&stake_mint), Some(&creator));
+        assert_eq!(filters.len(), 3);
+        for filter in filters {
+            let RpcFilterType::Memcmp(memcmp) = filter else {
+                panic!()
+            };
+            assert!(memcmp.bytes_match(&pool_data), "{memcmp:?}");
+        }
+        let RpcFilterType::Memcmp(other) = &pool_filters(None, Some(&stake_mint))[1] else {
             panic!()
         };
-        assert_eq!(stake_mint.offset(), 8);
+        assert!(!other.bytes_match(&pool_data));
     }
 
     #[test]
@@ -228,7 +278,14 @@ mod tests {
             (mint.decimals, mint.token_program),
             (9, anchor_spl::token_2022::ID)
         );
+        assert_eq!((mint.freeze_authority, mint.close_authority), (None, None));
         assert!(decode_mint(&address, &staking::ID, &data).is_err());
+        // A freeze authority: COption tag 1 at byte 46, the key at 50.
+        let freezer = Pubkey::new_unique();
+        data[46] = 1;
+        data[50..82].copy_from_slice(freezer.as_ref());
+        let mint = decode_mint(&address, &anchor_spl::token::ID, &data).unwrap();
+        assert_eq!(mint.freeze_authority, Some(freezer));
         assert!(decode_mint(&address, &anchor_spl::token::ID, &data[..40]).is_err());
     }
 }

@@ -82,8 +82,32 @@ impl std::fmt::Display for ProgramError {
         if let Some(account) = &self.account {
             write!(f, " [account: {account}]")?;
         }
+        if let Some(hint) = self.name.as_deref().and_then(hint) {
+            write!(f, " ({hint})")?;
+        }
         Ok(())
     }
+}
+
+/// What to do about a staking program error, where the program's own message
+/// does not say it.
+fn hint(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "MintHasFreezeAuthority" => {
+            "pass --accept-freeze-authority to accept the mint's freeze authority as a trust assumption"
+        }
+        "MintHasCloseAuthority" => "use a mint without a close authority",
+        "NotPoolAuthority" => "sign with the pool authority's keypair (-k)",
+        "NotOperatorAuthority" => "sign with the operator authority's keypair (-k)",
+        "NotPositionOwner" => "sign with the position owner's keypair (-k)",
+        "NotTicketOwner" => "sign with the ticket owner's keypair (-k)",
+        "PoolMismatch" => "check the pool address: the account is another pool's",
+        "TicketPositionMismatch" => "the ticket was opened by another position",
+        "InvalidStakeMint" | "InvalidStakeVault" => {
+            "pass the pool's own stake mint and vault (read them with `staking pool`)"
+        }
+        _ => return None,
+    })
 }
 
 /// Finds the program error in a transaction's logs (Anchor's `AnchorError …`
@@ -262,17 +286,73 @@ mod tests {
         let logs = logs(&[
             "Program HXxv invoke [1]",
             "Program log: Instruction: Withdraw",
-            "Program log: AnchorError caused by account: ticket. Error Code: ConstraintHasOne. Error Number: 2001. Error Message: A has one constraint was violated.",
+            "Program log: AnchorError caused by account: ticket. Error Code: ConstraintSeeds. Error Number: 2006. Error Message: A seeds constraint was violated.",
         ]);
-        let error = TransactionError::InstructionError(1, InstructionError::Custom(2001));
+        let error = TransactionError::InstructionError(1, InstructionError::Custom(2006));
         let decoded = decode_program_error(&logs, Some(&error)).unwrap();
         assert_eq!(decoded.instruction, Some(1));
-        assert_eq!(decoded.code, Some(2001));
-        assert_eq!(decoded.name.as_deref(), Some("ConstraintHasOne"));
+        assert_eq!(decoded.code, Some(2006));
+        assert_eq!(decoded.name.as_deref(), Some("ConstraintSeeds"));
         assert_eq!(decoded.account.as_deref(), Some("ticket"));
         assert_eq!(
             decoded.to_string(),
-            "program error ConstraintHasOne (2001): A has one constraint was violated [account: ticket]"
+            "program error ConstraintSeeds (2006): A seeds constraint was violated [account: ticket]"
+        );
+    }
+
+    #[test]
+    fn ownership_errors_name_the_account_and_what_to_do() {
+        let logs = logs(&[
+            "Program log: AnchorError caused by account: ticket. Error Code: NotTicketOwner. Error Number: 6049. Error Message: The unbond ticket belongs to another owner.",
+        ]);
+        let decoded = decode_program_error(&logs, None).unwrap();
+        assert_eq!(
+            decoded.to_string(),
+            "program error NotTicketOwner (6049): The unbond ticket belongs to another owner [account: ticket] (sign with the ticket owner's keypair (-k))"
+        );
+    }
+
+    #[test]
+    fn the_hardening_errors_are_named_from_the_idl() {
+        use staking::errors::StakingError;
+        let offset = anchor_lang::error::ERROR_CODE_OFFSET;
+        for (error, name) in [
+            (StakingError::MintHasCloseAuthority, "MintHasCloseAuthority"),
+            (
+                StakingError::MintHasFreezeAuthority,
+                "MintHasFreezeAuthority",
+            ),
+            (StakingError::NotPoolAuthority, "NotPoolAuthority"),
+            (StakingError::NotOperatorAuthority, "NotOperatorAuthority"),
+            (StakingError::NotPositionOwner, "NotPositionOwner"),
+            (StakingError::NotTicketOwner, "NotTicketOwner"),
+            (StakingError::PoolMismatch, "PoolMismatch"),
+            (
+                StakingError::TicketPositionMismatch,
+                "TicketPositionMismatch",
+            ),
+            (StakingError::InvalidStakeMint, "InvalidStakeMint"),
+            (StakingError::InvalidStakeVault, "InvalidStakeVault"),
+        ] {
+            let code = error as u32 + offset;
+            let (idl_name, message) = staking_error(code).expect("in the committed IDL");
+            assert_eq!(idl_name, name, "code {code}");
+            assert!(!message.is_empty());
+            assert!(hint(name).is_some(), "{name} has no hint");
+        }
+        // Appended after MathOverflow (6043): existing codes keep their meaning.
+        assert_eq!(StakingError::MathOverflow as u32 + offset, 6043);
+        assert_eq!(StakingError::MintHasCloseAuthority as u32 + offset, 6044);
+        let error = TransactionError::InstructionError(
+            0,
+            InstructionError::Custom(StakingError::MintHasFreezeAuthority as u32 + offset),
+        );
+        let decoded = decode_program_error(&[], Some(&error)).unwrap().to_string();
+        assert!(
+            decoded.starts_with("program error MintHasFreezeAuthority (6045): ")
+                && decoded.ends_with("(pass --accept-freeze-authority to accept the mint's freeze authority as a trust assumption)")
+                && !decoded.contains('\n'),
+            "{decoded}"
         );
     }
 

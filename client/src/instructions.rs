@@ -40,14 +40,18 @@ fn build(
     }
 }
 
+/// Creates a pool at `pda::pool(program_id, stake_mint, authority, pool_id)`:
+/// the signing authority is its creator. A stake mint with a freeze authority
+/// is refused unless `params.accept_freeze_authority` is set.
 pub fn initialize_pool(
     program_id: &Pubkey,
     authority: &Pubkey,
     stake_mint: &Pubkey,
     stake_token_program: &Pubkey,
+    pool_id: u64,
     params: InitializePoolParams,
 ) -> Instruction {
-    let pool = pda::pool(program_id, stake_mint, params.pool_id);
+    let pool = pda::pool(program_id, stake_mint, authority, pool_id);
     build(
         program_id,
         accounts::InitializePool {
@@ -58,16 +62,19 @@ pub fn initialize_pool(
             token_program: *stake_token_program,
             system_program: system_program::ID,
         },
-        instruction::InitializePool { params },
+        instruction::InitializePool { pool_id, params },
     )
 }
 
+/// `accept_freeze_authority`: accept a reward mint with a freeze authority
+/// (refused otherwise); recorded in the stream as a trust assumption.
 pub fn add_reward_stream(
     program_id: &Pubkey,
     authority: &Pubkey,
     pool: &Pubkey,
     reward_mint: &Pubkey,
     reward_token_program: &Pubkey,
+    accept_freeze_authority: bool,
 ) -> Instruction {
     build(
         program_id,
@@ -79,7 +86,9 @@ pub fn add_reward_stream(
             token_program: *reward_token_program,
             system_program: system_program::ID,
         },
-        instruction::AddRewardStream {},
+        instruction::AddRewardStream {
+            accept_freeze_authority,
+        },
     )
 }
 
@@ -367,6 +376,8 @@ pub fn recover_undistributed(
     ))
 }
 
+/// The pool is writable: the position's fractions of a unit owed are released
+/// to what the authority may recover.
 pub fn close_position(program_id: &Pubkey, pool_address: &Pubkey, owner: &Pubkey) -> Instruction {
     build(
         program_id,
@@ -532,4 +543,48 @@ pub fn claim_commission(
         },
         instruction::ClaimCommission { stream_index },
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pools_are_addressed_by_mint_creator_and_id() {
+        let (mint, creator, other) = (
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+        );
+        let pool = pda::pool(&staking::ID, &mint, &creator, 3);
+        assert_ne!(pool, pda::pool(&staking::ID, &mint, &other, 3));
+        assert_ne!(pool, pda::pool(&staking::ID, &mint, &creator, 4));
+        let params = InitializePoolParams {
+            unbonding_period: 60,
+            min_stake: 0,
+            max_total_stake: None,
+            operator_approval_required: false,
+            max_commission_bps: 10_000,
+            max_operator_share_bps: None,
+            accept_freeze_authority: true,
+        };
+        let ix = initialize_pool(
+            &staking::ID,
+            &creator,
+            &mint,
+            &anchor_spl::token::ID,
+            3,
+            params,
+        );
+        assert_eq!(ix.accounts[2].pubkey, pool);
+        assert!(ix.accounts[2].is_writable);
+    }
+
+    #[test]
+    fn close_position_writes_the_pool() {
+        let (pool, owner) = (Pubkey::new_unique(), Pubkey::new_unique());
+        let ix = close_position(&staking::ID, &pool, &owner);
+        let meta = ix.accounts.iter().find(|m| m.pubkey == pool).unwrap();
+        assert!(meta.is_writable && !meta.is_signer);
+    }
 }

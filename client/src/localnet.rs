@@ -52,12 +52,26 @@ impl StakingClient {
         Ok(())
     }
 
-    /// Creates a mint with the payer as its authority and mints base units to
-    /// each owner's associated token account; returns the mint's address.
+    /// Creates a mint with the payer as its authority (and no freeze
+    /// authority) and mints base units to each owner's associated token
+    /// account; returns the mint's address.
     pub async fn create_mint(
         &self,
         decimals: u8,
         token_program: &Pubkey,
+        mint_to: &[(Pubkey, u64)],
+    ) -> Result<Pubkey, ClientError> {
+        self.create_mint_with(decimals, token_program, None, mint_to)
+            .await
+    }
+
+    /// [`Self::create_mint`] with a freeze authority (which pools and streams
+    /// accept only with `accept_freeze_authority`).
+    pub async fn create_mint_with(
+        &self,
+        decimals: u8,
+        token_program: &Pubkey,
+        freeze_authority: Option<&Pubkey>,
         mint_to: &[(Pubkey, u64)],
     ) -> Result<Pubkey, ClientError> {
         let authority = self.me()?;
@@ -77,8 +91,14 @@ impl StakingClient {
                 MINT_SIZE as u64,
                 token_program,
             ),
-            token_ix::initialize_mint2(token_program, &mint.pubkey(), &authority, None, decimals)
-                .map_err(token_error)?,
+            token_ix::initialize_mint2(
+                token_program,
+                &mint.pubkey(),
+                &authority,
+                freeze_authority,
+                decimals,
+            )
+            .map_err(token_error)?,
         ];
         for (owner, amount) in mint_to {
             instructions.extend(mint_to_owner(

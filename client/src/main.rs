@@ -60,14 +60,19 @@ enum Output {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Create a pool for a stake mint (you become its authority)
+    /// Create a pool for a stake mint (you become its creator and authority)
     CreatePool {
         /// Stake mint
         #[arg(long, value_parser = parse_pubkey)]
         mint: Pubkey,
-        /// Your number for this pool; one mint can have many pools
+        /// Your number for this pool; you can have many pools for one mint
+        /// (the pool's address derives from the mint, you and this number)
         #[arg(long, default_value_t = 0)]
         pool_id: u64,
+        /// Accept a stake mint with a freeze authority (it could freeze the
+        /// stake vault; shown by `staking pool` as a trust assumption)
+        #[arg(long)]
+        accept_freeze_authority: bool,
         /// Unbonding period: seconds or 30s, 90m, 12h, 7d
         #[arg(long, value_parser = parse_seconds, default_value = "0")]
         unbonding_period: u64,
@@ -93,6 +98,10 @@ enum Command {
         pool: Pubkey,
         #[arg(value_parser = parse_pubkey)]
         reward_mint: Pubkey,
+        /// Accept a reward mint with a freeze authority (it could freeze the
+        /// stream's vault; shown by `staking pool` as a trust assumption)
+        #[arg(long)]
+        accept_freeze_authority: bool,
     },
     /// Fund a reward stream for a period from your token account (pool authority)
     Fund {
@@ -204,15 +213,18 @@ enum Command {
         #[arg(value_parser = parse_pubkey)]
         pool: Pubkey,
     },
-    /// Show a pool
+    /// Show a pool, with its trust assumptions (accepted freeze authorities)
     Pool {
         #[arg(value_parser = parse_pubkey)]
         pool: Pubkey,
     },
-    /// List pools, optionally of one stake mint
+    /// List pools, optionally of one stake mint and/or one creator
     Pools {
         #[arg(long, value_parser = parse_pubkey)]
         mint: Option<Pubkey>,
+        /// Only pools this address created
+        #[arg(long, value_parser = parse_pubkey)]
+        creator: Option<Pubkey>,
     },
     /// Show a position: stake, what a claim would pay now, unbond tickets
     Position {
@@ -266,7 +278,9 @@ enum OperatorCommand {
         #[arg(long)]
         name: String,
     },
-    /// Change your commission (an increase applies one unbonding period later) or name
+    /// Change your commission (an increase can be applied one unbonding period
+    /// later) or name; with neither, applies a scheduled increase that is due
+    /// (only your own `update` or `claim` applies it)
     Update {
         #[arg(value_parser = parse_pubkey)]
         pool: Pubkey,
@@ -387,9 +401,9 @@ async fn run(cli: Cli) -> Result<(), ClientError> {
             let view = client.pool_view(&pool).await?;
             return out.view(&view, view.display());
         }
-        Command::Pools { mint } => {
+        Command::Pools { mint, creator } => {
             let views: Vec<_> = client
-                .pools(mint.as_ref())
+                .pools(mint.as_ref(), creator.as_ref())
                 .await?
                 .iter()
                 .map(|(address, pool)| PoolView::new(address, pool))
@@ -496,6 +510,7 @@ async fn run(cli: Cli) -> Result<(), ClientError> {
             require_operator_approval,
             max_commission,
             max_operator_share,
+            accept_freeze_authority,
         } => {
             let operators = OperatorSettings {
                 approval_required: require_operator_approval,
@@ -510,11 +525,18 @@ async fn run(cli: Cli) -> Result<(), ClientError> {
                     min_stake,
                     max_total_stake,
                     operators,
+                    accept_freeze_authority,
                 )
                 .await?
         }
-        Command::AddRewardStream { pool, reward_mint } => {
-            client.plan_add_reward_stream(&pool, &reward_mint).await?
+        Command::AddRewardStream {
+            pool,
+            reward_mint,
+            accept_freeze_authority,
+        } => {
+            client
+                .plan_add_reward_stream(&pool, &reward_mint, accept_freeze_authority)
+                .await?
         }
         Command::Fund {
             pool,
@@ -776,6 +798,61 @@ mod tests {
             "--resume"
         ])
         .is_err());
+    }
+
+    #[test]
+    fn freeze_authority_is_opt_in_and_update_may_change_nothing() {
+        let mint = "HXxvzGo3BTM8UZ7dsv1SkTSCfJ4h8RdpoJbFMGX8pAKr";
+        let create = Cli::try_parse_from(["staking", "create-pool", "--mint", mint]).unwrap();
+        assert!(matches!(
+            create.command,
+            Command::CreatePool {
+                accept_freeze_authority: false,
+                ..
+            }
+        ));
+        let create = Cli::try_parse_from([
+            "staking",
+            "create-pool",
+            "--mint",
+            mint,
+            "--accept-freeze-authority",
+        ])
+        .unwrap();
+        assert!(matches!(
+            create.command,
+            Command::CreatePool {
+                accept_freeze_authority: true,
+                ..
+            }
+        ));
+        let add = Cli::try_parse_from([
+            "staking",
+            "add-reward-stream",
+            mint,
+            mint,
+            "--accept-freeze-authority",
+        ])
+        .unwrap();
+        assert!(matches!(
+            add.command,
+            Command::AddRewardStream {
+                accept_freeze_authority: true,
+                ..
+            }
+        ));
+        let update = Cli::try_parse_from(["staking", "operator", "update", mint]).unwrap();
+        assert!(matches!(
+            update.command,
+            Command::Operator {
+                command: OperatorCommand::Update {
+                    commission: None,
+                    name: None,
+                    ..
+                }
+            }
+        ));
+        assert!(Cli::try_parse_from(["staking", "pools", "--creator", mint]).is_ok());
     }
 
     #[test]

@@ -12,7 +12,7 @@ use solana_signer::Signer;
 use staking::instructions::{InitializePoolParams, UpdatePoolParams};
 use staking::state::{Operator, Pool, Position};
 
-use crate::accounts::reward_stream;
+use crate::accounts::{reward_stream, MintInfo};
 use crate::amount::{format_duration, format_ui, AmountArg, UiAmount};
 use crate::error::ClientError;
 use crate::views::format_bps;
@@ -122,6 +122,10 @@ impl StakingClient {
         ))
     }
 
+    /// Creates a pool with the signer as creator and authority, at
+    /// `pda::pool(program, stake_mint, signer, pool_id)`.
+    /// `accept_freeze_authority`: accept a stake mint with a freeze authority
+    /// (refused here, before sending, when it has one and this is false).
     #[allow(clippy::too_many_arguments)]
     pub async fn plan_create_pool(
         &self,
@@ -131,17 +135,18 @@ impl StakingClient {
         min_stake: Option<UiAmount>,
         max_total_stake: Option<UiAmount>,
         operators: OperatorSettings,
+        accept_freeze_authority: bool,
     ) -> Result<Plan, ClientError> {
         let me = self.me()?;
         let mint = self.mint(stake_mint).await?;
-        let pool = pda::pool(&self.program_id, stake_mint, pool_id);
+        let freeze_note = check_mint_policy(&mint, "stake", accept_freeze_authority)?;
+        let pool = pda::pool(&self.program_id, stake_mint, &me, pool_id);
         if self.exists(&pool).await? {
             return Err(ClientError::invalid(format!(
-                "pool {pool} (mint {stake_mint}, id {pool_id}) already exists"
+                "pool {pool} (mint {stake_mint}, creator {me}, id {pool_id}) already exists"
             )));
         }
         let params = InitializePoolParams {
-            pool_id,
             unbonding_period,
             min_stake: min_stake
                 .map(|m| m.to_base_units(mint.decimals))
@@ -153,6 +158,7 @@ impl StakingClient {
             operator_approval_required: operators.approval_required,
             max_commission_bps: operators.max_commission_bps,
             max_operator_share_bps: operators.max_share_bps,
+            accept_freeze_authority,
         };
         Ok(Plan {
             signers: Vec::new(),
@@ -161,24 +167,31 @@ impl StakingClient {
                 &me,
                 stake_mint,
                 &mint.token_program,
+                pool_id,
                 params,
             )],
             summary: format!(
-                "Create pool {pool} for mint {stake_mint} (id {pool_id}, unbonding {})",
+                "Create pool {pool} for mint {stake_mint} (id {pool_id}, creator {me}, unbonding {}){freeze_note}",
                 format_duration(unbonding_period)
             ),
-            details: json!({"action": "create-pool", "pool": pool.to_string(), "stake_mint": stake_mint.to_string(), "pool_id": pool_id}),
+            details: json!({"action": "create-pool", "pool": pool.to_string(), "stake_mint": stake_mint.to_string(),
+                "pool_id": pool_id, "creator": me.to_string(),
+                "stake_mint_freeze_authority": mint.freeze_authority.map(|a| a.to_string())}),
         })
     }
 
+    /// `accept_freeze_authority`: accept a reward mint with a freeze authority
+    /// (refused here, before sending, when it has one and this is false).
     pub async fn plan_add_reward_stream(
         &self,
         pool_address: &Pubkey,
         reward_mint: &Pubkey,
+        accept_freeze_authority: bool,
     ) -> Result<Plan, ClientError> {
         let me = self.me()?;
         let pool = self.pool(pool_address).await?;
         let mint = self.mint(reward_mint).await?;
+        let freeze_note = check_mint_policy(&mint, "reward", accept_freeze_authority)?;
         let index = pool.reward_stream_count;
         Ok(Plan {
             signers: Vec::new(),
@@ -188,11 +201,13 @@ impl StakingClient {
                 pool_address,
                 reward_mint,
                 &mint.token_program,
+                accept_freeze_authority,
             )],
             summary: format!(
-                "Add reward stream {index} paying {reward_mint} to pool {pool_address}"
+                "Add reward stream {index} paying {reward_mint} to pool {pool_address}{freeze_note}"
             ),
-            details: json!({"action": "add-reward-stream", "pool": pool_address.to_string(), "stream": index, "reward_mint": reward_mint.to_string()}),
+            details: json!({"action": "add-reward-stream", "pool": pool_address.to_string(), "stream": index, "reward_mint": reward_mint.to_string(),
+                "freeze_authority": mint.freeze_authority.map(|a| a.to_string())}),
         })
     }
 
@@ -631,31 +646,47 @@ impl StakingClient {
         let pool = self.pool(pool_address).await?;
         let address = pda::operator(&self.program_id, pool_address, &me);
         let operator = self.operator(&address).await?;
-        if commission_bps.is_none() && name.is_none() {
-            return Err(ClientError::invalid(
-                "nothing to update: pass --commission and/or --name",
-            ));
-        }
         if let Some(bps) = commission_bps {
             check_commission(bps, &pool)?;
         }
         if let Some(name) = &name {
             check_operator_name(name)?;
         }
-        let change = match commission_bps {
-            Some(bps) if bps > operator.commission_bps => format!(
-                "; commission {} -> {} scheduled to apply {} from now (the pool's unbonding period)",
+        let now = self.now().await?;
+        // The instruction first applies a scheduled increase that is due
+        // (capped at the pool's maximum), then makes the requested change.
+        let due = due_increase(&operator, &pool, now);
+        let current = due.unwrap_or(operator.commission_bps);
+        let mut change = match due {
+            Some(applied) => format!(
+                "; scheduled commission increase applied: {} -> {}",
                 format_bps(operator.commission_bps.into()),
+                format_bps(applied.into())
+            ),
+            None => String::new(),
+        };
+        change += &match commission_bps {
+            Some(bps) if bps > current => format!(
+                "; commission {} -> {} scheduled to apply {} from now (the pool's unbonding period)",
+                format_bps(current.into()),
                 format_bps(bps.into()),
                 format_duration(pool.unbonding_period)
             ),
             Some(bps) => format!(
                 "; commission {} -> {} now",
-                format_bps(operator.commission_bps.into()),
+                format_bps(current.into()),
                 format_bps(bps.into())
+            ),
+            None if due.is_none() && operator.has_pending_increase() => format!(
+                "; the scheduled increase to {} is not due yet (in {})",
+                format_bps(operator.pending_commission_bps.into()),
+                format_duration(operator.pending_commission_at.saturating_sub(now).max(0) as u64)
             ),
             None => String::new(),
         };
+        if commission_bps.is_none() && name.is_none() && change.is_empty() {
+            change = "; no change (nothing scheduled)".to_string();
+        }
         Ok(Plan {
             signers: Vec::new(),
             instructions: vec![ix::update_operator(
@@ -667,7 +698,7 @@ impl StakingClient {
             )],
             summary: format!("Update operator {address}{change}"),
             details: json!({"action": "operator-update", "pool": pool_address.to_string(), "operator": address.to_string(),
-                "commission_bps": commission_bps, "name": name}),
+                "commission_bps": commission_bps, "name": name, "applied_scheduled_commission_bps": due}),
         })
     }
 
@@ -729,11 +760,24 @@ impl StakingClient {
                 "operator {address} has no commission to claim"
             )));
         }
+        let due = due_increase(&operator, &pool, now);
+        let applied = due
+            .map(|bps| {
+                format!(
+                    "; applies the scheduled commission increase {} -> {}",
+                    format_bps(operator.commission_bps.into()),
+                    format_bps(bps.into())
+                )
+            })
+            .unwrap_or_default();
         Ok(Plan {
             signers: Vec::new(),
             instructions,
-            summary: format!("Claim operator {address}'s commission from pool {pool_address}"),
-            details: json!({"action": "operator-claim", "pool": pool_address.to_string(), "operator": address.to_string(), "streams": streams}),
+            summary: format!(
+                "Claim operator {address}'s commission from pool {pool_address}{applied}"
+            ),
+            details: json!({"action": "operator-claim", "pool": pool_address.to_string(), "operator": address.to_string(), "streams": streams,
+                "applied_scheduled_commission_bps": due}),
         })
     }
 
@@ -807,6 +851,40 @@ impl StakingClient {
             ),
             details: json!({"action": "undelegate", "pool": pool_address.to_string(), "operator": operator.to_string()}),
         })
+    }
+}
+
+/// The commission a scheduled increase sets if the operator's own instruction
+/// runs at `now` (capped at the pool's maximum then); `None` when none is due.
+pub fn due_increase(operator: &Operator, pool: &Pool, now: i64) -> Option<u16> {
+    (operator.has_pending_increase() && now >= operator.pending_commission_at)
+        .then(|| operator.pending_commission_bps.min(pool.max_commission_bps))
+}
+
+/// The program's mint policy, checked before sending so the user gets one
+/// line instead of a failed transaction: a mint with a close authority is
+/// refused; one with a freeze authority needs `accept_freeze_authority`.
+/// Returns a note for the summary naming an accepted freeze authority.
+fn check_mint_policy(
+    mint: &MintInfo,
+    what: &str,
+    accept_freeze_authority: bool,
+) -> Result<String, ClientError> {
+    if let Some(close) = mint.close_authority {
+        return Err(ClientError::invalid(format!(
+            "{what} mint {} has a close authority ({close}); the program refuses such mints (MintHasCloseAuthority)",
+            mint.address
+        )));
+    }
+    match mint.freeze_authority {
+        Some(freezer) if !accept_freeze_authority => Err(ClientError::invalid(format!(
+            "{what} mint {} has a freeze authority ({freezer}) that could freeze the vault; pass --accept-freeze-authority to accept it",
+            mint.address
+        ))),
+        Some(freezer) => Ok(format!(
+            "; accepting the mint's freeze authority {freezer} (it can freeze the vault)"
+        )),
+        None => Ok(String::new()),
     }
 }
 

@@ -6,9 +6,17 @@ use staking::constants::{
     DELEGATION_SEED, OPERATOR_SEED, POOL_SEED, POSITION_SEED, REWARD_VAULT_SEED, STAKE_VAULT_SEED,
 };
 
-pub fn pool(program_id: &Pubkey, stake_mint: &Pubkey, pool_id: u64) -> Pubkey {
+/// A pool: `["pool", stake_mint, creator, pool_id (u64 LE)]`, where `creator`
+/// is the authority that signed `initialize_pool` (it stays a seed when the
+/// authority is transferred).
+pub fn pool(program_id: &Pubkey, stake_mint: &Pubkey, creator: &Pubkey, pool_id: u64) -> Pubkey {
     Pubkey::find_program_address(
-        &[POOL_SEED, stake_mint.as_ref(), &pool_id.to_le_bytes()],
+        &[
+            POOL_SEED,
+            stake_mint.as_ref(),
+            creator.as_ref(),
+            &pool_id.to_le_bytes(),
+        ],
         program_id,
     )
     .0

@@ -16,30 +16,65 @@ pub fn curve_at(pool: &Pool, stream_index: usize, now: i64) -> Result<StreamCurv
     Ok(curve)
 }
 
-/// The position as a settlement at `now` would leave it: per stream, `owed`
-/// is what a claim would pay and `commission_paid` includes the commission
-/// taken from this interval. `delegated` is the position's operator and
-/// delegation when it is delegated.
+/// A position, and its delegation when it is delegated, as a settlement at
+/// `now` would leave them.
+#[derive(Debug, Clone, Copy)]
+pub struct Settled {
+    /// Per stream, `owed` is what a claim would pay (whole base units) and
+    /// `owed_fraction` what is carried beyond it.
+    pub position: Position,
+    /// Per stream, `commission_paid_q` includes the commission taken from
+    /// this interval (Q64.64 base units, during the current delegation).
+    pub delegation: Option<Delegation>,
+}
+
+impl Settled {
+    /// The commission taken from the position's rewards on each of the pool's
+    /// streams during its current delegation, in whole base units rounded
+    /// down; `None` for an undelegated position.
+    pub fn commission_paid(&self, stream_count: usize) -> Option<Vec<u64>> {
+        self.delegation.as_ref().map(|delegation| {
+            delegation.streams[..stream_count]
+                .iter()
+                .map(|stream| {
+                    u64::try_from(math::q64_whole(stream.commission_paid_q.get()))
+                        .unwrap_or(u64::MAX)
+                })
+                .collect()
+        })
+    }
+}
+
+/// The position as a settlement at `now` would leave it (see [`Settled`]).
+/// `delegated` is the position's operator and delegation when it is
+/// delegated. Projected with the program's own accrual, sync and settlement.
 pub fn settled_position(
     pool: &Pool,
     position: &Position,
     delegated: Option<(&Operator, &Delegation)>,
     now: i64,
-) -> Result<Position, ClientError> {
-    let project = || -> anchor_lang::Result<Position> {
+) -> Result<Settled, ClientError> {
+    let project = || -> anchor_lang::Result<Settled> {
         let mut pool = *pool;
         let mut position = *position;
         pool.accrue_all(now)?;
-        match delegated {
-            None => position.settle_all(&pool, None)?,
+        let delegation = match delegated {
+            None => {
+                position.settle_all(&pool, None)?;
+                None
+            }
             Some((operator, delegation)) => {
                 let mut operator = *operator;
                 let mut delegation = *delegation;
                 operator.sync_streams(&pool)?;
                 position.settle_all(&pool, Some((&operator, &mut delegation)))?;
+                Some(delegation)
             }
-        }
-        Ok(position)
+        };
+        Ok(Settled {
+            position,
+            delegation,
+        })
     };
     project().map_err(|e| ClientError::invalid(format!("cannot project rewards: {e}")))
 }
@@ -51,14 +86,17 @@ pub fn pending_rewards(
     delegated: Option<(&Operator, &Delegation)>,
     now: i64,
 ) -> Result<Vec<u64>, ClientError> {
-    let settled = settled_position(pool, position, delegated, now)?;
+    let settled = settled_position(pool, position, delegated, now)?.position;
     Ok(settled.rewards[..pool.streams().len()]
         .iter()
         .map(|reward| reward.owed)
         .collect())
 }
 
-/// The commission an operator's sync at `now` would leave owed, per stream.
+/// The commission an operator's sync at `now` would leave owed (whole base
+/// units: what `claim_commission` would pay), per stream. A scheduled increase
+/// that is due changes nothing here: the operator's own instruction applies it
+/// after syncing, so it only affects what accrues afterwards.
 pub fn commission_owed(
     pool: &Pool,
     operator: &Operator,

@@ -249,12 +249,13 @@ impl StakingClient {
             .collect()
     }
 
-    /// All pools, or the pools of one stake mint.
+    /// All pools, or those of one stake mint and/or one creator.
     pub async fn pools(
         &self,
         stake_mint: Option<&Pubkey>,
+        creator: Option<&Pubkey>,
     ) -> Result<Vec<(Pubkey, Pool)>, ClientError> {
-        self.program_accounts(accounts::pool_filters(stake_mint))
+        self.program_accounts(accounts::pool_filters(stake_mint, creator))
             .await
     }
 

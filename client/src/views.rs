@@ -35,6 +35,9 @@ pub struct StreamView {
     pub period_end: i64,
     pub total_funded: TokenAmount,
     pub total_claimed: TokenAmount,
+    /// The reward mint has a freeze authority, accepted when the stream was
+    /// added (a trust assumption: it can freeze this stream's vault).
+    pub freeze_authority_accepted: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -42,8 +45,13 @@ pub struct PoolView {
     pub address: String,
     pub pool_id: u64,
     pub stake_mint: String,
+    /// Who created the pool (a seed of its address; never changes).
+    pub creator: String,
     pub authority: String,
     pub pending_authority: Option<String>,
+    /// The stake mint has a freeze authority, accepted by the creator (a
+    /// trust assumption: it can freeze the stake vault).
+    pub stake_freeze_authority_accepted: bool,
     pub total_staked: TokenAmount,
     pub total_unbonding: TokenAmount,
     pub unbonding_period: u64,
@@ -65,8 +73,10 @@ impl PoolView {
             address: address.to_string(),
             pool_id: pool.pool_id,
             stake_mint: pool.stake_mint.to_string(),
+            creator: pool.creator.to_string(),
             authority: pool.authority.to_string(),
             pending_authority: pool.pending_authority().map(|a| a.to_string()),
+            stake_freeze_authority_accepted: pool.stake_freeze_authority_accepted != 0,
             total_staked: TokenAmount::new(pool.total_staked, d),
             total_unbonding: TokenAmount::new(pool.total_unbonding, d),
             unbonding_period: pool.unbonding_period,
@@ -93,6 +103,7 @@ impl PoolView {
                     period_end: s.period_end,
                     total_funded: TokenAmount::new(s.total_funded, s.reward_decimals),
                     total_claimed: TokenAmount::new(s.total_claimed, s.reward_decimals),
+                    freeze_authority_accepted: s.freeze_authority_accepted != 0,
                 })
                 .collect(),
         }
@@ -100,10 +111,11 @@ impl PoolView {
 
     pub fn display(&self) -> String {
         let mut out = format!(
-            "Pool {}\n  stake mint:       {}\n  pool id:          {}\n  authority:        {}{}\n  total staked:     {}\n  total unbonding:  {}\n  unbonding period: {}\n  minimum stake:    {}\n  stake cap:        {}\n  paused:           {}\n  operators:        {}, commission at most {}, share at most {}\n",
+            "Pool {}\n  stake mint:       {}\n  pool id:          {}\n  creator:          {}\n  authority:        {}{}\n  total staked:     {}\n  total unbonding:  {}\n  unbonding period: {}\n  minimum stake:    {}\n  stake cap:        {}\n  paused:           {}\n  operators:        {}, commission at most {}, share at most {}\n  stake mint freeze authority: {}\n",
             self.address,
             self.stake_mint,
             self.pool_id,
+            self.creator,
             self.authority,
             self.pending_authority.as_ref().map(|p| format!(" (pending: {p})")).unwrap_or_default(),
             self.total_staked.ui,
@@ -115,19 +127,31 @@ impl PoolView {
             if self.operator_approval_required { "need approval" } else { "open registration" },
             format_bps(self.max_commission_bps.into()),
             self.max_operator_share_bps.map(|bps| format_bps(bps.into())).unwrap_or_else(|| "no cap".into()),
+            freeze_authority_text(self.stake_freeze_authority_accepted, "the stake vault"),
         );
         for s in &self.streams {
             out += &format!(
-                "  stream {}: mint {} rate {}/s until {} funded {} claimed {}\n",
+                "  stream {}: mint {} rate {}/s until {} funded {} claimed {}\n    reward mint freeze authority: {}\n",
                 s.index,
                 s.reward_mint,
                 s.rate_per_second.ui,
                 s.period_end,
                 s.total_funded.ui,
-                s.total_claimed.ui
+                s.total_claimed.ui,
+                freeze_authority_text(s.freeze_authority_accepted, "this stream's vault"),
             );
         }
         out
+    }
+}
+
+/// A mint's freeze authority as a trust assumption, in plain words. A mint
+/// cannot gain a freeze authority later, so "none" holds for good.
+fn freeze_authority_text(accepted: bool, vault: &str) -> String {
+    if accepted {
+        format!("accepted (the mint's freeze authority can freeze {vault})")
+    } else {
+        "none (the mint has no freeze authority)".to_string()
     }
 }
 
@@ -139,6 +163,9 @@ pub struct TicketView {
     pub unlock_at: i64,
     /// Seconds until it can be withdrawn (0 when unlocked).
     pub seconds_left: u64,
+    /// The operator the stake was delegated to when unstaked (null: none).
+    /// Cancelling returns it to that operator without a share-cap check.
+    pub operator: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -158,9 +185,10 @@ pub struct PositionView {
     pub pending_rewards: Vec<PendingReward>,
     /// The operator the stake is delegated to, if any.
     pub operator: Option<String>,
-    /// What operators' commission has taken from this position's rewards, per
-    /// stream, including the interval up to now.
-    pub commission_paid: Vec<PendingReward>,
+    /// What the operator's commission has taken from this position's rewards
+    /// during its current delegation, per stream, up to now (whole base
+    /// units, rounded down); `None` when the position is not delegated.
+    pub commission_paid: Option<Vec<PendingReward>>,
     pub tickets: Vec<TicketView>,
 }
 
@@ -180,26 +208,27 @@ impl PositionView {
             delegated.map(|(_, operator, delegation)| (operator, delegation)),
             now,
         )?;
-        let per_stream = |amount: fn(&staking::state::PositionReward) -> u64| {
+        let per_stream = |amounts: &mut dyn Iterator<Item = u64>| {
             pool.streams()
                 .iter()
-                .zip(&settled.rewards)
+                .zip(amounts)
                 .enumerate()
-                .map(|(i, (stream, reward))| PendingReward {
+                .map(|(i, (stream, amount))| PendingReward {
                     stream: i as u8,
                     reward_mint: stream.reward_mint.to_string(),
-                    amount: TokenAmount::new(amount(reward), stream.reward_decimals),
+                    amount: TokenAmount::new(amount, stream.reward_decimals),
                 })
                 .collect::<Vec<_>>()
         };
+        let commission_paid = settled.commission_paid(pool.streams().len());
         Ok(PositionView {
             address: pda::position(program_id, pool_address, &position.owner).to_string(),
             pool: pool_address.to_string(),
             owner: position.owner.to_string(),
             staked: TokenAmount::new(position.staked, pool.stake_decimals),
-            pending_rewards: per_stream(|reward| reward.owed),
+            pending_rewards: per_stream(&mut settled.position.rewards.iter().map(|r| r.owed)),
             operator: delegated.map(|(address, _, _)| address.to_string()),
-            commission_paid: per_stream(|reward| reward.commission_paid),
+            commission_paid: commission_paid.map(|paid| per_stream(&mut paid.into_iter())),
             tickets: tickets
                 .iter()
                 .filter(|(_, t)| t.pool == *pool_address)
@@ -209,6 +238,7 @@ impl PositionView {
                     amount: TokenAmount::new(t.amount, pool.stake_decimals),
                     unlock_at: t.unlock_at,
                     seconds_left: t.unlock_at.saturating_sub(now).max(0) as u64,
+                    operator: (t.operator != Pubkey::default()).then(|| t.operator.to_string()),
                 })
                 .collect(),
         })
@@ -229,13 +259,9 @@ impl PositionView {
             Some(operator) => out += &format!("  delegated to operator {operator}\n"),
             None => out += "  not delegated\n",
         }
-        for paid in self
-            .commission_paid
-            .iter()
-            .filter(|p| p.amount.base_units > 0)
-        {
+        for paid in self.commission_paid.iter().flatten() {
             out += &format!(
-                "  commission paid, stream {} ({}): {}\n",
+                "  commission paid in this delegation, stream {} ({}): {}\n",
                 paid.stream, paid.reward_mint, paid.amount.ui
             );
         }
@@ -245,8 +271,13 @@ impl PositionView {
             } else {
                 format!("unlocks in {}", format_duration(ticket.seconds_left))
             };
+            let operator = ticket
+                .operator
+                .as_ref()
+                .map(|operator| format!(", unstaked from operator {operator}"))
+                .unwrap_or_default();
             out += &format!(
-                "  ticket {}: {} ({state})\n",
+                "  ticket {}: {} ({state}{operator})\n",
                 ticket.address, ticket.amount.ui
             );
         }
@@ -259,7 +290,8 @@ impl PositionView {
 pub struct CommissionView {
     pub stream: u8,
     pub reward_mint: String,
-    /// Booked and not yet claimed (as of the operator's last sync).
+    /// Not yet claimed: what `claim_commission` would pay now (whole base
+    /// units; the operator's sync projected to now).
     pub owed: TokenAmount,
     pub claimed: TokenAmount,
 }
@@ -272,9 +304,18 @@ pub struct OperatorView {
     pub name: String,
     pub active: bool,
     pub commission_bps: u16,
-    /// A scheduled increase and when it applies.
+    /// A scheduled increase, and the time from which it can be applied.
     pub pending_commission_bps: Option<u16>,
     pub pending_commission_at: Option<i64>,
+    /// The increase's notice has run out: the operator's own next
+    /// `update_operator` or `claim_commission` applies it (capped at the
+    /// pool's maximum then); nobody else's instruction does.
+    pub pending_commission_due: bool,
+    /// What the increase would set now: the pending rate capped at the pool's
+    /// current maximum commission.
+    pub pending_commission_capped_bps: Option<u16>,
+    /// Seconds until it can be applied (0 once due).
+    pub pending_commission_seconds_left: Option<u64>,
     pub delegated: TokenAmount,
     /// Delegated stake over the pool's total stake, in basis points.
     pub share_of_pool_bps: u64,
@@ -287,13 +328,21 @@ pub fn format_bps(bps: u64) -> String {
 }
 
 impl OperatorView {
-    pub fn new(address: &Pubkey, operator: &Operator, pool: &Pool) -> Self {
+    /// `now`: the cluster's clock, for whether a scheduled increase is due.
+    pub fn new(address: &Pubkey, operator: &Operator, pool: &Pool, now: i64) -> Self {
         let share = if pool.total_staked == 0 {
             0
         } else {
             (u128::from(operator.delegated) * 10_000 / u128::from(pool.total_staked)) as u64
         };
         let pending = operator.has_pending_increase();
+        // Projected to now; the stored figures if the projection cannot run.
+        let owed = rewards::commission_owed(pool, operator, now).unwrap_or_else(|_| {
+            operator.streams[..pool.streams().len()]
+                .iter()
+                .map(|stream| stream.commission_owed)
+                .collect()
+        });
         OperatorView {
             address: address.to_string(),
             pool: operator.pool.to_string(),
@@ -303,28 +352,66 @@ impl OperatorView {
             commission_bps: operator.commission_bps,
             pending_commission_bps: pending.then_some(operator.pending_commission_bps),
             pending_commission_at: pending.then_some(operator.pending_commission_at),
+            pending_commission_due: pending && now >= operator.pending_commission_at,
+            pending_commission_capped_bps: pending
+                .then(|| operator.pending_commission_bps.min(pool.max_commission_bps)),
+            pending_commission_seconds_left: pending
+                .then(|| operator.pending_commission_at.saturating_sub(now).max(0) as u64),
             delegated: TokenAmount::new(operator.delegated, pool.stake_decimals),
             share_of_pool_bps: share,
             commission: pool
                 .streams()
                 .iter()
-                .zip(&operator.streams)
+                .zip(operator.streams.iter().zip(owed))
                 .enumerate()
-                .map(|(i, (stream, booked))| CommissionView {
+                .map(|(i, (stream, (booked, owed)))| CommissionView {
                     stream: i as u8,
                     reward_mint: stream.reward_mint.to_string(),
-                    owed: TokenAmount::new(booked.commission_owed, stream.reward_decimals),
+                    owed: TokenAmount::new(owed, stream.reward_decimals),
                     claimed: TokenAmount::new(booked.commission_claimed, stream.reward_decimals),
                 })
                 .collect(),
         }
     }
 
+    /// The scheduled increase, for the table: the rate and when it can be applied.
     fn pending_change(&self) -> String {
-        match (self.pending_commission_bps, self.pending_commission_at) {
-            (Some(bps), Some(at)) => format!("{} from {at}", format_bps(bps.into())),
+        match (
+            self.pending_commission_bps,
+            self.pending_commission_seconds_left,
+        ) {
+            (Some(bps), _) if self.pending_commission_due => {
+                format!("{} due", format_bps(bps.into()))
+            }
+            (Some(bps), Some(left)) => {
+                format!("{} in {}", format_bps(bps.into()), format_duration(left))
+            }
             _ => "-".to_string(),
         }
+    }
+
+    /// The scheduled increase in full: when it can be applied, and by whom.
+    fn pending_change_detail(&self) -> String {
+        let (Some(bps), Some(at)) = (self.pending_commission_bps, self.pending_commission_at)
+        else {
+            return "none".to_string();
+        };
+        let capped = match self.pending_commission_capped_bps {
+            Some(capped) if capped < bps => format!(
+                " (capped at the pool's maximum: {} if applied now)",
+                format_bps(capped.into())
+            ),
+            _ => String::new(),
+        };
+        let when = if self.pending_commission_due {
+            format!("due since {at}: the operator's next `operator update` or `operator claim` applies it")
+        } else {
+            format!(
+                "can be applied from {at} (in {}), by the operator's own `operator update` or `operator claim`",
+                format_duration(self.pending_commission_seconds_left.unwrap_or_default())
+            )
+        };
+        format!("{}{capped}; {when}", format_bps(bps.into()))
     }
 
     pub fn display(&self) -> String {
@@ -336,7 +423,7 @@ impl OperatorView {
             self.authority,
             if self.active { "active" } else { "inactive" },
             format_bps(self.commission_bps.into()),
-            self.pending_change(),
+            self.pending_change_detail(),
             self.delegated.ui,
             format_bps(self.share_of_pool_bps),
         );
@@ -375,7 +462,8 @@ impl StakingClient {
     pub async fn operator_view(&self, address: &Pubkey) -> Result<OperatorView, ClientError> {
         let operator = self.operator(address).await?;
         let pool = self.pool(&operator.pool).await?;
-        Ok(OperatorView::new(address, &operator, &pool))
+        let now = self.now().await?;
+        Ok(OperatorView::new(address, &operator, &pool, now))
     }
 
     /// A pool's operators, most delegated stake first.
@@ -384,11 +472,12 @@ impl StakingClient {
         pool_address: &Pubkey,
     ) -> Result<Vec<OperatorView>, ClientError> {
         let pool = self.pool(pool_address).await?;
+        let now = self.now().await?;
         Ok(self
             .operators(pool_address)
             .await?
             .iter()
-            .map(|(address, operator)| OperatorView::new(address, operator, &pool))
+            .map(|(address, operator)| OperatorView::new(address, operator, &pool, now))
             .collect())
     }
 

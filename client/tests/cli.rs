@@ -245,6 +245,26 @@ async fn a_pool_lifecycle_through_the_cli() {
     let pools = net.json(&alice_key, &["pools", "--mint", &stake_mint.to_string()]);
     assert_eq!(pools.as_array().unwrap().len(), 1);
     assert_eq!(pools[0]["pool_id"], 7);
+    assert_eq!(pools[0]["creator"], authority.pubkey().to_string());
+    assert_eq!(pools[0]["stake_freeze_authority_accepted"], false);
+    assert_eq!(pools[0]["streams"][0]["freeze_authority_accepted"], false);
+    let theirs = net.json(
+        &alice_key,
+        &["pools", "--creator", &authority.pubkey().to_string()],
+    );
+    assert_eq!(theirs.as_array().unwrap().len(), 1);
+    let mine = net.json(
+        &alice_key,
+        &["pools", "--creator", &alice.pubkey().to_string()],
+    );
+    assert_eq!(mine.as_array().unwrap().len(), 0);
+    let shown = net.cli(&alice_key, &["pool", &pool]);
+    let shown = String::from_utf8_lossy(&shown.stdout);
+    assert!(
+        shown.contains(&format!("creator:          {}", authority.pubkey()))
+            && shown.contains("stake mint freeze authority: none"),
+        "{shown}"
+    );
     assert_eq!(ui(&pools[0]["total_staked"]), "0");
     let positions = net.json(&alice_key, &["positions"]);
     assert_eq!(positions.as_array().unwrap().len(), 1);
@@ -315,8 +335,10 @@ async fn failures_are_one_line_and_change_nothing() {
     );
     // A program error, decoded from the logs: Alice is not the authority.
     let error = net.fails(&alice_key, &["update-pool", &pool, "--pause"]);
+    let code = staking::errors::StakingError::NotPoolAuthority as u32
+        + anchor_lang::error::ERROR_CODE_OFFSET;
     assert!(
-        error.contains("ConstraintHasOne (2001)") && error.contains("[account: pool]"),
+        error.contains(&format!("NotPoolAuthority ({code})")) && error.contains("[account: pool]"),
         "{error}"
     );
     // The ticket is locked for an hour.
@@ -360,7 +382,72 @@ async fn failures_are_one_line_and_change_nothing() {
     );
     assert_eq!(before["authority"], after["authority"]);
     assert_eq!(after["paused"], false);
-    let _ = authority;
+
+    // A mint with a freeze authority: refused in one line before sending,
+    // accepted with the flag and then shown as a trust assumption.
+    let frozen = net
+        .client
+        .create_mint_with(6, &SPL_TOKEN, Some(&authority.pubkey()), &[])
+        .await
+        .unwrap();
+    let error = net.fails(
+        &authority_key,
+        &[
+            "create-pool",
+            "--mint",
+            &frozen.to_string(),
+            "--pool-id",
+            "2",
+        ],
+    );
+    assert!(
+        error.contains("has a freeze authority") && error.contains("--accept-freeze-authority"),
+        "{error}"
+    );
+    let error = net.fails(
+        &authority_key,
+        &["add-reward-stream", &pool, &frozen.to_string()],
+    );
+    assert!(error.contains("--accept-freeze-authority"), "{error}");
+    assert_eq!(
+        net.json(&alice_key, &["pool", &pool])["streams"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    let created = net.json(
+        &authority_key,
+        &[
+            "create-pool",
+            "--mint",
+            &frozen.to_string(),
+            "--pool-id",
+            "2",
+            "--accept-freeze-authority",
+        ],
+    );
+    let frozen_pool = created["pool"].as_str().unwrap().to_string();
+    net.json(
+        &authority_key,
+        &[
+            "add-reward-stream",
+            &frozen_pool,
+            &frozen.to_string(),
+            "--accept-freeze-authority",
+        ],
+    );
+    let view = net.json(&alice_key, &["pool", &frozen_pool]);
+    assert_eq!(view["stake_freeze_authority_accepted"], true);
+    assert_eq!(view["streams"][0]["freeze_authority_accepted"], true);
+    let shown = net.cli(&alice_key, &["pool", &frozen_pool]);
+    let shown = String::from_utf8_lossy(&shown.stdout);
+    assert!(
+        shown.contains(
+            "stake mint freeze authority: accepted (the mint's freeze authority can freeze the stake vault)"
+        ) && shown.contains("reward mint freeze authority: accepted"),
+        "{shown}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -490,15 +577,57 @@ async fn delegation_through_the_cli() {
         .unwrap();
     assert!(paid > 0, "{position}");
 
-    net.json(&operator_key, &["operator", "claim", &pool]);
+    // The increase is due (by the chain's clock), but only the operator's own
+    // instruction applies it: Alice's claim did not.
+    let mut shown = Value::Null;
+    for _ in 0..60 {
+        shown = net.json(&alice_key, &["operator", "show", &address]);
+        if shown["pending_commission_due"] == true {
+            break;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    assert_eq!(shown["pending_commission_due"], true, "{shown}");
+    assert_eq!(shown["commission_bps"], 1_000);
+    let text = net.cli(&alice_key, &["operator", "show", &address]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("15.00%") && text.contains("due since"),
+        "{text}"
+    );
+
+    let claimed = net.json(&operator_key, &["operator", "claim", &pool]);
+    assert_eq!(claimed["applied_scheduled_commission_bps"], 1_500);
     let earned = net
         .balance(&operator.pubkey(), &stake_mint, &SPL_TOKEN)
         .await;
     assert!(earned > 0);
+    let shown = net.json(&alice_key, &["operator", "show", &address]);
+    assert_eq!(shown["commission_bps"], 1_500);
+    assert_eq!(shown["pending_commission_bps"], Value::Null);
+
+    // `operator update` with no change is allowed: it applies a due increase.
+    net.json(
+        &operator_key,
+        &["operator", "update", &pool, "--commission", "20%"],
+    );
+    for _ in 0..60 {
+        let shown = net.json(&alice_key, &["operator", "show", &address]);
+        if shown["pending_commission_due"] == true {
+            break;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    let applied = net.json(&operator_key, &["operator", "update", &pool]);
+    assert_eq!(applied["applied_scheduled_commission_bps"], 2_000);
+    let shown = net.json(&alice_key, &["operator", "show", &address]);
+    assert_eq!(shown["commission_bps"], 2_000);
 
     net.json(&alice_key, &["undelegate", &pool]);
     let position = net.json(&alice_key, &["position", &pool]);
     assert_eq!(position["operator"], Value::Null);
+    // Commission paid is the current delegation's: none when undelegated.
+    assert_eq!(position["commission_paid"], Value::Null);
     let error = net.fails(&alice_key, &["undelegate", &pool]);
     assert!(error.contains("not delegated"), "{error}");
 }

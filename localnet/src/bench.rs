@@ -169,16 +169,17 @@ pub async fn run(
     })
     .await?;
     let create = client
-        .plan_create_pool(&stake_mint, 0, 0, None, None, Default::default())
+        .plan_create_pool(&stake_mint, 0, 0, None, None, Default::default(), false)
         .await
         .map_err(|e| e.to_string())?;
     client
         .send(&create.instructions)
         .await
         .map_err(|e| e.to_string())?;
-    let pool_address = pda::pool(&client.program_id, &stake_mint, 0);
+    let creator = client.me().map_err(|e| e.to_string())?;
+    let pool_address = pda::pool(&client.program_id, &stake_mint, &creator, 0);
     let add = client
-        .plan_add_reward_stream(&pool_address, &reward_mint)
+        .plan_add_reward_stream(&pool_address, &reward_mint, false)
         .await
         .map_err(|e| e.to_string())?;
     client

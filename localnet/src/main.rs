@@ -77,6 +77,10 @@ enum Command {
         /// Create it under Token-2022 instead of SPL Token
         #[arg(long)]
         token_2022: bool,
+        /// Give the mint a freeze authority (the payer): pools and reward
+        /// streams then need `--accept-freeze-authority`
+        #[arg(long)]
+        freeze_authority: bool,
         /// OWNER=AMOUNT (UI units) to mint into the owner's associated token account; repeatable
         #[arg(long = "mint-to", value_parser = parse_mint_to)]
         mint_to: Vec<(Pubkey, UiAmount)>,
@@ -134,8 +138,9 @@ async fn main() -> ExitCode {
             cluster,
             decimals,
             token_2022,
+            freeze_authority,
             mint_to,
-        } => create_mint(&cluster, decimals, token_2022, &mint_to).await,
+        } => create_mint(&cluster, decimals, token_2022, freeze_authority, &mint_to).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -286,6 +291,7 @@ async fn create_mint(
     cluster: &ClusterArgs,
     decimals: u8,
     token_2022: bool,
+    freeze_authority: bool,
     mint_to: &[(Pubkey, UiAmount)],
 ) -> Result<(), String> {
     let client = client(cluster)?;
@@ -299,8 +305,13 @@ async fn create_mint(
         .map(|(owner, amount)| amount.to_base_units(decimals).map(|base| (*owner, base)))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| e.to_string())?;
+    let freezer = if freeze_authority {
+        Some(client.me().map_err(|e| e.to_string())?)
+    } else {
+        None
+    };
     let mint = client
-        .create_mint(decimals, &token_program, &mint_to)
+        .create_mint_with(decimals, &token_program, freezer.as_ref(), &mint_to)
         .await
         .map_err(|e| e.to_string())?;
     println!("{mint}");
