@@ -57,7 +57,12 @@ pub enum MintExtension {
     NonTransferable,
     DefaultFrozen,
     Pausable,
+    /// A close authority that is set (the harness payer): refused by the
+    /// program, since a closed mint can be re-created with other extensions.
     MintCloseAuthority,
+    /// The close-authority extension with no authority: the mint can never be
+    /// closed, so it is accepted.
+    MintCloseAuthorityWithoutAuthority,
 }
 
 impl MintExtension {
@@ -69,7 +74,10 @@ impl MintExtension {
             MintExtension::NonTransferable => ExtensionType::NonTransferable,
             MintExtension::DefaultFrozen => ExtensionType::DefaultAccountState,
             MintExtension::Pausable => ExtensionType::Pausable,
-            MintExtension::MintCloseAuthority => ExtensionType::MintCloseAuthority,
+            MintExtension::MintCloseAuthority
+            | MintExtension::MintCloseAuthorityWithoutAuthority => {
+                ExtensionType::MintCloseAuthority
+            }
         }
     }
 }
@@ -220,13 +228,41 @@ impl TestEnv {
         self.create_mint_with(token_program, decimals, &[])
     }
 
-    /// A mint under `token_program` (Token-2022 when `extensions` is not empty).
+    /// A mint under `token_program` (Token-2022 when `extensions` is not empty),
+    /// with no freeze authority (the program refuses one unless it is accepted
+    /// explicitly: see [`Self::create_mint_with_freeze_authority`]).
     pub fn create_mint_with(
         &mut self,
         token_program: Pubkey,
         decimals: u8,
         extensions: &[MintExtension],
     ) -> Pubkey {
+        self.create_mint_full(token_program, decimals, extensions, false)
+    }
+
+    /// A mint whose freeze authority is the harness payer (the authority of
+    /// every mint the harness creates): it can freeze any of the mint's token
+    /// accounts, vaults included ([`Self::freeze`]).
+    pub fn create_mint_with_freeze_authority(
+        &mut self,
+        token_program: Pubkey,
+        decimals: u8,
+        extensions: &[MintExtension],
+    ) -> Pubkey {
+        self.create_mint_full(token_program, decimals, extensions, true)
+    }
+
+    /// A mint with the given extensions and, if `freeze_authority`, the payer
+    /// as its freeze authority (always with `DefaultFrozen`, which needs one).
+    pub fn create_mint_full(
+        &mut self,
+        token_program: Pubkey,
+        decimals: u8,
+        extensions: &[MintExtension],
+        freeze_authority: bool,
+    ) -> Pubkey {
+        let freeze_authority =
+            freeze_authority || extensions.contains(&MintExtension::DefaultFrozen);
         let mint = self.new_keypair();
         let authority = self.payer.pubkey();
         let types: Vec<ExtensionType> = extensions.iter().map(|e| e.extension_type()).collect();
@@ -279,6 +315,9 @@ impl TestEnv {
                         mint,
                         Some(&authority),
                     ),
+                    MintExtension::MintCloseAuthorityWithoutAuthority => {
+                        token_ix::initialize_mint_close_authority(&token_program, mint, None)
+                    }
                 }
                 .expect("extension instruction"),
             );
@@ -288,7 +327,7 @@ impl TestEnv {
                 &token_program,
                 &mint.pubkey(),
                 &authority,
-                Some(&authority),
+                freeze_authority.then_some(&authority),
                 decimals,
             )
             .expect("initialize_mint2"),
@@ -326,6 +365,22 @@ impl TestEnv {
         .expect("mint_to");
         self.send_ok(&[ix], &[]);
         account
+    }
+
+    /// Freezes a token account (its mint's freeze authority is the payer).
+    pub fn freeze(&mut self, mint: &Pubkey, account: &Pubkey) {
+        let token_program = self.owner_program(mint);
+        let ix = token_ix::freeze_account(&token_program, account, mint, &self.payer.pubkey(), &[])
+            .expect("freeze_account");
+        self.send_ok(&[ix], &[]);
+    }
+
+    /// Thaws a token account frozen by [`Self::freeze`].
+    pub fn thaw(&mut self, mint: &Pubkey, account: &Pubkey) {
+        let token_program = self.owner_program(mint);
+        let ix = token_ix::thaw_account(&token_program, account, mint, &self.payer.pubkey(), &[])
+            .expect("thaw_account");
+        self.send_ok(&[ix], &[]);
     }
 
     /// The program that owns `address`.

@@ -9,11 +9,13 @@ use staking_client::{instructions as ix, pda};
 
 use crate::{TestEnv, TxResult};
 
-/// A pool created by the harness, with its authority's keypair.
+/// A pool created by the harness, with its authority's keypair (the creator:
+/// the pool's address is `["pool", stake_mint, creator, pool_id]`).
 pub struct TestPool {
     pub address: Pubkey,
     pub stake_mint: Pubkey,
     pub authority: Keypair,
+    pub pool_id: u64,
 }
 
 impl TestPool {
@@ -22,23 +24,34 @@ impl TestPool {
     }
 }
 
-pub fn pool_params(pool_id: u64, unbonding_period: u64) -> InitializePoolParams {
+/// The address of `creator`'s pool `pool_id` for `stake_mint`.
+pub fn pool_address(stake_mint: &Pubkey, creator: &Pubkey, pool_id: u64) -> Pubkey {
+    pda::pool(&staking::ID, stake_mint, creator, pool_id)
+}
+
+/// Pool settings with no limits and the given unbonding period. The pool id
+/// is no longer one of the settings (it is `initialize_pool`'s own argument, a
+/// PDA seed): `_pool_id` is kept so existing callers compile; pass the id to
+/// [`TestEnv::create_pool_with_id`] or [`TestEnv::try_create_pool`].
+pub fn pool_params(_pool_id: u64, unbonding_period: u64) -> InitializePoolParams {
     InitializePoolParams {
-        pool_id,
         unbonding_period,
         min_stake: 0,
         max_total_stake: None,
         operator_approval_required: false,
         max_commission_bps: staking::math::BPS_DENOMINATOR,
         max_operator_share_bps: None,
+        accept_freeze_authority: false,
     }
 }
 
 impl TestEnv {
+    /// `authority` creates (and becomes the creator of) pool `pool_id` for `stake_mint`.
     pub fn try_create_pool(
         &mut self,
         authority: &Keypair,
         stake_mint: &Pubkey,
+        pool_id: u64,
         params: InitializePoolParams,
     ) -> TxResult {
         let token_program = self.owner_program(stake_mint);
@@ -47,20 +60,44 @@ impl TestEnv {
             &authority.pubkey(),
             stake_mint,
             &token_program,
+            pool_id,
             params,
         );
         self.send(&[ix], &[authority])
     }
 
+    /// A pool (id 0) created by a fresh authority.
     pub fn create_pool(&mut self, stake_mint: &Pubkey, params: InitializePoolParams) -> TestPool {
+        self.create_pool_with_id(stake_mint, 0, params)
+    }
+
+    /// Pool `pool_id` created by a fresh authority.
+    pub fn create_pool_with_id(
+        &mut self,
+        stake_mint: &Pubkey,
+        pool_id: u64,
+        params: InitializePoolParams,
+    ) -> TestPool {
         let authority = self.new_user();
-        let address = pda::pool(&staking::ID, stake_mint, params.pool_id);
-        let result = self.try_create_pool(&authority, stake_mint, params);
+        self.create_pool_by(authority, stake_mint, pool_id, params)
+    }
+
+    /// Pool `pool_id` created by `authority` (panics if that fails).
+    pub fn create_pool_by(
+        &mut self,
+        authority: Keypair,
+        stake_mint: &Pubkey,
+        pool_id: u64,
+        params: InitializePoolParams,
+    ) -> TestPool {
+        let address = pool_address(stake_mint, &authority.pubkey(), pool_id);
+        let result = self.try_create_pool(&authority, stake_mint, pool_id, params);
         crate::ok(result);
         TestPool {
             address,
             stake_mint: *stake_mint,
             authority,
+            pool_id,
         }
     }
 
@@ -76,7 +113,18 @@ impl TestEnv {
         self.account(address)
     }
 
+    /// Adds a stream without accepting a freeze authority on its mint.
     pub fn try_add_stream(&mut self, pool: &TestPool, reward_mint: &Pubkey) -> TxResult {
+        self.try_add_stream_accepting(pool, reward_mint, false)
+    }
+
+    /// Adds a stream; `accept_freeze_authority` opts in to a mint with one.
+    pub fn try_add_stream_accepting(
+        &mut self,
+        pool: &TestPool,
+        reward_mint: &Pubkey,
+        accept_freeze_authority: bool,
+    ) -> TxResult {
         let token_program = self.owner_program(reward_mint);
         let ix = ix::add_reward_stream(
             &staking::ID,
@@ -84,6 +132,7 @@ impl TestEnv {
             &pool.address,
             reward_mint,
             &token_program,
+            accept_freeze_authority,
         );
         self.send(&[ix], &[&pool.authority])
     }
@@ -423,5 +472,21 @@ impl TestEnv {
     pub fn delegation(&self, pool: &TestPool, owner: &Pubkey) -> Delegation {
         let position = pool.position_address(owner);
         self.account(&pda::delegation(&staking::ID, &position))
+    }
+
+    /// The commission taken from the position's rewards on `stream` during its
+    /// current delegation, Q64.64 base units (0 when not delegated).
+    pub fn commission_paid_q(&self, pool: &TestPool, owner: &Pubkey, stream: u8) -> u128 {
+        if self.operator_of(pool, owner).is_none() {
+            return 0;
+        }
+        self.delegation(pool, owner).streams[stream as usize]
+            .commission_paid_q
+            .get()
+    }
+
+    /// [`Self::commission_paid_q`] in whole base units, rounded down.
+    pub fn commission_paid(&self, pool: &TestPool, owner: &Pubkey, stream: u8) -> u64 {
+        (self.commission_paid_q(pool, owner, stream) >> 64) as u64
     }
 }

@@ -15,15 +15,22 @@ fn initialize_pool_with_spl_token_and_token_2022() {
     for token_program in [SPL_TOKEN, TOKEN_2022] {
         let mint = env.create_mint(token_program, 9);
         let params = InitializePoolParams {
-            pool_id: 7,
             unbonding_period: 3 * DAY as u64,
             min_stake: 10,
             max_total_stake: Some(1_000_000),
             ..pool_params(7, 0)
         };
-        let pool = env.create_pool(&mint, params);
+        let pool = env.create_pool_with_id(&mint, 7, params);
         let state = env.pool(&pool);
         assert_eq!(state.authority, pool.authority.pubkey());
+        // The creator is recorded, and is a seed of the pool's address.
+        assert_eq!(state.creator, pool.authority.pubkey());
+        assert_eq!(
+            pool.address,
+            pda::pool(&staking::ID, &mint, &pool.authority.pubkey(), 7)
+        );
+        // No freeze authority on the mint, so none was accepted.
+        assert_eq!(state.stake_freeze_authority_accepted, 0);
         assert_eq!(state.pending_authority(), None);
         assert_eq!(state.stake_mint, mint);
         assert_eq!(
@@ -55,7 +62,12 @@ fn initialize_pool_with_spl_token_and_token_2022() {
         assert_eq!(env.owner_program(&state.stake_vault), token_program);
         // Bumps are the canonical ones.
         let (_, bump) = Pubkey::find_program_address(
-            &[b"pool", mint.as_ref(), &7u64.to_le_bytes()],
+            &[
+                b"pool",
+                mint.as_ref(),
+                pool.authority.pubkey().as_ref(),
+                &7u64.to_le_bytes(),
+            ],
             &staking::ID,
         );
         assert_eq!(state.bump, bump);
@@ -66,13 +78,21 @@ fn initialize_pool_with_spl_token_and_token_2022() {
 fn one_mint_many_pools_but_no_reinitialisation() {
     let mut env = TestEnv::new();
     let mint = env.create_mint(SPL_TOKEN, 6);
-    let first = env.create_pool(&mint, pool_params(1, 0));
-    env.create_pool(&mint, pool_params(2, 0));
+    let first = env.create_pool_with_id(&mint, 1, pool_params(1, 0));
+    let second = env.create_pool_by(
+        first.authority.insecure_clone(),
+        &mint,
+        2,
+        pool_params(2, 0),
+    );
+    assert_ne!(first.address, second.address);
     let before = env.data(&first.address);
-    // Same mint and id again, even by the same authority: the account exists.
-    assert_fails(env.try_create_pool(&first.authority, &mint, pool_params(1, 0)));
-    let attacker = env.new_user();
-    assert_fails(env.try_create_pool(&attacker, &mint, pool_params(1, 99)));
+    // Same mint, creator and id again: the account exists.
+    assert_fails(env.try_create_pool(&first.authority, &mint, 1, pool_params(1, 0)));
+    // Another key's pool 1 for the same mint is another account (the creator
+    // is a seed), so it can neither take nor re-initialise the first.
+    let other = env.create_pool_with_id(&mint, 1, pool_params(1, 99));
+    assert_ne!(other.address, first.address);
     assert_eq!(env.data(&first.address), before);
 }
 
@@ -82,10 +102,15 @@ fn unbonding_period_is_bounded() {
     let mint = env.create_mint(SPL_TOKEN, 6);
     let authority = env.new_user();
     assert_staking_error(
-        env.try_create_pool(&authority, &mint, pool_params(1, MAX_UNBONDING_PERIOD + 1)),
+        env.try_create_pool(
+            &authority,
+            &mint,
+            1,
+            pool_params(1, MAX_UNBONDING_PERIOD + 1),
+        ),
         StakingError::UnbondingPeriodTooLong,
     );
-    ok(env.try_create_pool(&authority, &mint, pool_params(1, MAX_UNBONDING_PERIOD)));
+    ok(env.try_create_pool(&authority, &mint, 1, pool_params(1, MAX_UNBONDING_PERIOD)));
 }
 
 #[test]
@@ -109,22 +134,34 @@ fn mints_that_can_drain_or_block_a_vault_are_refused() {
             StakingError::MintDefaultFrozen,
         ),
         (MintExtension::Pausable, StakingError::MintPausable),
+        // A close authority can close the mint at zero supply and re-create
+        // it at the same address with any extension.
+        (
+            MintExtension::MintCloseAuthority,
+            StakingError::MintHasCloseAuthority,
+        ),
     ];
     let good_stake_mint = env.create_mint(SPL_TOKEN, 6);
     let pool = env.create_pool(&good_stake_mint, pool_params(1, 0));
+    // Refused even when the creator accepts a freeze authority (a
+    // default-frozen mint has one): the opt-in covers that authority only.
+    let accepting = InitializePoolParams {
+        accept_freeze_authority: true,
+        ..pool_params(1, 0)
+    };
     for (extension, error) in refused {
         let mint = env.create_mint_with(TOKEN_2022, 6, &[extension]);
         let authority = env.new_user();
         assert_staking_error(
-            env.try_create_pool(&authority, &mint, pool_params(1, 0)),
+            env.try_create_pool(&authority, &mint, 0, accepting.clone()),
             error,
         );
-        assert_staking_error(env.try_add_stream(&pool, &mint), error);
+        assert_staking_error(env.try_add_stream_accepting(&pool, &mint, true), error);
     }
     // Extensions that cannot move tokens out of a vault are accepted.
     for extension in [
         MintExtension::TransferFee(100),
-        MintExtension::MintCloseAuthority,
+        MintExtension::MintCloseAuthorityWithoutAuthority,
     ] {
         let mint = env.create_mint_with(TOKEN_2022, 6, &[extension]);
         env.create_pool(&mint, pool_params(1, 0));
@@ -149,10 +186,11 @@ fn reward_streams_are_capped_unique_and_authority_only() {
         &pool.address,
         &mints[0],
         &SPL_TOKEN,
+        false,
     );
-    assert_anchor_error(
+    assert_staking_error(
         env.send(&[forged], &[&intruder]),
-        AnchorError::ConstraintHasOne,
+        StakingError::NotPoolAuthority,
     );
     let unsigned_ix = unsigned(
         ix::add_reward_stream(
@@ -161,6 +199,7 @@ fn reward_streams_are_capped_unique_and_authority_only() {
             &pool.address,
             &mints[0],
             &SPL_TOKEN,
+            false,
         ),
         &pool.authority.pubkey(),
     );
@@ -172,6 +211,7 @@ fn reward_streams_are_capped_unique_and_authority_only() {
         &pool.address,
         &mints[0],
         &TOKEN_2022,
+        false,
     );
     assert_fails(env.send(&[wrong_program], &[&pool.authority]));
 
@@ -200,7 +240,7 @@ fn reward_streams_are_capped_unique_and_authority_only() {
         );
     }
 
-    let other = env.create_pool(&stake_mint, pool_params(2, 0));
+    let other = env.create_pool_with_id(&stake_mint, 2, pool_params(2, 0));
     env.add_stream(&other, &mints[0]);
     assert_staking_error(
         env.try_add_stream(&other, &mints[0]),
@@ -271,9 +311,9 @@ fn update_pool_changes_only_given_fields_and_only_by_authority() {
             ..Default::default()
         },
     );
-    assert_anchor_error(
+    assert_staking_error(
         env.send(&[forged], &[&intruder]),
-        AnchorError::ConstraintHasOne,
+        StakingError::NotPoolAuthority,
     );
     let unsigned_ix = unsigned(
         ix::update_pool(
@@ -332,9 +372,9 @@ fn authority_transfer_takes_two_steps() {
         &pool.address,
         &intruder.pubkey(),
     );
-    assert_anchor_error(
+    assert_staking_error(
         env.send(&[hijack], &[&intruder]),
-        AnchorError::ConstraintHasOne,
+        StakingError::NotPoolAuthority,
     );
 
     ok(env.send(&[accept(&successor.pubkey())], &[&successor]));
@@ -350,9 +390,9 @@ fn authority_transfer_takes_two_steps() {
         &pool.address,
         UpdatePoolParams::default(),
     );
-    assert_anchor_error(
+    assert_staking_error(
         env.send(&[stale], &[&pool.authority]),
-        AnchorError::ConstraintHasOne,
+        StakingError::NotPoolAuthority,
     );
 
     // Proposing oneself withdraws a pending proposal.
@@ -460,9 +500,9 @@ fn funding_checks_its_accounts_and_inputs() {
         100,
     )
     .unwrap();
-    assert_anchor_error(
+    assert_staking_error(
         env.send(&[forged], &[&intruder]),
-        AnchorError::ConstraintHasOne,
+        StakingError::NotPoolAuthority,
     );
 
     // Paused pools take no funding.

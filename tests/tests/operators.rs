@@ -44,8 +44,16 @@ fn claimed(env: &mut TestEnv, pool: &TestPool, user: &Keypair) -> u64 {
     env.reward_balance(pool, &user.pubkey(), 0) - before
 }
 
+/// The commission taken from the user's stream-0 rewards during the current
+/// delegation, whole base units (kept in the delegation, in Q64.64).
 fn commission_paid(env: &TestEnv, pool: &TestPool, user: &Keypair) -> u64 {
-    env.position(pool, &user.pubkey()).rewards[0].commission_paid
+    env.commission_paid(pool, &user.pubkey(), 0)
+}
+
+/// What the user is owed on stream 0 plus what was paid, exactly (Q64.64).
+fn received_q(env: &TestEnv, pool: &TestPool, user: &Keypair, paid: u64) -> u128 {
+    let reward = env.position(pool, &user.pubkey()).rewards[0];
+    (u128::from(paid) << 64) + reward.owed_q()
 }
 
 #[test]
@@ -104,9 +112,9 @@ fn pools_requiring_approval_start_operators_inactive() {
         &operator,
         true,
     );
-    assert_anchor_error(
+    assert_staking_error(
         env.send(&[self_approval], &[&operator_key]),
-        AnchorError::ConstraintHasOne,
+        StakingError::NotPoolAuthority,
     );
     ok(env.set_operator_active(&pool, &operator, true));
     assert_staking_error(
@@ -145,7 +153,13 @@ fn commission_splits_rewards_and_the_operator_claims_it() {
     let alice_paid = claimed(&mut env, &pool, &alice);
     let alice_commission = commission_paid(&env, &pool, &alice);
     assert!((499_990..=500_000).contains(&bob_paid), "bob {bob_paid}");
-    assert_eq!(alice_paid + alice_commission, bob_paid);
+    // Exactly: what Alice received (paid plus the fraction still owed) and what
+    // commission took add up to Bob's gross, to the last Q64.64 unit.
+    assert_eq!(
+        received_q(&env, &pool, &alice, alice_paid)
+            + env.commission_paid_q(&pool, &alice.pubkey(), 0),
+        received_q(&env, &pool, &bob, bob_paid)
+    );
     assert!(
         alice_commission.abs_diff(bob_paid / 10) <= 1,
         "{alice_commission}"
@@ -153,11 +167,9 @@ fn commission_splits_rewards_and_the_operator_claims_it() {
 
     let operator_tokens = pda::token_account(&operator_key.pubkey(), &pool.stake_mint, &SPL_TOKEN);
     ok(env.claim_commission(&pool, &operator_key, 0));
+    // Alice is its only delegator: it earned exactly what she paid.
     let earned = env.balance(&operator_tokens);
-    assert!(
-        earned.abs_diff(alice_commission) <= 1,
-        "{earned} vs {alice_commission}"
-    );
+    assert_eq!(earned, alice_commission);
     let state = env.operator(&operator);
     assert_eq!(state.streams[0].commission_claimed, earned);
     assert_eq!(state.streams[0].commission_owed, 0);
@@ -173,9 +185,9 @@ fn commission_splits_rewards_and_the_operator_claims_it() {
         ix::claim_commission(&staking::ID, &pool.address, &state, &mallory.pubkey(), 0).unwrap();
     steal.accounts[2].pubkey = operator;
     env.token_account(&mallory.pubkey(), &pool.stake_mint);
-    assert_anchor_error(
+    assert_staking_error(
         env.send(&[steal], &[&mallory]),
-        AnchorError::ConstraintHasOne,
+        StakingError::NotOperatorAuthority,
     );
     let mallory_tokens = env.token_account(&mallory.pubkey(), &pool.stake_mint);
     let redirected = substitute(
@@ -252,8 +264,9 @@ fn commission_increases_wait_for_the_notice_period() {
     assert!(commission.abs_diff((paid + commission) / 10) <= 1);
 
     // Delegators can leave within the notice: unbonding takes exactly as long.
-    // After it, the first sync applies the increase (what accrued until then
-    // is settled at 10%); from then on it is 20%.
+    // After it, the operator's own next instruction applies the increase (what
+    // accrued until then is settled at 10%); from then on it is 20%. Another
+    // user's sync never applies it (tests/tests/hardening.rs).
     env.warp(NOTICE as i64);
     ok(env.update_operator(&pool, &operator_key, None, None));
     let state = env.operator(&operator);
@@ -348,6 +361,21 @@ fn switching_operators_neither_gains_nor_loses() {
     ok(env.redelegate(&pool, &alice, &second));
     assert_eq!(env.delegation(&pool, &alice.pubkey()).operator, second);
     env.warp(700);
+    // Settled at the same moment, while still delegated (the commission paid
+    // is kept in the delegation, which undelegating closes).
+    let alice_paid = claimed(&mut env, &pool, &alice);
+    let bob_paid = claimed(&mut env, &pool, &bob);
+    assert!(
+        alice_paid.abs_diff(bob_paid) <= 1,
+        "{alice_paid} vs {bob_paid}"
+    );
+    let (a, b) = (
+        commission_paid(&env, &pool, &alice),
+        commission_paid(&env, &pool, &bob),
+    );
+    assert!(a.abs_diff(b) <= 1, "{a} vs {b}");
+    assert!(a.abs_diff(1_400 * RATE / 2 / 10) <= 1, "{a}");
+
     let position = pool.position_address(&alice.pubkey());
     let delegation = pda::delegation(&staking::ID, &position);
     let rent = env.lamports(&delegation);
@@ -360,22 +388,12 @@ fn switching_operators_neither_gains_nor_loses() {
     assert_eq!(env.operator(&first).delegated, 0);
     assert_eq!(env.operator(&second).delegated, 0);
 
+    // Undelegated: nothing more goes to commission; both earn the gross.
+    env.warp(500);
     let alice_paid = claimed(&mut env, &pool, &alice);
     let bob_paid = claimed(&mut env, &pool, &bob);
-    assert!(
-        alice_paid.abs_diff(bob_paid) <= 2,
-        "{alice_paid} vs {bob_paid}"
-    );
-    let (a, b) = (
-        commission_paid(&env, &pool, &alice),
-        commission_paid(&env, &pool, &bob),
-    );
-    assert!(a.abs_diff(b) <= 2, "{a} vs {b}");
-
-    // Undelegated: nothing more goes to commission.
-    env.warp(500);
-    ok(env.claim(&pool, &alice, None));
-    assert_eq!(commission_paid(&env, &pool, &alice), a);
+    assert!(alice_paid.abs_diff(bob_paid) <= 1);
+    assert!(alice_paid.abs_diff(500 * RATE / 2) <= 1, "{alice_paid}");
     // Its delegation account is gone, so it cannot be undelegated again.
     let again = ix::undelegate(&staking::ID, &pool.address, &alice.pubkey(), &first);
     assert_anchor_error(
@@ -475,18 +493,18 @@ fn someone_elses_operator_or_delegation_is_refused() {
         None,
     );
     hijack.accounts[2].pubkey = operator;
-    assert_anchor_error(
+    assert_staking_error(
         env.send(&[hijack], &[&mallory]),
-        AnchorError::ConstraintHasOne,
+        StakingError::NotOperatorAuthority,
     );
     // …nor move or end Alice's delegation.
     let mut forged = ix::undelegate(&staking::ID, &pool.address, &mallory.pubkey(), &operator);
     let alice_position = pool.position_address(&alice.pubkey());
     forged.accounts[2].pubkey = alice_position;
     forged.accounts[4].pubkey = pda::delegation(&staking::ID, &alice_position);
-    assert_anchor_error(
+    assert_staking_error(
         env.send(&[forged], &[&mallory]),
-        AnchorError::ConstraintHasOne,
+        StakingError::NotPositionOwner,
     );
     // A delegated position settles only with its own operator and delegation.
     let other_key = env.new_user();
@@ -544,9 +562,9 @@ fn someone_elses_operator_or_delegation_is_refused() {
     // An operator of another pool.
     let other_pool = env.create_pool(&pool.stake_mint, pool_params(2, 0));
     let foreign = env.register_operator(&other_pool, &operator_key, 0, "elsewhere");
-    assert_anchor_error(
+    assert_staking_error(
         env.delegate(&pool, &mallory, &foreign),
-        AnchorError::ConstraintHasOne,
+        StakingError::PoolMismatch,
     );
     assert_eq!(env.operator(&operator).delegated, 1_000);
     assert_eq!(env.operator(&other).delegated, 0);

@@ -52,7 +52,6 @@ fn stake_is_refused_when_paused_capped_below_minimum_or_zero() {
     let pool = env.create_pool(
         &mint,
         InitializePoolParams {
-            pool_id: 1,
             unbonding_period: 0,
             min_stake: 100,
             max_total_stake: Some(1_000),
@@ -110,7 +109,7 @@ fn stake_refuses_substituted_accounts() {
     let other_state = env.pool(&other);
 
     // Another pool's vault or mint.
-    assert_anchor_error(
+    assert_staking_error(
         env.send(
             &[substitute(
                 stake_ix(),
@@ -119,18 +118,18 @@ fn stake_refuses_substituted_accounts() {
             )],
             &[&alice],
         ),
-        AnchorError::ConstraintHasOne,
+        StakingError::InvalidStakeVault,
     );
-    assert_anchor_error(
+    assert_staking_error(
         env.send(
             &[substitute(stake_ix(), &state.stake_mint, &other_mint)],
             &[&alice],
         ),
-        AnchorError::ConstraintHasOne,
+        StakingError::InvalidStakeMint,
     );
     // Bob's position, signed by Alice: `has_one = owner` binds a position to its owner.
     let bob_position = pool.position_address(&bob.pubkey());
-    assert_anchor_error(
+    assert_staking_error(
         env.send(
             &[substitute(
                 stake_ix(),
@@ -139,7 +138,7 @@ fn stake_refuses_substituted_accounts() {
             )],
             &[&alice],
         ),
-        AnchorError::ConstraintHasOne,
+        StakingError::NotPositionOwner,
     );
     // The other token program, and a program that is no token program at all.
     assert_staking_error(
@@ -222,11 +221,12 @@ fn unstake_creates_a_ticket_and_stops_earning_at_once() {
     assert_eq!((state.total_staked, state.total_unbonding), (600, 400));
     let t = env.ticket(&ticket);
     assert_eq!(
-        (t.owner, t.pool, t.position, t.id, t.amount),
+        (t.owner, t.pool, t.position, t.operator, t.id, t.amount),
         (
             alice.pubkey(),
             pool.address,
             pool.position_address(&alice.pubkey()),
+            Pubkey::default(),
             0,
             400
         )
@@ -261,7 +261,6 @@ fn unstake_checks_amounts_minimum_and_ownership() {
     let pool = env.create_pool(
         &mint,
         InitializePoolParams {
-            pool_id: 1,
             unbonding_period: 10,
             min_stake: 100,
             max_total_stake: None,
@@ -299,9 +298,9 @@ fn unstake_checks_amounts_minimum_and_ownership() {
         100,
     );
     forged.accounts[2].pubkey = bob_position;
-    assert_anchor_error(
+    assert_staking_error(
         env.send(&[forged], &[&alice, &ticket]),
-        AnchorError::ConstraintHasOne,
+        StakingError::NotPositionOwner,
     );
     let unsigned_by_bob = unsigned(
         ix::unstake(
@@ -359,14 +358,16 @@ fn withdraw_pays_after_unlock_once_and_only_to_the_owner() {
             &ticket,
             &mallory_tokens,
         );
-        assert_anchor_error(
+        // Her own position with Alice's ticket: the ticket names its owner.
+        assert_staking_error(
             env.send(&[steal.clone()], &[&mallory]),
-            AnchorError::ConstraintHasOne,
+            StakingError::NotTicketOwner,
         );
+        // Alice's position too: the position names its owner.
         steal.accounts[2].pubkey = pool.position_address(&alice.pubkey());
-        assert_anchor_error(
+        assert_staking_error(
             env.send(&[steal], &[&mallory]),
-            AnchorError::ConstraintHasOne,
+            StakingError::NotPositionOwner,
         );
         // Alice's withdrawal cannot be pointed at someone else's account or at the vault itself.
         let to_mallory = ix::withdraw(
@@ -478,9 +479,21 @@ fn cancel_unbond_returns_the_ticket_to_stake() {
         &pool.position_address(&mallory.pubkey()),
         &pool.position_address(&alice.pubkey()),
     );
-    assert_anchor_error(
+    assert_staking_error(
         env.send(&[steal], &[&mallory]),
-        AnchorError::ConstraintHasOne,
+        StakingError::NotPositionOwner,
+    );
+    // Her own position with Alice's ticket.
+    let steal_ticket = ix::cancel_unbond(
+        &staking::ID,
+        &pool.address,
+        &mallory.pubkey(),
+        None,
+        &ticket,
+    );
+    assert_staking_error(
+        env.send(&[steal_ticket], &[&mallory]),
+        StakingError::NotTicketOwner,
     );
     env.set_paused(&pool, true);
     assert_staking_error(
@@ -535,9 +548,9 @@ fn close_position_only_when_empty_and_it_can_reopen() {
     let mallory = env.new_user();
     let mut forged = ix::close_position(&staking::ID, &pool.address, &mallory.pubkey());
     forged.accounts[2].pubkey = pool.position_address(&alice.pubkey());
-    assert_anchor_error(
+    assert_staking_error(
         env.send(&[forged], &[&mallory]),
-        AnchorError::ConstraintHasOne,
+        StakingError::NotPositionOwner,
     );
 
     let position = pool.position_address(&alice.pubkey());

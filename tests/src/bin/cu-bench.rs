@@ -107,16 +107,17 @@ fn measure(column: Column, rents: &mut Rents) -> Measurements {
     // One stream paying the stake mint, so compound works.
     let authority = env.new_user();
     let params = pool_params(1, 3 * DAY as u64);
-    let address = staking_client::pda::pool(&staking::ID, &stake_mint, 1);
+    let address = staking_client::pda::pool(&staking::ID, &stake_mint, &authority.pubkey(), 1);
     cu(
         "initialize_pool",
-        env.try_create_pool(&authority, &stake_mint, params),
+        env.try_create_pool(&authority, &stake_mint, 1, params),
         &mut m,
     );
     let pool = TestPool {
         address,
         stake_mint,
         authority,
+        pool_id: 1,
     };
     cu(
         "add_reward_stream",
@@ -183,7 +184,7 @@ fn measure(column: Column, rents: &mut Rents) -> Measurements {
     cu("close_position", env.close_position(&pool, &alice), &mut m);
 
     // Four streams running.
-    let four = env.create_pool(&stake_mint, pool_params(2, 3 * DAY as u64));
+    let four = env.create_pool_with_id(&stake_mint, 2, pool_params(2, 3 * DAY as u64));
     for _ in 0..4 {
         let reward_mint = env.create_mint(program, 6);
         let index = env.add_stream(&four, &reward_mint);
