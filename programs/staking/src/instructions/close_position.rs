@@ -33,6 +33,7 @@ pub fn handler(ctx: Context<ClosePosition>) -> Result<()> {
         for (stream, fraction_q) in pool.reward_streams[..count]
             .iter_mut()
             .zip(position.fractions_q())
+            .filter(|(_, fraction_q)| *fraction_q != 0)
         {
             stream.forfeit_q(fraction_q)?;
         }

@@ -118,9 +118,13 @@ impl RewardStream {
     /// Gives up a closed position's fraction of a unit: it leaves the liability
     /// and becomes recoverable by the authority.
     pub fn forfeit_q(&mut self, fraction_q: u128) -> Result<()> {
-        let mut curve = self.curve();
-        curve.release_q(fraction_q)?;
-        self.set_curve(&curve);
+        // Only the liability changes: no need for the whole curve's round trip.
+        let unclaimed = self
+            .unclaimed_q
+            .get()
+            .checked_sub(fraction_q)
+            .ok_or(StakingError::MathOverflow)?;
+        self.unclaimed_q.set(unclaimed);
         Ok(())
     }
 
