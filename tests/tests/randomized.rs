@@ -1,25 +1,82 @@
-//! Random sequences of stake / unstake / claim / compound / fund / withdraw /
-//! cancel from several users, with delegation to two operators whose
-//! commission and status change along the way, on the bytecode. After every
-//! step: the vaults cover every liability (stakers' and operators'), nothing is
-//! paid beyond what was funded, each operator's delegated stake is the sum of
-//! its delegators' stake, and each user's rewards *plus the commission taken
-//! from them* match a reference model (exact shares of emission over time, in
-//! floating point) within the documented rounding; what operators booked
-//! matches what their delegators paid within the same rounding.
+//! Randomized multi-user sequences on the bytecode, checked after every step
+//! against an exact model (`randomized/model.rs`).
+//!
+//! Every CI run executes at least 10,000 randomized operations (split between
+//! two tests that run in parallel: an SPL Token stake mint, and a Token-2022
+//! transfer-fee stake mint; the second reward mint is a Token-2022
+//! transfer-fee mint in both). The long run (the count is of operations):
+//!
+//! ```text
+//! STAKING_FUZZ_OPS=200000 cargo test -p staking-tests --test randomized -- --nocapture
+//! ```
+//!
+//! `STAKING_FUZZ_SEED=<u64>` replays a run (each test prints its seed and its
+//! operation count). A failure is shrunk by proptest to a minimal sequence,
+//! printed with the check that failed.
+//!
+//! Operations: stake (1 unit to ~1e18 beside each other), unstake, claim (all
+//! or one stream), compound, fund, withdraw, cancel an unbond, warp, delegate,
+//! redelegate, undelegate, commission changes by the operator (which also
+//! apply a due increase), a plain operator sync, activate/deactivate,
+//! claim_commission, recover_undistributed, close_position, bursts of
+//! permissionless pokes every second (a 1-unit stake, a claim, an operator
+//! sync through a delegator's stake), freezing and thawing a user's token
+//! account, transfer-fee changes on the stake and reward mints, pause, stake
+//! cap, max commission and operator share cap changes. The model predicts
+//! each outcome (success, or the exact error), and a refused operation must
+//! change nothing.
+//!
+//! After every step: (a) conservation, exactly: the stake vault holds
+//! `total_staked + total_unbonding`; per reward vault, the balance is
+//! `funded - paid - recovered`, `unclaimed_q` equals every position's owed
+//! amount settled to now plus every operator's commission plus the
+//! distribution remainder (the program's documented identity, to the Q64.64
+//! unit), equals the model's emission less payouts and forfeited fractions,
+//! and `balance == recoverable + ceil(unclaimed) + ceil(still scheduled)`
+//! with no shortfall; (b) each user's paid + owed (+ forfeited fractions) and
+//! each operator's claimed + owed commission against the exact stake x time
+//! model within the bound derived in `model.rs` (below one base unit except
+//! for stakes near 2^64 whose share swings often); (c) each operator's
+//! delegated stake is its delegators' stake; and every operator's commission
+//! state (rate, pending increase, status) is the model's. (d) Users can
+//! always leave: every 64 operations, on a copy of the chain, and at the end
+//! of every sequence, on the chain itself (pause left as it is), every user
+//! unstakes everything, withdraws every ticket after the unbonding period,
+//! claims and closes the position, every operator claims its commission;
+//! then the reward vaults hold only what is recoverable plus at most
+//! `1 + operators` base units (the `math.rs` bound with every position
+//! closed), and the recovery of everything recoverable succeeds.
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use anchor_lang::prelude::{Clock, Pubkey};
+use anchor_lang::solana_program::instruction::Instruction;
+use anchor_spl::token_2022::spl_token_2022::extension::transfer_fee::{
+    instruction::set_transfer_fee, TransferFeeConfig,
+};
+use anchor_spl::token_2022::spl_token_2022::extension::{
+    BaseStateWithExtensions, StateWithExtensions,
+};
 use proptest::prelude::*;
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use solana_keypair::Keypair;
 use solana_signer::Signer;
-use staking::state::Operator;
-use staking_client::rewards::{commission_owed, settled_position};
-use staking_tests::scenario::pool_params;
+use staking::instructions::{InitializePoolParams, UpdatePoolParams};
+use staking::state::{Delegation, Operator, Pool, Position};
+use staking_client::{instructions as ix, pda};
 use staking_tests::*;
 
-const USERS: usize = 3;
-const STREAMS: usize = 2;
-const UNBONDING: i64 = 100;
-const OPERATORS: usize = 2;
-const MAX_COMMISSION_BPS: u16 = 3_000;
+#[path = "randomized/model.rs"]
+mod model;
+use model::*;
+
+const USERS: usize = 6;
+const OPERATORS: usize = 3;
+const MAX_AMOUNT: u64 = 1_000_000_000_000_000_000;
+/// Operations per generated sequence (pokes expand to one per second).
+const SEQUENCE_OPS: usize = 120;
+/// Every this many operations, the exit drill runs on a copy of the chain.
+const DRILL_EVERY: u64 = 64;
 
 #[derive(Debug, Clone)]
 enum Op {
@@ -33,6 +90,7 @@ enum Op {
     },
     Claim {
         user: usize,
+        stream: Option<u8>,
     },
     Compound {
         user: usize,
@@ -44,9 +102,11 @@ enum Op {
     },
     Withdraw {
         user: usize,
+        pick: usize,
     },
     Cancel {
         user: usize,
+        pick: usize,
     },
     Warp {
         seconds: i64,
@@ -58,9 +118,10 @@ enum Op {
     Undelegate {
         user: usize,
     },
-    SetCommission {
+    /// `update_operator` by the operator (a sync with no change when `None`).
+    UpdateOperator {
         operator: usize,
-        bps: u16,
+        bps: Option<u16>,
     },
     SetActive {
         operator: usize,
@@ -68,353 +129,1529 @@ enum Op {
     },
     ClaimCommission {
         operator: usize,
+        stream: u8,
     },
+    Recover {
+        stream: usize,
+        mode: u8,
+    },
+    Close {
+        user: usize,
+    },
+    /// One permissionless action every second for `seconds` seconds.
+    Pokes {
+        seconds: u8,
+        user: usize,
+        kind: u8,
+    },
+    Freeze {
+        user: usize,
+        which: usize,
+    },
+    Thaw {
+        user: usize,
+        which: usize,
+    },
+    SetFee {
+        which: usize,
+        bps: u16,
+    },
+    Pause {
+        paused: bool,
+    },
+    StakeCap {
+        mode: u8,
+        extra: u64,
+    },
+    MaxCommission {
+        bps: u16,
+    },
+    ShareCap {
+        bps: u16,
+    },
+}
+
+fn amount() -> impl Strategy<Value = u64> {
+    prop_oneof![
+        3 => 1u64..=10,
+        5 => 1u64..=1_000_000,
+        2 => 1_000_000u64..=1_000_000_000_000,
+        1 => 1_000_000_000_000_000u64..=MAX_AMOUNT,
+    ]
 }
 
 fn op() -> impl Strategy<Value = Op> {
     let user = 0..USERS;
+    let operator = 0..OPERATORS;
     prop_oneof![
-        3 => (user.clone(), 1u64..10_000).prop_map(|(user, amount)| Op::Stake { user, amount }),
-        2 => (user.clone(), 1u64..=100).prop_map(|(user, percent)| Op::Unstake { user, percent }),
-        2 => user.clone().prop_map(|user| Op::Claim { user }),
-        1 => user.clone().prop_map(|user| Op::Compound { user }),
-        2 => (0..STREAMS, 1u64..1_000_000, 1u64..2_000)
+        8 => (user.clone(), amount()).prop_map(|(user, amount)| Op::Stake { user, amount }),
+        4 => (user.clone(), prop_oneof![1u64..=100, Just(100)])
+            .prop_map(|(user, percent)| Op::Unstake { user, percent }),
+        4 => (user.clone(), prop_oneof![Just(None), (0u8..2).prop_map(Some)])
+            .prop_map(|(user, stream)| Op::Claim { user, stream }),
+        2 => user.clone().prop_map(|user| Op::Compound { user }),
+        3 => (0..STREAMS, prop_oneof![1u64..=1_000, 1_000u64..=1_000_000_000_000], prop_oneof![1u64..=50, 50u64..=2_000])
             .prop_map(|(stream, amount, duration)| Op::Fund { stream, amount, duration }),
-        1 => user.clone().prop_map(|user| Op::Withdraw { user }),
-        1 => user.clone().prop_map(|user| Op::Cancel { user }),
-        4 => (0i64..400).prop_map(|seconds| Op::Warp { seconds }),
-        2 => (user.clone(), 0..OPERATORS).prop_map(|(user, operator)| Op::Delegate { user, operator }),
+        3 => (user.clone(), any::<usize>()).prop_map(|(user, pick)| Op::Withdraw { user, pick }),
+        2 => (user.clone(), any::<usize>()).prop_map(|(user, pick)| Op::Cancel { user, pick }),
+        6 => prop_oneof![0i64..=50, 50i64..=400, 400i64..=3_000].prop_map(|seconds| Op::Warp { seconds }),
+        3 => (user.clone(), operator.clone()).prop_map(|(user, operator)| Op::Delegate { user, operator }),
         1 => user.clone().prop_map(|user| Op::Undelegate { user }),
-        1 => (0..OPERATORS, 0..=MAX_COMMISSION_BPS)
-            .prop_map(|(operator, bps)| Op::SetCommission { operator, bps }),
-        1 => (0..OPERATORS, any::<bool>())
-            .prop_map(|(operator, active)| Op::SetActive { operator, active }),
-        1 => (0..OPERATORS).prop_map(|operator| Op::ClaimCommission { operator }),
+        2 => (operator.clone(), prop_oneof![Just(None), (0u16..=3_000).prop_map(Some), (3_000u16..=10_001).prop_map(Some)])
+            .prop_map(|(operator, bps)| Op::UpdateOperator { operator, bps }),
+        1 => (operator.clone(), any::<bool>()).prop_map(|(operator, active)| Op::SetActive { operator, active }),
+        2 => (operator.clone(), 0u8..2).prop_map(|(operator, stream)| Op::ClaimCommission { operator, stream }),
+        1 => (0..STREAMS, 0u8..3).prop_map(|(stream, mode)| Op::Recover { stream, mode }),
+        1 => user.clone().prop_map(|user| Op::Close { user }),
+        2 => (1u8..=30, user.clone(), 0u8..4).prop_map(|(seconds, user, kind)| Op::Pokes { seconds, user, kind }),
+        1 => (user.clone(), 0usize..2).prop_map(|(user, which)| Op::Freeze { user, which }),
+        1 => (user.clone(), 0usize..2).prop_map(|(user, which)| Op::Thaw { user, which }),
+        1 => (0usize..2, prop_oneof![Just(0u16), 1u16..=100, 100u16..=5_000]).prop_map(|(which, bps)| Op::SetFee { which, bps }),
+        1 => any::<bool>().prop_map(|paused| Op::Pause { paused }),
+        1 => (0u8..3, 0u64..=1_000_000).prop_map(|(mode, extra)| Op::StakeCap { mode, extra }),
+        1 => (0u16..=10_000).prop_map(|bps| Op::MaxCommission { bps }),
+        1 => prop_oneof![Just(0u16), 1u16..=10_000, Just(10_000)].prop_map(|bps| Op::ShareCap { bps }),
     ]
 }
 
-/// The reference: per-second emission split by stake, no fixed point.
-#[derive(Default)]
-struct Model {
-    rate: [f64; STREAMS],
-    period_end: [i64; STREAMS],
-    last: i64,
-    stake: [u64; USERS],
-    entitled: [[f64; STREAMS]; USERS],
-    paid: [[u64; STREAMS]; USERS],
-    funded: [u64; STREAMS],
-    /// Open tickets per user: (address, amount, unlock time).
-    tickets: [Vec<(anchor_lang::prelude::Pubkey, u64, i64)>; USERS],
-    /// Settlements so far (each may round away under one base unit per user).
-    settlements: u64,
-    /// The operator each user's position is delegated to.
-    delegated_to: [Option<usize>; USERS],
-    operator_active: [bool; OPERATORS],
-    /// Commission claimed by each operator, per stream.
-    commission_claimed: [[u64; STREAMS]; OPERATORS],
+/// One sequence: the pool's settings and its operations.
+#[derive(Debug, Clone)]
+struct Case {
+    unbonding: u64,
+    max_commission: u16,
+    share_cap: u16,
+    fee_stake_mint: bool,
+    stake_fee_bps: u16,
+    reward_fee_bps: u16,
+    approval_required: bool,
+    ops: Vec<Op>,
 }
 
-impl Model {
-    fn advance(&mut self, now: i64) {
-        let total: u64 = self.stake.iter().sum();
-        for s in 0..STREAMS {
-            let seconds = (now.min(self.period_end[s]) - self.last.min(self.period_end[s])).max(0);
-            if total > 0 && seconds > 0 {
-                let emitted = self.rate[s] * seconds as f64;
-                for u in 0..USERS {
-                    self.entitled[u][s] += emitted * self.stake[u] as f64 / total as f64;
+fn case(fee_stake_mint: bool) -> impl Strategy<Value = Case> {
+    let stake_fee = if fee_stake_mint { 0u16..=500 } else { 0u16..=0 };
+    (
+        prop_oneof![Just(0u64), 1u64..=200],
+        prop_oneof![Just(10_000u16), 0u16..=5_000],
+        prop_oneof![Just(10_000u16), 2_000u16..=10_000],
+        stake_fee,
+        0u16..=500,
+        any::<bool>(),
+        proptest::collection::vec(op(), SEQUENCE_OPS),
+    )
+        .prop_map(
+            move |(
+                unbonding,
+                max_commission,
+                share_cap,
+                stake_fee_bps,
+                reward_fee_bps,
+                approval_required,
+                ops,
+            )| Case {
+                unbonding,
+                fee_stake_mint,
+                max_commission,
+                share_cap,
+                stake_fee_bps,
+                reward_fee_bps,
+                approval_required,
+                ops,
+            },
+        )
+}
+
+/// What the model expects of a transaction.
+#[derive(Debug, Clone, Copy)]
+enum Expect {
+    Ok,
+    Staking(StakingError),
+    /// Refused by the token program (a frozen account).
+    Token,
+}
+
+fn check(result: &TxResult, expected: Expect, what: &str) -> Result<bool, TestCaseError> {
+    let logs = |r: &TxResult| match r {
+        Ok(meta) => meta.logs.join("\n"),
+        Err(failure) => failure.meta.logs.join("\n"),
+    };
+    match (result, expected) {
+        (Ok(_), Expect::Ok) => Ok(true),
+        (Err(_), Expect::Token) => Ok(false),
+        (Err(_), Expect::Staking(error)) => {
+            let code = error as u32 + anchor_lang::error::ERROR_CODE_OFFSET;
+            prop_assert_eq!(
+                custom_error(result),
+                Some(code),
+                "{}: expected {:?}\n{}",
+                what,
+                error,
+                logs(result)
+            );
+            Ok(false)
+        }
+        _ => Err(TestCaseError::fail(format!(
+            "{what}: expected {expected:?}, got {:?}\n{}",
+            result.as_ref().err().map(|f| &f.err),
+            logs(result)
+        ))),
+    }
+}
+
+/// The chain side of a sequence: the pool, its people and the model.
+struct World {
+    env: TestEnv,
+    pool: TestPool,
+    stake_mint: Pubkey,
+    stake_token_program: Pubkey,
+    /// Per stream: mint and token program.
+    reward_mints: [(Pubkey, Pubkey); STREAMS],
+    /// Which mints have the transfer-fee extension: [stake, reward 1].
+    fee_mint: [bool; 2],
+    users: Vec<Keypair>,
+    operator_keys: Vec<Keypair>,
+    operators: Vec<Pubkey>,
+    model: Model,
+    stake_supply: u128,
+    ops: u64,
+    drill_txs: u64,
+    max_ratio: f64,
+    last_seen: ([u8; 32], i64),
+}
+
+impl World {
+    fn new(case: &Case) -> Self {
+        let mut env = TestEnv::new();
+        // Signatures are checked by every other test; here verifying two per
+        // transaction would be most of the time (the client still signs, and
+        // the program still sees exactly who signed).
+        env.svm = std::mem::take(&mut env.svm).with_sigverify(false);
+        // Mints with a freeze authority (accepted by the pool: a trust
+        // assumption the sequences exercise) and transfer fees.
+        let stake_mint = if case.fee_stake_mint {
+            env.create_mint_with_freeze_authority(
+                TOKEN_2022,
+                6,
+                &[MintExtension::TransferFee(case.stake_fee_bps)],
+            )
+        } else {
+            env.create_mint_with_freeze_authority(SPL_TOKEN, 6, &[])
+        };
+        let reward_mint = env.create_mint_with_freeze_authority(
+            TOKEN_2022,
+            9,
+            &[MintExtension::TransferFee(case.reward_fee_bps)],
+        );
+        let stake_token_program = env.owner_program(&stake_mint);
+        let params = InitializePoolParams {
+            unbonding_period: case.unbonding,
+            min_stake: 0,
+            max_total_stake: None,
+            operator_approval_required: case.approval_required,
+            max_commission_bps: case.max_commission,
+            max_operator_share_bps: Some(case.share_cap),
+            accept_freeze_authority: true,
+        };
+        let pool = env.create_pool_with_id(&stake_mint, 7, params);
+        for mint in [stake_mint, reward_mint] {
+            let token_program = env.owner_program(&mint);
+            let add = ix::add_reward_stream(
+                &staking::ID,
+                &pool.authority.pubkey(),
+                &pool.address,
+                &mint,
+                &token_program,
+                true,
+            );
+            env.send_ok(&[add], &[&pool.authority]);
+        }
+        let users: Vec<Keypair> = (0..USERS).map(|_| env.new_user()).collect();
+        for user in &users {
+            env.token_account(&user.pubkey(), &stake_mint);
+            env.token_account(&user.pubkey(), &reward_mint);
+        }
+        let operator_keys: Vec<Keypair> = (0..OPERATORS).map(|_| env.new_user()).collect();
+        let mut operators = Vec::new();
+        let mut operator_models = Vec::new();
+        for (o, key) in operator_keys.iter().enumerate() {
+            let bps = [0, 500, 2_500][o].min(case.max_commission);
+            let register = ix::register_operator(
+                &staking::ID,
+                &pool.address,
+                &key.pubkey(),
+                bps,
+                format!("op{o}"),
+            );
+            env.send_ok(&[register], &[key]);
+            env.token_account(&key.pubkey(), &stake_mint);
+            env.token_account(&key.pubkey(), &reward_mint);
+            operators.push(pda::operator(&staking::ID, &pool.address, &key.pubkey()));
+            operator_models.push(OperatorModel {
+                commission_bps: bps,
+                active: !case.approval_required,
+                ..Default::default()
+            });
+        }
+        env.token_account(&pool.authority.pubkey(), &stake_mint);
+        env.token_account(&pool.authority.pubkey(), &reward_mint);
+        let now = env.now();
+        let model = Model {
+            now,
+            users: vec![User::default(); USERS],
+            operators: operator_models,
+            streams: [
+                StreamModel {
+                    period_end: 0,
+                    ..Default::default()
+                },
+                StreamModel {
+                    period_end: 0,
+                    ..Default::default()
+                },
+            ],
+            stake_cap: u64::MAX,
+            max_commission: case.max_commission,
+            share_cap: case.share_cap,
+            unbonding: case.unbonding,
+            ..Default::default()
+        };
+        let reward_token_program = env.owner_program(&reward_mint);
+        World {
+            env,
+            pool,
+            stake_mint,
+            stake_token_program,
+            reward_mints: [
+                (stake_mint, stake_token_program),
+                (reward_mint, reward_token_program),
+            ],
+            fee_mint: [stake_token_program == TOKEN_2022, true],
+            users,
+            operator_keys,
+            operators,
+            model,
+            stake_supply: 0,
+            ops: 0,
+            drill_txs: 0,
+            max_ratio: 0.0,
+            last_seen: Default::default(),
+        }
+    }
+
+    fn now(&self) -> i64 {
+        self.env.now()
+    }
+
+    fn pool_state(&self) -> Pool {
+        self.env.account(&self.pool.address)
+    }
+
+    fn position_address(&self, u: usize) -> Pubkey {
+        self.pool.position_address(&self.users[u].pubkey())
+    }
+
+    fn user_ata(&self, u: usize, which: usize) -> Pubkey {
+        let (mint, program) = self.reward_mints[which];
+        pda::token_account(&self.users[u].pubkey(), &mint, &program)
+    }
+
+    fn operator_of(&self, u: usize) -> Option<Pubkey> {
+        self.model.users[u].operator.map(|o| self.operators[o])
+    }
+
+    /// What a transfer of `amount` of mint `which` (0 stake, 1 reward) loses
+    /// to the transfer fee in force now.
+    fn fee(&self, which: usize, amount: u64) -> u64 {
+        if !self.fee_mint[which] {
+            return 0;
+        }
+        let mint = self.reward_mints[which].0;
+        let data = self.env.svm.get_account(&mint).expect("mint").data;
+        let state =
+            StateWithExtensions::<anchor_spl::token_2022::spl_token_2022::state::Mint>::unpack(
+                &data,
+            )
+            .expect("mint");
+        let config = state
+            .get_extension::<TransferFeeConfig>()
+            .expect("fee config");
+        let epoch = self.env.svm.get_sysvar::<Clock>().epoch;
+        config.calculate_epoch_fee(epoch, amount).expect("fee")
+    }
+
+    fn mint_to(&mut self, owner: &Pubkey, which: usize, amount: u64) {
+        let (mint, program) = self.reward_mints[which];
+        let account = pda::token_account(owner, &mint, &program);
+        let decimals = self.env.mint_decimals(&mint);
+        let mint_ix = anchor_spl::token_2022::spl_token_2022::instruction::mint_to_checked(
+            &program,
+            &mint,
+            &account,
+            &self.env.payer.pubkey(),
+            &[],
+            amount,
+            decimals,
+        )
+        .expect("mint_to");
+        self.env.send_ok(&[mint_ix], &[]);
+        if which == 0 {
+            self.stake_supply += amount as u128;
+        }
+    }
+
+    /// Program state projected to now with the program's own methods:
+    /// per stream the curve, per user the position's owed amount (Q64.64),
+    /// per operator the commission owed (Q64.64).
+    fn project(&self) -> Projection {
+        let now = self.now();
+        let mut pool = self.pool_state();
+        pool.accrue_all(now).expect("accrue");
+        let mut operators: Vec<Operator> =
+            self.operators.iter().map(|o| self.env.account(o)).collect();
+        for operator in &mut operators {
+            operator.sync_streams(&pool).expect("sync");
+        }
+        let mut positions = Vec::new();
+        for u in 0..USERS {
+            let address = self.position_address(u);
+            let Some(account) = self
+                .env
+                .svm
+                .get_account(&address)
+                .filter(|a| a.lamports > 0)
+            else {
+                positions.push(None);
+                continue;
+            };
+            let mut position: Position =
+                anchor_lang::AccountDeserialize::try_deserialize(&mut account.data.as_slice())
+                    .expect("position");
+            let stored = position;
+            match self.model.users[u].operator {
+                None => position.settle_all(&pool, None).expect("settle"),
+                Some(o) => {
+                    let mut delegation: Delegation =
+                        self.env.account(&pda::delegation(&staking::ID, &address));
+                    position
+                        .settle_all(&pool, Some((&operators[o], &mut delegation)))
+                        .expect("settle")
                 }
+            }
+            positions.push(Some((stored, position)));
+        }
+        Projection {
+            pool,
+            operators,
+            positions,
+        }
+    }
+
+    fn payouts(&self, u: usize) -> [u64; STREAMS] {
+        let projection = self.project();
+        match &projection.positions[u] {
+            Some((_, settled)) => [settled.rewards[0].owed, settled.rewards[1].owed],
+            None => [0; STREAMS],
+        }
+    }
+
+    fn vault_balance(&self, s: usize) -> u64 {
+        let vault = self.pool_state().reward_streams[s].reward_vault;
+        self.env.balance(&vault)
+    }
+
+    fn stake_vault_balance(&self) -> u64 {
+        self.env.balance(&self.pool_state().stake_vault)
+    }
+
+    fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> TxResult {
+        self.env.send(ixs, signers)
+    }
+
+    // ----- operations --------------------------------------------------------
+
+    fn stake(&mut self, u: usize, amount: u64) -> Result<(), TestCaseError> {
+        let mut amount = amount;
+        if self.stake_supply + amount as u128 > 12 * MAX_AMOUNT as u128 {
+            amount = 1 + amount % 1_000;
+        }
+        let frozen = self.model.users[u].frozen[0];
+        if !frozen {
+            let owner = self.users[u].pubkey();
+            self.mint_to(&owner, 0, amount);
+        }
+        let credited = amount - self.fee(0, amount).min(amount);
+        let m = &self.model;
+        let user = &m.users[u];
+        let total = m.total_staked as u128 + credited as u128;
+        let expected = if m.paused {
+            Expect::Staking(StakingError::PoolPaused)
+        } else if frozen {
+            Expect::Token
+        } else if credited == 0 {
+            Expect::Staking(StakingError::NothingReceived)
+        } else if m.stake_cap != u64::MAX && total > m.stake_cap as u128 {
+            Expect::Staking(StakingError::StakeCapExceeded)
+        } else if user.operator.is_some_and(|o| {
+            !within_share_cap(
+                m.operators[o].delegated + credited,
+                total as u64,
+                m.share_cap,
+            )
+        }) {
+            Expect::Staking(StakingError::OperatorShareCapExceeded)
+        } else {
+            Expect::Ok
+        };
+        let state = self.pool_state();
+        let owner = self.users[u].pubkey();
+        let mut ixs = Vec::new();
+        if !self.model.users[u].has_position {
+            ixs.push(ix::open_position(&staking::ID, &self.pool.address, &owner));
+        }
+        let source = self.user_ata(u, 0);
+        ixs.push(ix::stake(
+            &staking::ID,
+            &self.pool.address,
+            &state,
+            &owner,
+            self.operator_of(u).as_ref(),
+            &source,
+            amount,
+        ));
+        let before = self.stake_vault_balance();
+        let result = self.env.send(&ixs, &[&self.users[u]]);
+        if check(&result, expected, &format!("stake {amount} by user {u}"))? {
+            prop_assert_eq!(
+                self.stake_vault_balance() - before,
+                credited,
+                "credited stake"
+            );
+            self.model.users[u].has_position = true;
+            self.model.add_stake(u, credited);
+        }
+        Ok(())
+    }
+
+    fn unstake(&mut self, u: usize, percent: u64) -> Result<(), TestCaseError> {
+        if !self.model.users[u].has_position {
+            return Ok(());
+        }
+        let amount = (self.model.users[u].stake as u128 * percent as u128 / 100) as u64;
+        let expected = if amount == 0 {
+            Expect::Staking(StakingError::ZeroAmount)
+        } else {
+            Expect::Ok
+        };
+        let ticket = self.env.new_keypair();
+        let unstake = ix::unstake(
+            &staking::ID,
+            &self.pool.address,
+            &self.users[u].pubkey(),
+            self.operator_of(u).as_ref(),
+            &ticket.pubkey(),
+            amount,
+        );
+        let result = self.env.send(&[unstake], &[&self.users[u], &ticket]);
+        if check(&result, expected, &format!("unstake {amount} by user {u}"))? {
+            let now = self.now();
+            let operator = self.model.users[u].operator;
+            self.model.remove_stake(u, amount);
+            self.model.users[u].tickets.push(Ticket {
+                address: ticket.pubkey(),
+                amount,
+                unlock_at: now + self.model.unbonding as i64,
+                operator,
+            });
+        }
+        Ok(())
+    }
+
+    fn claim(&mut self, u: usize, stream: Option<u8>) -> Result<(), TestCaseError> {
+        if !self.model.users[u].has_position {
+            return Ok(());
+        }
+        let payouts = self.payouts(u);
+        let streams: Vec<usize> = match stream {
+            Some(s) => vec![s as usize],
+            None => (0..STREAMS).collect(),
+        };
+        let expected = if streams.iter().all(|&s| payouts[s] == 0) {
+            Expect::Staking(StakingError::NothingToClaim)
+        } else if streams
+            .iter()
+            .any(|&s| payouts[s] > 0 && self.model.users[u].frozen[s])
+        {
+            Expect::Token
+        } else {
+            Expect::Ok
+        };
+        let state = self.pool_state();
+        let claim = ix::claim_rewards(
+            &staking::ID,
+            &self.pool.address,
+            &state,
+            &self.users[u].pubkey(),
+            self.operator_of(u).as_ref(),
+            stream,
+        )
+        .expect("stream");
+        let before: Vec<u64> = (0..STREAMS).map(|s| self.vault_balance(s)).collect();
+        let result = self.env.send(&[claim], &[&self.users[u]]);
+        if check(&result, expected, &format!("claim {stream:?} by user {u}"))? {
+            for &s in &streams {
+                let paid = before[s] - self.vault_balance(s);
+                prop_assert_eq!(paid, payouts[s], "claim pays what is owed, stream {}", s);
+                self.model.users[u].paid[s] += paid;
             }
         }
-        self.last = now;
+        Ok(())
     }
 
-    fn fund(&mut self, now: i64, stream: usize, amount: u64, duration: u64) {
-        let leftover = self.rate[stream] * (self.period_end[stream] - now).max(0) as f64;
-        self.rate[stream] = (amount as f64 + leftover) / duration as f64;
-        self.period_end[stream] = now + duration as i64;
-        self.funded[stream] += amount;
+    fn compound(&mut self, u: usize) -> Result<(), TestCaseError> {
+        if !self.model.users[u].has_position {
+            return Ok(());
+        }
+        let payout = self.payouts(u)[0];
+        let credited = payout - self.fee(0, payout).min(payout);
+        let m = &self.model;
+        let expected = if m.paused {
+            Expect::Staking(StakingError::PoolPaused)
+        } else if payout == 0 {
+            Expect::Staking(StakingError::NothingToClaim)
+        } else if credited == 0 {
+            Expect::Staking(StakingError::NothingReceived)
+        } else if m.stake_cap != u64::MAX
+            && m.total_staked as u128 + credited as u128 > m.stake_cap as u128
+        {
+            Expect::Staking(StakingError::StakeCapExceeded)
+        } else {
+            Expect::Ok
+        };
+        let state = self.pool_state();
+        let compound = ix::compound(
+            &staking::ID,
+            &self.pool.address,
+            &state,
+            &self.users[u].pubkey(),
+            self.operator_of(u).as_ref(),
+            0,
+        )
+        .expect("stream");
+        let (reward_before, stake_before) = (self.vault_balance(0), self.stake_vault_balance());
+        let result = self.env.send(&[compound], &[&self.users[u]]);
+        if check(&result, expected, &format!("compound by user {u}"))? {
+            prop_assert_eq!(reward_before - self.vault_balance(0), payout);
+            prop_assert_eq!(self.stake_vault_balance() - stake_before, credited);
+            self.model.users[u].paid[0] += payout;
+            self.model.add_stake(u, credited);
+        }
+        Ok(())
     }
-}
 
-fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
-    let mut env = TestEnv::new();
-    let stake_mint = env.create_mint(SPL_TOKEN, 6);
-    let other_mint = env.create_mint(TOKEN_2022, 9);
-    let params = staking::instructions::InitializePoolParams {
-        max_commission_bps: MAX_COMMISSION_BPS,
-        ..pool_params(1, UNBONDING as u64)
-    };
-    let pool = env.create_pool(&stake_mint, params);
-    env.add_stream(&pool, &stake_mint); // compoundable
-    env.add_stream(&pool, &other_mint);
-    let users: Vec<Keypair> = (0..USERS).map(|_| env.new_user()).collect();
-    let operator_keys: Vec<Keypair> = (0..OPERATORS).map(|_| env.new_user()).collect();
-    let operators: Vec<_> = operator_keys
-        .iter()
-        .zip([1_000, 2_500])
-        .map(|(key, bps)| env.register_operator(&pool, key, bps, "op"))
-        .collect();
-    let mut model = Model {
-        last: env.now(),
-        period_end: [env.now(); STREAMS],
-        operator_active: [true; OPERATORS],
-        ..Model::default()
-    };
+    fn fund(&mut self, s: usize, amount: u64, duration: u64) -> Result<(), TestCaseError> {
+        let authority = self.pool.authority.pubkey();
+        self.mint_to(&authority, s, amount);
+        let credited = amount - self.fee(s, amount).min(amount);
+        let mut tentative = self.model.clone();
+        let expected = if self.model.paused {
+            Expect::Staking(StakingError::PoolPaused)
+        } else if credited == 0 {
+            Expect::Staking(StakingError::NothingReceived)
+        } else if tentative.fund(s, credited, duration).is_none() {
+            Expect::Staking(StakingError::RewardRateTooLow)
+        } else {
+            Expect::Ok
+        };
+        let state = self.pool_state();
+        let (mint, program) = self.reward_mints[s];
+        let source = pda::token_account(&authority, &mint, &program);
+        let fund = ix::fund_rewards(
+            &staking::ID,
+            &authority,
+            &self.pool.address,
+            &state,
+            s as u8,
+            &source,
+            amount,
+            duration,
+        )
+        .expect("stream");
+        let before = self.vault_balance(s);
+        let result = self.env.send(&[fund], &[&self.pool.authority]);
+        if check(
+            &result,
+            expected,
+            &format!("fund {amount} over {duration}s on {s}"),
+        )? {
+            prop_assert_eq!(self.vault_balance(s) - before, credited);
+            self.model = tentative;
+            let rate = self.pool_state().reward_streams[s].rate_q.get();
+            prop_assert_eq!(rate, self.model.streams[s].rate_q, "funded rate");
+        }
+        Ok(())
+    }
 
-    for op in ops {
-        let now = env.now();
-        model.advance(now);
-        model.settlements += 1;
-        match op {
-            Op::Warp { seconds } => env.warp(seconds),
-            Op::Stake { user, amount } => {
-                ok(env.stake(&pool, &users[user], amount));
-                model.stake[user] += amount;
+    fn withdraw(&mut self, u: usize, pick: usize) -> Result<(), TestCaseError> {
+        let tickets = &self.model.users[u].tickets;
+        if tickets.is_empty() {
+            return Ok(());
+        }
+        let index = pick % tickets.len();
+        let ticket = tickets[index].clone();
+        let expected = if ticket.unlock_at > self.now() {
+            Expect::Staking(StakingError::TicketLocked)
+        } else if self.model.users[u].frozen[0] {
+            Expect::Token
+        } else {
+            Expect::Ok
+        };
+        let state = self.pool_state();
+        let destination = self.user_ata(u, 0);
+        let withdraw = ix::withdraw(
+            &staking::ID,
+            &self.pool.address,
+            &state,
+            &self.users[u].pubkey(),
+            &ticket.address,
+            &destination,
+        );
+        let before = self.stake_vault_balance();
+        let result = self.env.send(&[withdraw], &[&self.users[u]]);
+        if check(&result, expected, &format!("withdraw by user {u}"))? {
+            prop_assert_eq!(before - self.stake_vault_balance(), ticket.amount);
+            prop_assert!(!self.env.exists(&ticket.address), "the ticket is closed");
+            self.model.users[u].tickets.remove(index);
+        }
+        Ok(())
+    }
+
+    fn cancel(&mut self, u: usize, pick: usize) -> Result<(), TestCaseError> {
+        let tickets = &self.model.users[u].tickets;
+        if tickets.is_empty() {
+            return Ok(());
+        }
+        let index = pick % tickets.len();
+        let ticket = tickets[index].clone();
+        let m = &self.model;
+        let total = m.total_staked as u128 + ticket.amount as u128;
+        let operator = m.users[u].operator;
+        let expected = if m.paused {
+            Expect::Staking(StakingError::PoolPaused)
+        } else if m.stake_cap != u64::MAX && total > m.stake_cap as u128 {
+            Expect::Staking(StakingError::StakeCapExceeded)
+        } else if operator.is_some_and(|o| {
+            ticket.operator != Some(o)
+                && !within_share_cap(
+                    m.operators[o].delegated + ticket.amount,
+                    total as u64,
+                    m.share_cap,
+                )
+        }) {
+            Expect::Staking(StakingError::OperatorShareCapExceeded)
+        } else {
+            Expect::Ok
+        };
+        let cancel = ix::cancel_unbond(
+            &staking::ID,
+            &self.pool.address,
+            &self.users[u].pubkey(),
+            self.operator_of(u).as_ref(),
+            &ticket.address,
+        );
+        let result = self.env.send(&[cancel], &[&self.users[u]]);
+        if check(&result, expected, &format!("cancel by user {u}"))? {
+            self.model.users[u].tickets.remove(index);
+            self.model.add_stake(u, ticket.amount);
+        }
+        Ok(())
+    }
+
+    fn delegate(&mut self, u: usize, o: usize) -> Result<(), TestCaseError> {
+        let user = &self.model.users[u];
+        if !user.has_position || user.operator == Some(o) {
+            return Ok(());
+        }
+        let m = &self.model;
+        let expected = if !m.operators[o].active {
+            Expect::Staking(StakingError::OperatorInactive)
+        } else if !within_share_cap(
+            m.operators[o].delegated + user.stake,
+            m.total_staked,
+            m.share_cap,
+        ) {
+            Expect::Staking(StakingError::OperatorShareCapExceeded)
+        } else {
+            Expect::Ok
+        };
+        let owner = self.users[u].pubkey();
+        let instruction = match user.operator {
+            None => ix::delegate(&staking::ID, &self.pool.address, &owner, &self.operators[o]),
+            Some(current) => ix::redelegate(
+                &staking::ID,
+                &self.pool.address,
+                &owner,
+                &self.operators[current],
+                &self.operators[o],
+            ),
+        };
+        let result = self.env.send(&[instruction], &[&self.users[u]]);
+        if check(&result, expected, &format!("delegate user {u} to {o}"))? {
+            self.model.set_operator(u, Some(o));
+        }
+        Ok(())
+    }
+
+    fn undelegate(&mut self, u: usize) -> Result<(), TestCaseError> {
+        let Some(current) = self.model.users[u].operator else {
+            return Ok(());
+        };
+        let undelegate = ix::undelegate(
+            &staking::ID,
+            &self.pool.address,
+            &self.users[u].pubkey(),
+            &self.operators[current],
+        );
+        let result = self.env.send(&[undelegate], &[&self.users[u]]);
+        if check(&result, Expect::Ok, &format!("undelegate user {u}"))? {
+            self.model.set_operator(u, None);
+        }
+        Ok(())
+    }
+
+    fn update_operator(&mut self, o: usize, bps: Option<u16>) -> Result<(), TestCaseError> {
+        let now = self.now();
+        let mut operator = self.model.operators[o].clone();
+        operator.apply_due(now, self.model.max_commission);
+        let expected = match bps {
+            Some(bps) if bps > 10_000 => Expect::Staking(StakingError::InvalidCommission),
+            Some(bps) if bps > self.model.max_commission => {
+                Expect::Staking(StakingError::CommissionAboveMaximum)
             }
-            Op::Unstake { user, percent } => {
-                let amount = model.stake[user] * percent / 100;
-                if amount == 0 {
-                    continue;
-                }
-                let (ticket, result) = env.unstake(&pool, &users[user], amount);
-                ok(result);
-                model.stake[user] -= amount;
-                model.tickets[user].push((ticket, amount, now + UNBONDING));
+            _ => Expect::Ok,
+        };
+        if let Some(bps) = bps {
+            if bps <= operator.commission_bps {
+                operator.commission_bps = bps;
+                operator.pending_bps = 0;
+                operator.pending_at = 0;
+            } else {
+                operator.schedule(bps, now, self.model.unbonding);
             }
-            Op::Claim { user } if !env.exists(&pool.position_address(&users[user].pubkey())) => {
-                assert_anchor_error(
-                    env.claim(&pool, &users[user], None),
-                    anchor_lang::error::ErrorCode::AccountOwnedByWrongProgram,
-                );
+        }
+        let update = ix::update_operator(
+            &staking::ID,
+            &self.pool.address,
+            &self.operator_keys[o].pubkey(),
+            bps,
+            None,
+        );
+        let result = self.env.send(&[update], &[&self.operator_keys[o]]);
+        if check(
+            &result,
+            expected,
+            &format!("update operator {o} to {bps:?}"),
+        )? {
+            self.model.operators[o] = operator;
+        }
+        Ok(())
+    }
+
+    fn set_active(&mut self, o: usize, active: bool) -> Result<(), TestCaseError> {
+        let now = self.now();
+        let mut operator = self.model.operators[o].clone();
+        let expected = if operator.active == active {
+            Expect::Staking(StakingError::OperatorStatusUnchanged)
+        } else {
+            Expect::Ok
+        };
+        operator.active = active;
+        if active && operator.delegated > 0 {
+            let restored = operator.commission_bps.max(operator.pending_bps);
+            if restored > 0 {
+                operator.commission_bps = 0;
+                operator.schedule(restored, now, self.model.unbonding);
             }
-            Op::Claim { user } => {
-                let before: Vec<u64> = (0..STREAMS)
-                    .map(|s| env.reward_balance(&pool, &users[user].pubkey(), s as u8))
-                    .collect();
-                let result = env.claim(&pool, &users[user], None);
-                if staking_tests::custom_error(&result)
-                    == Some(StakingError::NothingToClaim as u32 + 6000)
-                {
-                    continue;
-                }
-                ok(result);
-                for (s, before) in before.into_iter().enumerate() {
-                    model.paid[user][s] +=
-                        env.reward_balance(&pool, &users[user].pubkey(), s as u8) - before;
-                }
+        }
+        let set = ix::set_operator_active(
+            &staking::ID,
+            &self.pool.address,
+            &self.pool.authority.pubkey(),
+            &self.operators[o],
+            active,
+        );
+        let result = self.env.send(&[set], &[&self.pool.authority]);
+        if check(
+            &result,
+            expected,
+            &format!("set operator {o} active {active}"),
+        )? {
+            self.model.operators[o] = operator;
+        }
+        Ok(())
+    }
+
+    fn claim_commission(&mut self, o: usize, s: u8) -> Result<(), TestCaseError> {
+        let now = self.now();
+        let projection = self.project();
+        let payout = projection.operators[o].streams[s as usize].commission_owed;
+        let mut operator = self.model.operators[o].clone();
+        operator.apply_due(now, self.model.max_commission);
+        let expected = if payout == 0 {
+            Expect::Staking(StakingError::NothingToClaim)
+        } else {
+            Expect::Ok
+        };
+        let state = self.pool_state();
+        let claim = ix::claim_commission(
+            &staking::ID,
+            &self.pool.address,
+            &state,
+            &self.operator_keys[o].pubkey(),
+            s,
+        )
+        .expect("stream");
+        let before = self.vault_balance(s as usize);
+        let result = self.env.send(&[claim], &[&self.operator_keys[o]]);
+        if check(
+            &result,
+            expected,
+            &format!("claim commission {o} stream {s}"),
+        )? {
+            prop_assert_eq!(before - self.vault_balance(s as usize), payout);
+            operator.claimed[s as usize] += payout;
+            self.model.operators[o] = operator;
+        }
+        Ok(())
+    }
+
+    fn recover(&mut self, s: usize, mode: u8) -> Result<(), TestCaseError> {
+        let recoverable = self.model.recoverable(s);
+        let amount = match mode {
+            0 => recoverable,
+            1 => recoverable + 1,
+            _ => recoverable / 2,
+        };
+        let expected = if amount == 0 {
+            Expect::Staking(StakingError::ZeroAmount)
+        } else if amount > recoverable {
+            Expect::Staking(StakingError::InsufficientRecoverable)
+        } else {
+            Expect::Ok
+        };
+        let state = self.pool_state();
+        let (mint, program) = self.reward_mints[s];
+        let destination = pda::token_account(&self.pool.authority.pubkey(), &mint, &program);
+        let recover = ix::recover_undistributed(
+            &staking::ID,
+            &self.pool.authority.pubkey(),
+            &self.pool.address,
+            &state,
+            s as u8,
+            &destination,
+            amount,
+        )
+        .expect("stream");
+        let before = self.vault_balance(s);
+        let result = self.env.send(&[recover], &[&self.pool.authority]);
+        if check(
+            &result,
+            expected,
+            &format!("recover {amount} of {recoverable} on {s}"),
+        )? {
+            prop_assert_eq!(before - self.vault_balance(s), amount);
+            self.model.streams[s].recovered += amount;
+        }
+        Ok(())
+    }
+
+    fn close(&mut self, u: usize) -> Result<(), TestCaseError> {
+        let user = &self.model.users[u];
+        if !user.has_position {
+            return Ok(());
+        }
+        let projection = self.project();
+        let (stored, settled) = projection.positions[u].expect("position");
+        let expected = if user.operator.is_some() {
+            Expect::Staking(StakingError::PositionDelegated)
+        } else if user.stake > 0
+            || !user.tickets.is_empty()
+            || stored.rewards.iter().any(|r| r.owed > 0)
+        {
+            Expect::Staking(StakingError::PositionNotEmpty)
+        } else {
+            Expect::Ok
+        };
+        let close = ix::close_position(&staking::ID, &self.pool.address, &self.users[u].pubkey());
+        let result = self.env.send(&[close], &[&self.users[u]]);
+        if check(&result, expected, &format!("close position of user {u}"))? {
+            prop_assert!(!self.env.exists(&self.position_address(u)));
+            for s in 0..STREAMS {
+                // Nothing staked: the stored and the settled position agree.
+                prop_assert_eq!(settled.rewards[s].owed_q(), stored.rewards[s].owed_q());
+                self.model.users[u].forfeited_q[s] += stored.rewards[s].owed_q();
             }
-            Op::Compound { user } => {
-                let before = env.position_or_default(&pool, &users[user].pubkey()).staked;
-                let result = env.compound(&pool, &users[user], 0);
-                let code = staking_tests::custom_error(&result);
-                if code == Some(StakingError::NothingToClaim as u32 + 6000) {
-                    continue;
+            self.model.users[u].has_position = false;
+        }
+        Ok(())
+    }
+
+    fn freeze(&mut self, u: usize, which: usize, frozen: bool) -> Result<(), TestCaseError> {
+        if self.model.users[u].frozen[which] == frozen {
+            return Ok(());
+        }
+        let mint = self.reward_mints[which].0;
+        let account = self.user_ata(u, which);
+        if frozen {
+            self.env.freeze(&mint, &account);
+        } else {
+            self.env.thaw(&mint, &account);
+        }
+        self.model.users[u].frozen[which] = frozen;
+        Ok(())
+    }
+
+    /// The fee authority changes the transfer fee; Token-2022 applies it two
+    /// epochs later, so the clock's epoch moves on by two.
+    fn set_fee(&mut self, which: usize, bps: u16) -> Result<(), TestCaseError> {
+        if !self.fee_mint[which] {
+            return Ok(());
+        }
+        let (mint, program) = self.reward_mints[which];
+        let set = set_transfer_fee(
+            &program,
+            &mint,
+            &self.env.payer.pubkey(),
+            &[],
+            bps,
+            u64::MAX,
+        )
+        .expect("set_transfer_fee");
+        self.env.send_ok(&[set], &[]);
+        let mut clock: Clock = self.env.svm.get_sysvar();
+        clock.epoch += 2;
+        self.env.svm.set_sysvar(&clock);
+        Ok(())
+    }
+
+    fn update_pool(
+        &mut self,
+        params: UpdatePoolParams,
+        expected: Expect,
+    ) -> Result<bool, TestCaseError> {
+        let update = ix::update_pool(
+            &staking::ID,
+            &self.pool.authority.pubkey(),
+            &self.pool.address,
+            params,
+        );
+        let result = self.env.send(&[update], &[&self.pool.authority]);
+        check(&result, expected, "update_pool")
+    }
+
+    /// One operation, then the checks.
+    fn apply(&mut self, op: &Op) -> Result<(), TestCaseError> {
+        match *op {
+            Op::Pokes {
+                seconds,
+                user,
+                kind,
+            } => {
+                for i in 0..seconds as usize {
+                    self.warp(1)?;
+                    let u = (user + i) % USERS;
+                    match kind {
+                        0 => {
+                            let amount = (1..=20).find(|a| self.fee(0, *a) < *a).unwrap_or(20);
+                            self.stake(u, amount)?
+                        }
+                        1 => self.claim(u, None)?,
+                        2 => {
+                            // An operator sync through a delegator's 1-unit stake.
+                            let delegator = (0..USERS)
+                                .map(|d| (u + d) % USERS)
+                                .find(|d| self.model.users[*d].operator.is_some())
+                                .unwrap_or(u);
+                            let amount = (1..=20).find(|a| self.fee(0, *a) < *a).unwrap_or(20);
+                            self.stake(delegator, amount)?
+                        }
+                        _ => self.update_operator(u % OPERATORS, None)?,
+                    }
+                    self.after_op()?;
                 }
-                if code == Some(anchor_lang::error::ErrorCode::AccountOwnedByWrongProgram as u32) {
-                    prop_assert_eq!(model.stake[user], 0);
-                    prop_assert!(model.tickets[user].is_empty());
-                    continue;
-                }
-                ok(result);
-                let compounded = env.position(&pool, &users[user].pubkey()).staked - before;
-                model.paid[user][0] += compounded;
-                model.stake[user] += compounded;
+                return Ok(());
             }
+            Op::Stake { user, amount } => self.stake(user, amount)?,
+            Op::Unstake { user, percent } => self.unstake(user, percent)?,
+            Op::Claim { user, stream } => self.claim(user, stream)?,
+            Op::Compound { user } => self.compound(user)?,
             Op::Fund {
                 stream,
                 amount,
                 duration,
-            } => {
-                ok(env.fund(&pool, stream as u8, amount, duration));
-                model.fund(now, stream, amount, duration);
-            }
-            Op::Withdraw { user } => {
-                let Some(index) = model.tickets[user].iter().position(|t| t.2 <= now) else {
-                    continue;
+            } => self.fund(stream, amount, duration)?,
+            Op::Withdraw { user, pick } => self.withdraw(user, pick)?,
+            Op::Cancel { user, pick } => self.cancel(user, pick)?,
+            Op::Warp { seconds } => self.warp(seconds)?,
+            Op::Delegate { user, operator } => self.delegate(user, operator)?,
+            Op::Undelegate { user } => self.undelegate(user)?,
+            Op::UpdateOperator { operator, bps } => self.update_operator(operator, bps)?,
+            Op::SetActive { operator, active } => self.set_active(operator, active)?,
+            Op::ClaimCommission { operator, stream } => self.claim_commission(operator, stream)?,
+            Op::Recover { stream, mode } => self.recover(stream, mode)?,
+            Op::Close { user } => self.close(user)?,
+            Op::Freeze { user, which } => self.freeze(user, which, true)?,
+            Op::Thaw { user, which } => self.freeze(user, which, false)?,
+            Op::SetFee { which, bps } => self.set_fee(which, bps)?,
+            Op::Pause { paused } => {
+                let params = UpdatePoolParams {
+                    paused: Some(paused),
+                    ..Default::default()
                 };
-                let (ticket, amount, _) = model.tickets[user].remove(index);
-                let account = env.token_account(&users[user].pubkey(), &stake_mint);
-                let before = env.balance(&account);
-                ok(env.withdraw(&pool, &users[user], &ticket));
-                prop_assert_eq!(env.balance(&account) - before, amount);
+                self.update_pool(params, Expect::Ok)?;
+                self.model.paused = paused;
             }
-            Op::Cancel { user } => {
-                let Some((ticket, amount, _)) = model.tickets[user].pop() else {
-                    continue;
+            Op::StakeCap { mode, extra } => {
+                let cap = match mode {
+                    0 => u64::MAX,
+                    1 => self.model.total_staked.saturating_add(extra),
+                    _ => self.model.total_staked / 2,
                 };
-                ok(env.cancel_unbond(&pool, &users[user], &ticket));
-                model.stake[user] += amount;
+                let params = UpdatePoolParams {
+                    max_total_stake: Some(cap),
+                    ..Default::default()
+                };
+                self.update_pool(params, Expect::Ok)?;
+                self.model.stake_cap = cap;
             }
-            Op::Delegate { user, operator } => {
-                let has_position = env.exists(&pool.position_address(&users[user].pubkey()));
-                if !has_position || model.delegated_to[user] == Some(operator) {
-                    continue;
-                }
-                let result = match model.delegated_to[user] {
-                    None => env.delegate(&pool, &users[user], &operators[operator]),
-                    Some(_) => env.redelegate(&pool, &users[user], &operators[operator]),
+            Op::MaxCommission { bps } => {
+                let params = UpdatePoolParams {
+                    max_commission_bps: Some(bps),
+                    ..Default::default()
                 };
-                if model.operator_active[operator] {
-                    ok(result);
-                    model.delegated_to[user] = Some(operator);
+                self.update_pool(params, Expect::Ok)?;
+                self.model.max_commission = bps;
+            }
+            Op::ShareCap { bps } => {
+                let params = UpdatePoolParams {
+                    max_operator_share_bps: Some(bps),
+                    ..Default::default()
+                };
+                let expected = if bps == 0 {
+                    Expect::Staking(StakingError::InvalidShareCap)
                 } else {
-                    assert_staking_error(result, StakingError::OperatorInactive);
-                }
-            }
-            Op::Undelegate { user } => {
-                if model.delegated_to[user].is_none() {
-                    continue;
-                }
-                ok(env.undelegate(&pool, &users[user]));
-                model.delegated_to[user] = None;
-            }
-            Op::SetCommission { operator, bps } => {
-                ok(env.update_operator(&pool, &operator_keys[operator], Some(bps), None));
-            }
-            Op::SetActive { operator, active } => {
-                let result = env.set_operator_active(&pool, &operators[operator], active);
-                if model.operator_active[operator] == active {
-                    assert_staking_error(result, StakingError::OperatorStatusUnchanged);
-                } else {
-                    ok(result);
-                    model.operator_active[operator] = active;
-                }
-            }
-            Op::ClaimCommission { operator } => {
-                for s in 0..STREAMS {
-                    let authority = operator_keys[operator].pubkey();
-                    let before = env.reward_balance(&pool, &authority, s as u8);
-                    let result = env.claim_commission(&pool, &operator_keys[operator], s as u8);
-                    if staking_tests::custom_error(&result)
-                        == Some(StakingError::NothingToClaim as u32 + 6000)
-                    {
-                        continue;
-                    }
-                    ok(result);
-                    model.commission_claimed[operator][s] +=
-                        env.reward_balance(&pool, &authority, s as u8) - before;
+                    Expect::Ok
+                };
+                if self.update_pool(params, expected)? {
+                    self.model.share_cap = bps;
                 }
             }
         }
-        model.advance(env.now());
-        check_invariants(&env, &pool, &users, &operators, &model)?;
-    }
-    Ok(())
-}
-
-fn check_invariants(
-    env: &TestEnv,
-    pool: &TestPool,
-    users: &[Keypair],
-    operators: &[anchor_lang::prelude::Pubkey],
-    model: &Model,
-) -> Result<(), TestCaseError> {
-    let state = env.pool(pool);
-    let now = env.now();
-    let unbonding: u64 = model.tickets.iter().flatten().map(|t| t.1).sum();
-    prop_assert_eq!(state.total_staked, model.stake.iter().sum::<u64>());
-    prop_assert_eq!(state.total_unbonding, unbonding);
-    prop_assert!(env.balance(&state.stake_vault) >= state.total_staked + state.total_unbonding);
-
-    let operator_states: Vec<Operator> = operators.iter().map(|o| env.operator(o)).collect();
-    for (o, operator) in operator_states.iter().enumerate() {
-        let delegated: u64 = (0..USERS)
-            .filter(|u| model.delegated_to[*u] == Some(o))
-            .map(|u| model.stake[u])
-            .sum();
-        prop_assert_eq!(operator.delegated, delegated);
-        prop_assert_eq!(operator.is_active(), model.operator_active[o]);
+        self.after_op()
     }
 
-    let mut owed_total = [0u64; STREAMS];
-    let mut commission_paid_total = [0u64; STREAMS];
-    for (u, user) in users.iter().enumerate() {
-        let position = env.position_or_default(pool, &user.pubkey());
-        prop_assert_eq!(position.staked, model.stake[u]);
-        let delegated = model.delegated_to[u].map(|o| {
-            prop_assert_eq!(position.operator, operators[o]);
-            Ok((operator_states[o], env.delegation(pool, &user.pubkey())))
-        });
-        let delegated = delegated.transpose()?;
-        let settled = settled_position(
-            &state,
-            &position,
-            delegated.as_ref().map(|(o, d)| (o, d)),
-            now,
-        )
-        .expect("projection");
-        for s in 0..STREAMS {
-            let pending = settled.rewards[s].owed;
-            let commission = settled.rewards[s].commission_paid;
-            owed_total[s] += pending;
-            commission_paid_total[s] += commission;
-            // The staker's share plus what commission took is what the
-            // position earned.
-            let earned = (model.paid[u][s] + pending + commission) as f64;
-            let entitled = model.entitled[u][s];
-            // Never more than the exact share; at most one unit per settlement less.
-            prop_assert!(
-                earned <= entitled * (1.0 + 1e-9) + 1e-6,
-                "user {} stream {}: {} > {}",
-                u,
-                s,
-                earned,
-                entitled
-            );
-            prop_assert!(
-                entitled - earned <= model.settlements as f64 + 2.0,
-                "user {} stream {}: {} << {}",
-                u,
-                s,
-                earned,
-                entitled
-            );
+    /// Moves the clock; the model credits the interval at the state before.
+    fn warp(&mut self, seconds: i64) -> Result<(), TestCaseError> {
+        self.env.warp(seconds);
+        let now = self.now();
+        self.model.advance(now);
+        Ok(())
+    }
+
+    fn after_op(&mut self) -> Result<(), TestCaseError> {
+        // An operation counts when it sent a transaction (each gets a fresh
+        // blockhash) or moved the clock; skipped ones (nothing to withdraw...)
+        // do not.
+        let now = self.now();
+        let blockhash = self.env.svm.latest_blockhash().to_bytes();
+        let acted = (blockhash, now) != self.last_seen;
+        self.last_seen = (blockhash, now);
+        self.model.advance(now);
+        self.check_invariants()?;
+        if !acted {
+            return Ok(());
         }
+        self.ops += 1;
+        if self.ops % DRILL_EVERY == 0 {
+            // The exit drill on a copy of the chain and of the model.
+            let svm = self.env.svm.clone();
+            let model = self.model.clone();
+            let (stake_supply, ops) = (self.stake_supply, self.ops);
+            let result = self.exit_drill();
+            self.env.svm = svm;
+            self.model = model;
+            self.stake_supply = stake_supply;
+            self.ops = ops;
+            result?;
+        }
+        Ok(())
     }
-    // What operators booked is what their delegators paid, within one unit
-    // per settlement and per operator sync.
-    let mut booked_total = [0u64; STREAMS];
-    for (o, operator) in operator_states.iter().enumerate() {
-        let owed = commission_owed(&state, operator, now).expect("projection");
-        for s in 0..STREAMS {
-            owed_total[s] += owed[s];
-            booked_total[s] += owed[s] + model.commission_claimed[o][s];
+
+    // ----- checks ------------------------------------------------------------
+
+    fn check_invariants(&mut self) -> Result<(), TestCaseError> {
+        let now = self.now();
+        let projection = self.project();
+        let pool = &projection.pool;
+        let m = &self.model;
+        // Stake: exact conservation and the model's totals.
+        prop_assert_eq!(pool.total_staked, m.total_staked);
+        prop_assert_eq!(pool.total_unbonding, m.total_unbonding());
+        prop_assert_eq!(
+            self.env.balance(&pool.stake_vault) as u128,
+            pool.total_staked as u128 + pool.total_unbonding as u128,
+            "stake vault == total_staked + total_unbonding"
+        );
+        prop_assert_eq!(pool.is_paused(), m.paused);
+        prop_assert_eq!(pool.max_total_stake, m.stake_cap);
+        prop_assert_eq!(pool.max_commission_bps, m.max_commission);
+        prop_assert_eq!(pool.max_operator_share_bps, m.share_cap);
+        // Operators: delegated stake is their delegators' stake; commission state.
+        for (o, operator) in projection.operators.iter().enumerate() {
+            let model = &m.operators[o];
+            let delegated: u64 = (0..USERS)
+                .filter(|u| m.users[*u].operator == Some(o))
+                .map(|u| m.users[u].stake)
+                .sum();
+            prop_assert_eq!(operator.delegated, delegated, "operator {} delegated", o);
+            prop_assert_eq!(model.delegated, delegated);
+            prop_assert_eq!(operator.is_active(), model.active);
             prop_assert_eq!(
-                operator.streams[s].commission_claimed,
-                model.commission_claimed[o][s]
+                operator.commission_bps,
+                model.commission_bps,
+                "operator {} commission",
+                o
             );
+            prop_assert_eq!(operator.pending_commission_bps, model.pending_bps);
+            prop_assert_eq!(operator.pending_commission_at, model.pending_at);
         }
+        // Positions.
+        let mut owed_q = [0u128; STREAMS];
+        for u in 0..USERS {
+            let user = &m.users[u];
+            match &projection.positions[u] {
+                None => {
+                    prop_assert!(!user.has_position, "user {} position missing", u);
+                    prop_assert_eq!(user.stake, 0);
+                }
+                Some((stored, settled)) => {
+                    prop_assert!(user.has_position);
+                    prop_assert_eq!(stored.staked, user.stake, "user {} stake", u);
+                    prop_assert_eq!(stored.open_tickets as usize, user.tickets.len());
+                    let operator = user.operator.map(|o| self.operators[o]).unwrap_or_default();
+                    prop_assert_eq!(stored.operator, operator);
+                    for s in 0..STREAMS {
+                        owed_q[s] += settled.rewards[s].owed_q();
+                    }
+                }
+            }
+        }
+        for s in 0..STREAMS {
+            let stream = &pool.reward_streams[s];
+            let model = &m.streams[s];
+            let unclaimed = stream.unclaimed_q.get();
+            let commission_q: u128 = projection
+                .operators
+                .iter()
+                .map(|o| {
+                    ((o.streams[s].commission_owed as u128) << 64)
+                        | o.streams[s].commission_owed_fraction as u128
+                })
+                .sum();
+            // The program's own identity, exactly.
+            prop_assert_eq!(
+                unclaimed,
+                owed_q[s] + commission_q + stream.distribution_remainder_q as u128,
+                "stream {}: unclaimed_q == positions' owed + commission + remainder",
+                s
+            );
+            // The model's emission less payouts and forfeited fractions.
+            prop_assert_eq!(
+                unclaimed,
+                m.unclaimed_q(s),
+                "stream {}: unclaimed_q vs model",
+                s
+            );
+            prop_assert_eq!(stream.rate_q.get(), model.rate_q);
+            prop_assert_eq!(stream.period_end, model.period_end);
+            let remaining = stream.curve().remaining_emission_q().expect("remaining");
+            prop_assert_eq!(
+                remaining,
+                model.remaining_q(now),
+                "stream {}: still scheduled",
+                s
+            );
+            prop_assert_eq!(
+                (model.funded as u128) << 64,
+                model.emitted_staked_q
+                    + model.emitted_empty_q
+                    + model.remaining_q(now)
+                    + model.dust_q,
+                "model bookkeeping"
+            );
+            prop_assert_eq!(stream.total_funded, model.funded);
+            prop_assert_eq!(stream.total_claimed, m.paid_total(s));
+            let balance = self.env.balance(&stream.reward_vault);
+            prop_assert_eq!(balance, m.vault_balance(s), "stream {}: vault balance", s);
+            let ceil = |q: u128| (q >> 64) + u128::from(q as u64 != 0);
+            let liabilities = ceil(unclaimed) + ceil(remaining);
+            prop_assert!(
+                balance as u128 >= liabilities,
+                "stream {}: vault {} short of liabilities {}",
+                s,
+                balance,
+                liabilities
+            );
+            let recoverable =
+                staking::math::recoverable_rewards(balance, &stream.curve()).expect("recoverable");
+            prop_assert_eq!(balance as u128, recoverable as u128 + liabilities);
+            prop_assert_eq!(recoverable, m.recoverable(s));
+            // Exact model of stake x time, users and operators.
+            for u in 0..USERS {
+                let user = &m.users[u];
+                let owed = projection.positions[u]
+                    .as_ref()
+                    .map(|(_, settled)| settled.rewards[s].owed_q())
+                    .unwrap_or(0);
+                let actual = ((user.paid[s] as u128) << 64) + owed + user.forfeited_q[s];
+                let deviation = deviation(actual, &user.earning[s].entitled_q128);
+                let bound = user.earning[s].bound(model.r_max, m.user_split_now(u));
+                self.max_ratio = self.max_ratio.max(deviation / bound.max(1e-300));
+                prop_assert!(
+                    deviation <= bound,
+                    "user {} stream {}: paid+owed {} vs exact {} (deviation {} > bound {})",
+                    u,
+                    s,
+                    actual as f64 / TWO_64,
+                    user.earning[s].entitled_q128.to_string(),
+                    deviation,
+                    bound
+                );
+            }
+            for (o, operator) in projection.operators.iter().enumerate() {
+                let model_operator = &m.operators[o];
+                prop_assert_eq!(
+                    operator.streams[s].commission_claimed,
+                    model_operator.claimed[s]
+                );
+                let owed = ((operator.streams[s].commission_owed as u128) << 64)
+                    | operator.streams[s].commission_owed_fraction as u128;
+                let actual = ((model_operator.claimed[s] as u128) << 64) + owed;
+                let deviation = deviation(actual, &model_operator.earning[s].entitled_q128);
+                let bound = model_operator.earning[s].bound(model.r_max, m.operator_split_now(o));
+                self.max_ratio = self.max_ratio.max(deviation / bound.max(1e-300));
+                prop_assert!(
+                    deviation <= bound,
+                    "operator {} stream {}: commission {} (deviation {} > bound {})",
+                    o,
+                    s,
+                    actual as f64 / TWO_64,
+                    deviation,
+                    bound
+                );
+            }
+        }
+        Ok(())
     }
-    let tolerance = 3 * model.settlements + 2;
-    for s in 0..STREAMS {
-        prop_assert!(
-            booked_total[s] <= commission_paid_total[s] + tolerance
-                && commission_paid_total[s] <= booked_total[s] + tolerance,
-            "stream {}: operators booked {}, delegators paid {}",
-            s,
-            booked_total[s],
-            commission_paid_total[s]
-        );
+
+    /// Users can always leave, and then nothing is stranded (see the module docs).
+    fn exit_drill(&mut self) -> Result<(), TestCaseError> {
+        // The freeze authority thaws (the trust assumption the pool accepted).
+        for u in 0..USERS {
+            for which in 0..2 {
+                self.freeze(u, which, false)?;
+            }
+        }
+        // Unstake everything; wait out every ticket and every period.
+        for u in 0..USERS {
+            if self.model.users[u].stake > 0 {
+                self.unstake(u, 100)?;
+                self.drill_step()?;
+            }
+        }
+        let last_unlock = self
+            .model
+            .users
+            .iter()
+            .flat_map(|u| &u.tickets)
+            .map(|t| t.unlock_at)
+            .chain(self.model.streams.iter().map(|s| s.period_end))
+            .max()
+            .unwrap_or(0);
+        let wait = (last_unlock - self.now()).max(0) + 1;
+        self.warp(wait)?;
+        self.drill_step()?;
+        for u in 0..USERS {
+            while !self.model.users[u].tickets.is_empty() {
+                let before = self.model.users[u].tickets.len();
+                self.withdraw(u, 0)?;
+                prop_assert_eq!(
+                    self.model.users[u].tickets.len() + 1,
+                    before,
+                    "user {} withdraws",
+                    u
+                );
+                self.drill_step()?;
+            }
+            if self.model.users[u].has_position {
+                if self.payouts(u).iter().any(|p| *p > 0) {
+                    self.claim(u, None)?;
+                    self.drill_step()?;
+                }
+                prop_assert_eq!(
+                    self.payouts(u),
+                    [0; STREAMS],
+                    "user {} claimed everything",
+                    u
+                );
+                self.undelegate(u)?;
+                self.close(u)?;
+                prop_assert!(!self.model.users[u].has_position, "user {} closed", u);
+                self.drill_step()?;
+            }
+        }
+        for o in 0..OPERATORS {
+            for s in 0..STREAMS {
+                if self.project().operators[o].streams[s].commission_owed > 0 {
+                    self.claim_commission(o, s as u8)?;
+                    self.drill_step()?;
+                }
+            }
+        }
+        // Only dust below one unit per operator plus one stays; the rest is
+        // recoverable and recovered.
+        for s in 0..STREAMS {
+            let projection = self.project();
+            let stream = &projection.pool.reward_streams[s];
+            let fractions: u128 = projection
+                .operators
+                .iter()
+                .map(|o| o.streams[s].commission_owed_fraction as u128)
+                .sum();
+            prop_assert_eq!(
+                stream.unclaimed_q.get(),
+                fractions + stream.distribution_remainder_q as u128
+            );
+            let balance = self.vault_balance(s);
+            let recoverable = self.model.recoverable(s);
+            let held = balance - recoverable;
+            prop_assert!(
+                held <= 1 + OPERATORS as u64,
+                "stream {}: {} units held back after everyone left (bound {})",
+                s,
+                held,
+                1 + OPERATORS
+            );
+            if recoverable > 0 {
+                self.recover(s, 0)?;
+                self.drill_step()?;
+            }
+            prop_assert!(self.vault_balance(s) <= 1 + OPERATORS as u64);
+        }
+        prop_assert_eq!(self.stake_vault_balance(), 0);
+        Ok(())
     }
-    for (s, (stream, owed)) in state.reward_streams.iter().zip(owed_total).enumerate() {
-        prop_assert!(stream.total_claimed <= stream.total_funded);
-        prop_assert_eq!(stream.total_funded, model.funded[s]);
-        // Everything owed to stakers and operators, now, is in the vault.
-        prop_assert!(
-            env.balance(&stream.reward_vault) >= owed,
-            "stream {} vault short",
-            s
-        );
+
+    fn drill_step(&mut self) -> Result<(), TestCaseError> {
+        self.drill_txs += 1;
+        let now = self.now();
+        self.model.advance(now);
+        self.check_invariants()
     }
-    Ok(())
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+struct Projection {
+    pool: Pool,
+    operators: Vec<Operator>,
+    /// Per user: the stored position and the position settled to now.
+    positions: Vec<Option<(Position, Position)>>,
+}
 
-    #[test]
-    fn random_sequences_conserve_funds_and_match_the_model(ops in proptest::collection::vec(op(), 1..40)) {
-        run(ops)?;
+fn run(case: Case) -> Result<(), TestCaseError> {
+    let mut world = World::new(&case);
+    let result = (|| {
+        for op in &case.ops {
+            world.apply(op)?;
+        }
+        world.exit_drill()
+    })();
+    OPS_BY_TEST.with(|c| c.set(c.get() + world.ops));
+    DRILL_BY_TEST.with(|c| c.set(c.get() + world.drill_txs));
+    MAX_RATIO.fetch_max(world.max_ratio.to_bits(), Ordering::Relaxed);
+    result
+}
+
+static MAX_RATIO: AtomicU64 = AtomicU64::new(0);
+
+fn target_ops() -> u64 {
+    std::env::var("STAKING_FUZZ_OPS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000)
+}
+
+/// Runs sequences until `target` operations have been executed (this test's
+/// share), shrinking and reporting the first failure.
+fn fuzz(name: &str, fee_stake_mint: bool, target: u64) {
+    let seed: u64 = std::env::var("STAKING_FUZZ_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos() as u64
+        });
+    let mut seed_bytes = [0u8; 32];
+    seed_bytes[..8].copy_from_slice(&seed.to_le_bytes());
+    seed_bytes[8] = u8::from(fee_stake_mint);
+    let config = Config {
+        failure_persistence: None,
+        max_shrink_iters: 2_000,
+        ..Config::default()
+    };
+    let mut runner = TestRunner::new_with_rng(
+        config,
+        TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes),
+    );
+    let strategy = case(fee_stake_mint);
+    let start = Instant::now();
+    let mut sequences = 0u64;
+    println!(
+        "{name}: seed {seed} (STAKING_FUZZ_SEED={seed} replays it), target {target} operations"
+    );
+    while OPS_BY_TEST.with(|c| c.get()) < target {
+        let tree = strategy.new_tree(&mut runner).expect("case");
+        if let Err(error) = runner.run_one(tree, run) {
+            panic!(
+                "{name} (STAKING_FUZZ_SEED={seed}), after {} operations: {error}",
+                OPS_BY_TEST.with(|c| c.get())
+            );
+        }
+        sequences += 1;
     }
+    let ops = OPS_BY_TEST.with(|c| c.get());
+    let elapsed = start.elapsed();
+    println!(
+        "{name}: {ops} randomized operations in {sequences} sequences ({} exit-drill transactions) \
+         in {:.1} s ({:.2} ms/op); largest deviation/bound {:.3e}",
+        DRILL_BY_TEST.with(|c| c.get()),
+        elapsed.as_secs_f64(),
+        elapsed.as_secs_f64() * 1e3 / ops.max(1) as f64,
+        f64::from_bits(MAX_RATIO.load(Ordering::Relaxed)),
+    );
+    assert!(ops >= target, "{ops} < {target} operations");
+}
+
+thread_local! {
+    static OPS_BY_TEST: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    static DRILL_BY_TEST: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+#[test]
+fn random_sequences_spl_stake_mint() {
+    fuzz("spl stake mint", false, target_ops().div_ceil(2));
+}
+
+#[test]
+fn random_sequences_transfer_fee_stake_mint() {
+    fuzz("transfer-fee stake mint", true, target_ops().div_ceil(2));
 }
