@@ -56,6 +56,36 @@ fn assert_can_leave(env: &mut TestEnv, pool: &TestPool, user: &Keypair) {
     assert_eq!(env.balance(&tokens) - balance, staked);
 }
 
+/// Every user unstakes everything, withdraws and closes its position; then
+/// the authority recovers all it may, and not one unit more. Returns what was
+/// recovered, the liability rounded up, and what the vault still holds.
+fn leave_close_and_recover(
+    env: &mut TestEnv,
+    pool: &TestPool,
+    users: &[&Keypair],
+    stream: u8,
+) -> (u64, u64, u64) {
+    for user in users {
+        let staked = env.position(pool, &user.pubkey()).staked;
+        let (ticket, result) = env.unstake(pool, user, staked);
+        ok(result);
+        ok(env.withdraw(pool, user, &ticket));
+        ok(env.close_position(pool, user));
+    }
+    let state = env.pool(pool).reward_streams[stream as usize];
+    let vault = env.balance(&state.reward_vault);
+    let held = ceil_q(state.unclaimed_q.get());
+    let recovered = vault.saturating_sub(held);
+    if recovered > 0 {
+        ok(env.recover(pool, stream, recovered).1);
+    }
+    assert_staking_error(
+        env.recover(pool, stream, 1).1,
+        StakingError::InsufficientRecoverable,
+    );
+    (recovered, held, env.balance(&state.reward_vault))
+}
+
 /// A pool on an SPL Token stake mint with one funded stream of another mint
 /// and Alice staking in it, to show that she can leave after a refusal.
 fn pool_with_staker(env: &mut TestEnv) -> (TestPool, Keypair) {
@@ -202,23 +232,9 @@ fn commission_run(poke_every: Option<i64>) -> CommissionRun {
     for user in [&alice, &carol] {
         ok(env.undelegate(&pool, user));
     }
-    for user in [&alice, &bob, &carol] {
-        let staked = env.position(&pool, &user.pubkey()).staked;
-        let (ticket, result) = env.unstake(&pool, user, staked);
-        ok(result);
-        ok(env.withdraw(&pool, user, &ticket));
-        ok(env.close_position(&pool, user));
-    }
-    let state = env.pool(&pool).reward_streams[0];
-    let left = env.balance(&state.reward_vault);
-    let held = ceil_q(state.unclaimed_q.get());
-    if left > held {
-        ok(env.recover(&pool, stream, left - held).1);
-    }
-    assert_staking_error(
-        env.recover(&pool, stream, 1).1,
-        StakingError::InsufficientRecoverable,
-    );
+    let (recovered, held, after) =
+        leave_close_and_recover(&mut env, &pool, &[&alice, &bob, &carol], stream);
+    let left = recovered + after;
     let paid = |user: &Keypair| env.reward_balance(&pool, &user.pubkey(), stream);
     CommissionRun {
         commission,
@@ -308,25 +324,8 @@ fn accrual_run(poke: Poke) -> (u64, u64, usize) {
     claim_any(&mut env, &pool, &alice);
     claim_any(&mut env, &pool, &bystander);
     let alice_paid = env.reward_balance(&pool, &alice.pubkey(), stream);
-    for user in [&alice, &bystander] {
-        let staked = env.position(&pool, &user.pubkey()).staked;
-        let (ticket, result) = env.unstake(&pool, user, staked);
-        ok(result);
-        ok(env.withdraw(&pool, user, &ticket));
-        ok(env.close_position(&pool, user));
-    }
-    let state = env.pool(&pool).reward_streams[0];
-    let vault = env.balance(&state.reward_vault);
-    let held = ceil_q(state.unclaimed_q.get());
-    let recovered = vault.saturating_sub(held);
-    if recovered > 0 {
-        ok(env.recover(&pool, stream, recovered).1);
-    }
-    assert_staking_error(
-        env.recover(&pool, stream, 1).1,
-        StakingError::InsufficientRecoverable,
-    );
-    let left = env.balance(&state.reward_vault);
+    let (recovered, _, left) =
+        leave_close_and_recover(&mut env, &pool, &[&alice, &bystander], stream);
     let bystander_paid = env.reward_balance(&pool, &bystander.pubkey(), stream);
     assert_eq!(alice_paid + bystander_paid + recovered + left, 300);
     (alice_paid, left, operators)

@@ -54,6 +54,27 @@ pub struct Earning {
 }
 
 impl Earning {
+    /// Credits one interval's emission at `weight` (stake × (1 − commission)
+    /// for a delegator, delegated × commission for an operator, in basis
+    /// points), and tracks the share's drift for the bound.
+    fn credit(
+        &mut self,
+        weight: u128,
+        share: f64,
+        r_base: f64,
+        numerator: &BigInt,
+        denominator: &BigInt,
+    ) {
+        if share != self.last_w {
+            self.drift += r_base * (share - self.last_w).abs();
+            self.last_w = share;
+        }
+        if weight > 0 {
+            self.entitled_q128 += numerator * BigInt::from(weight) / denominator;
+            self.intervals += 1;
+        }
+    }
+
     /// The bound on |credited - entitled| now, base units.
     pub fn bound(&self, r_max: u64, split_now: f64) -> f64 {
         let accrual = self.drift + (r_max as f64 / TWO_64) * self.last_w;
@@ -238,32 +259,20 @@ impl Model {
             // Q128 numerator per unit of weight: emitted_q * 2^64 / (total * BPS).
             let numerator = BigInt::from(emitted_q) << 64;
             let denominator = BigInt::from(total) * BigInt::from(BPS);
+            let share = |weight: u128| weight as f64 / (total as f64 * BPS as f64);
             for u in 0..self.users.len() {
                 let (weight, _) = self.user_weight(u);
-                let w = weight as f64 / (total as f64 * BPS as f64);
-                let earning = &mut self.users[u].earning[s];
-                if w != earning.last_w {
-                    earning.drift += r_base * (w - earning.last_w).abs();
-                    earning.last_w = w;
-                }
-                if weight > 0 {
-                    earning.entitled_q128 += &numerator * BigInt::from(weight) / &denominator;
-                    earning.intervals += 1;
-                }
+                self.users[u].earning[s].credit(
+                    weight,
+                    share(weight),
+                    r_base,
+                    &numerator,
+                    &denominator,
+                );
             }
-            for o in 0..self.operators.len() {
-                let operator = &self.operators[o];
+            for operator in &mut self.operators {
                 let weight = operator.delegated as u128 * operator.in_force() as u128;
-                let w = weight as f64 / (total as f64 * BPS as f64);
-                let earning = &mut self.operators[o].earning[s];
-                if w != earning.last_w {
-                    earning.drift += r_base * (w - earning.last_w).abs();
-                    earning.last_w = w;
-                }
-                if weight > 0 {
-                    earning.entitled_q128 += &numerator * BigInt::from(weight) / &denominator;
-                    earning.intervals += 1;
-                }
+                operator.earning[s].credit(weight, share(weight), r_base, &numerator, &denominator);
             }
         }
         self.now = now;
