@@ -619,6 +619,8 @@ impl World {
             Expect::Staking(StakingError::NothingReceived)
         } else if m.stake_cap != u64::MAX && total > m.stake_cap as u128 {
             Expect::Staking(StakingError::StakeCapExceeded)
+        } else if user.operator.is_some_and(|o| !m.operators[o].active) {
+            Expect::Staking(StakingError::OperatorInactive)
         } else if user.operator.is_some_and(|o| {
             !within_share_cap(
                 m.operators[o].delegated + credited,
@@ -867,6 +869,8 @@ impl World {
             Expect::Staking(StakingError::PoolPaused)
         } else if m.stake_cap != u64::MAX && total > m.stake_cap as u128 {
             Expect::Staking(StakingError::StakeCapExceeded)
+        } else if operator.is_some_and(|o| ticket.operator != Some(o) && !m.operators[o].active) {
+            Expect::Staking(StakingError::OperatorInactive)
         } else if operator.is_some_and(|o| {
             ticket.operator != Some(o)
                 && !within_share_cap(

@@ -42,7 +42,6 @@ pub fn handler(ctx: Context<Delegate>) -> Result<()> {
     pool.accrue_all(now)?;
     position.settle_all(&pool, None)?;
     operator.sync_streams(&pool)?;
-    require!(operator.is_active(), StakingError::OperatorInactive);
     operator.add_delegated(position.staked, &pool)?;
 
     let mut delegation = ctx.accounts.delegation.load_init()?;

@@ -51,7 +51,6 @@ pub fn handler(ctx: Context<Redelegate>) -> Result<()> {
 
     let mut new_operator = accounts.new_operator.load_mut()?;
     new_operator.sync_streams(&pool)?;
-    require!(new_operator.is_active(), StakingError::OperatorInactive);
     new_operator.add_delegated(position.staked, &pool)?;
     delegated.delegation.operator = new_operator_key;
     for (checkpoint, operator_stream) in delegated

@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::StakingError;
-use crate::events::{CommissionChangeScheduled, OperatorStatusChanged};
+use crate::events::OperatorStatusChanged;
 use crate::state::{Operator, Pool};
 
 #[derive(Accounts)]
@@ -30,15 +30,7 @@ pub fn handler(ctx: Context<SetOperatorActive>, active: bool) -> Result<()> {
     // Settle what accrued under the old status before the commission changes.
     pool.accrue_all(now)?;
     operator.sync_streams(&pool)?;
-    if let Some(effective_at) = operator.set_active(active, &pool, now)? {
-        emit!(CommissionChangeScheduled {
-            pool: operator.pool,
-            operator: operator_key,
-            commission_bps: operator.commission_bps,
-            pending_commission_bps: operator.pending_commission_bps,
-            effective_at,
-        });
-    }
+    operator.set_active(operator_key, active, &pool, now)?;
     emit!(OperatorStatusChanged {
         pool: operator.pool,
         operator: operator_key,

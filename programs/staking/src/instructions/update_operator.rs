@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::StakingError;
-use crate::events::{CommissionChangeScheduled, OperatorUpdated};
+use crate::events::OperatorUpdated;
 use crate::math::BPS_DENOMINATOR;
 use crate::state::{encode_operator_name, Operator, Pool};
 
@@ -50,14 +50,7 @@ pub fn handler(
             operator.pending_commission_bps = 0;
             operator.pending_commission_at = 0;
         } else {
-            let effective_at = operator.schedule_increase(requested, &pool, now)?;
-            emit!(CommissionChangeScheduled {
-                pool: operator.pool,
-                operator: operator_key,
-                commission_bps: operator.commission_bps,
-                pending_commission_bps: requested,
-                effective_at,
-            });
+            operator.schedule_increase(operator_key, requested, &pool, now)?;
         }
     }
     emit!(OperatorUpdated {

@@ -2,7 +2,7 @@ use anchor_lang::prelude::*;
 
 use crate::constants::{MAX_OPERATOR_NAME_LEN, MAX_REWARD_STREAMS};
 use crate::errors::StakingError;
-use crate::events::CommissionChangeApplied;
+use crate::events::{CommissionChangeApplied, CommissionChangeScheduled};
 use crate::math;
 use crate::state::{Pool, StoredQ64};
 
@@ -129,9 +129,15 @@ impl Operator {
         });
     }
 
-    /// Schedules `requested` to apply one unbonding period from `now`: the
-    /// notice every increase of what delegators pay gets.
-    pub fn schedule_increase(&mut self, requested: u16, pool: &Pool, now: i64) -> Result<i64> {
+    /// Schedules `requested` to apply one unbonding period from `now` (the
+    /// notice every increase of what delegators pay gets) and announces it.
+    pub fn schedule_increase(
+        &mut self,
+        operator_key: Pubkey,
+        requested: u16,
+        pool: &Pool,
+        now: i64,
+    ) -> Result<()> {
         let notice =
             i64::try_from(pool.unbonding_period).map_err(|_| StakingError::MathOverflow)?;
         let effective_at = now.checked_add(notice).ok_or(StakingError::MathOverflow)?;
@@ -139,31 +145,45 @@ impl Operator {
         // Zero marks "nothing pending"; a zero-notice pool applies it at the
         // operator's next instruction, one second on at the earliest.
         self.pending_commission_at = effective_at.max(1);
-        Ok(self.pending_commission_at)
+        emit!(CommissionChangeScheduled {
+            pool: self.pool,
+            operator: operator_key,
+            commission_bps: self.commission_bps,
+            pending_commission_bps: requested,
+            effective_at: self.pending_commission_at,
+        });
+        Ok(())
     }
 
     /// Activates or deactivates (the operator must be synced to now). A
     /// deactivated operator charges nothing, so reactivating one that has
     /// delegators is an increase from 0: its commission is scheduled with the
-    /// usual notice, not restored at once. Returns the time a rate scheduled
-    /// this way applies.
-    pub fn set_active(&mut self, active: bool, pool: &Pool, now: i64) -> Result<Option<i64>> {
+    /// usual notice, not restored at once.
+    pub fn set_active(
+        &mut self,
+        operator_key: Pubkey,
+        active: bool,
+        pool: &Pool,
+        now: i64,
+    ) -> Result<()> {
         self.active = u8::from(active);
         if !active || self.delegated == 0 {
-            return Ok(None);
+            return Ok(());
         }
         let restored = self.commission_bps.max(self.pending_commission_bps);
         if restored == 0 {
-            return Ok(None);
+            return Ok(());
         }
         self.commission_bps = 0;
-        self.schedule_increase(restored, pool, now).map(Some)
+        self.schedule_increase(operator_key, restored, pool, now)
     }
 
     /// Adds new stake to the operator (a delegation, a redelegation to it, a
-    /// delegator's stake or a ticket from elsewhere), refusing it past the
-    /// pool's share cap. `pool.total_staked` must already include it.
+    /// delegator's stake or a ticket from elsewhere), refusing it while the
+    /// operator is inactive or past the pool's share cap. `pool.total_staked`
+    /// must already include it.
     pub fn add_delegated(&mut self, amount: u64, pool: &Pool) -> Result<()> {
+        require!(self.is_active(), StakingError::OperatorInactive);
         let delegated = self
             .delegated
             .checked_add(amount)
