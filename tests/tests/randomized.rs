@@ -1303,7 +1303,7 @@ impl World {
             return Ok(());
         }
         self.ops += 1;
-        if self.ops % DRILL_EVERY == 0 {
+        if self.ops.is_multiple_of(DRILL_EVERY) {
             // The exit drill on a copy of the chain and of the model.
             let svm = self.env.svm.clone();
             let model = self.model.clone();
@@ -1374,13 +1374,13 @@ impl World {
                     prop_assert_eq!(stored.open_tickets as usize, user.tickets.len());
                     let operator = user.operator.map(|o| self.operators[o]).unwrap_or_default();
                     prop_assert_eq!(stored.operator, operator);
-                    for s in 0..STREAMS {
-                        owed_q[s] += settled.rewards[s].owed_q();
+                    for (owed, reward) in owed_q.iter_mut().zip(&settled.rewards) {
+                        *owed += reward.owed_q();
                     }
                 }
             }
         }
-        for s in 0..STREAMS {
+        for (s, owed_q) in owed_q.iter().enumerate() {
             let stream = &pool.reward_streams[s];
             let model = &m.streams[s];
             let unclaimed = stream.unclaimed_q.get();
@@ -1395,7 +1395,7 @@ impl World {
             // The program's own identity, exactly.
             prop_assert_eq!(
                 unclaimed,
-                owed_q[s] + commission_q + stream.distribution_remainder_q as u128,
+                *owed_q + commission_q + stream.distribution_remainder_q as u128,
                 "stream {}: unclaimed_q == positions' owed + commission + remainder",
                 s
             );
