@@ -3,11 +3,13 @@
 // (the wallet becomes the pool's creator, a seed of its address, and authority).
 //
 //   STAKE_MINT=<mint> [POOL_ID=0] [UNBONDING_PERIOD=7d] [MIN_STAKE=1] \
-//     [ACCEPT_FREEZE_AUTHORITY=1] anchor migrate
+//     [ACCEPT_FREEZE_AUTHORITY=1] [ACCEPT_TRANSFER_FEE_AUTHORITY=1] anchor migrate
 //
 // ACCEPT_FREEZE_AUTHORITY=1 accepts a stake mint with a freeze authority (it
-// could freeze the stake vault; the pool records and shows this); without it
-// such a mint is refused.
+// could freeze the stake vault), ACCEPT_TRANSFER_FEE_AUTHORITY=1 a Token-2022
+// stake mint with a transfer-fee authority (it could raise the fee on
+// withdrawals); the pool records and shows each. Without them such a mint is
+// refused.
 //
 // Uses the `staking` binary on PATH, or builds and runs it with cargo.
 const { execFileSync } = require("child_process");
@@ -41,8 +43,12 @@ module.exports = async function (provider: any) {
   if (process.env.MIN_STAKE) {
     args.push("--min-stake", process.env.MIN_STAKE);
   }
-  if (["1", "true", "yes"].includes((process.env.ACCEPT_FREEZE_AUTHORITY ?? "").toLowerCase())) {
+  const enabled = (name) => ["1", "true", "yes"].includes((process.env[name] ?? "").toLowerCase());
+  if (enabled("ACCEPT_FREEZE_AUTHORITY")) {
     args.push("--accept-freeze-authority");
+  }
+  if (enabled("ACCEPT_TRANSFER_FEE_AUTHORITY")) {
+    args.push("--accept-transfer-fee-authority");
   }
   const [command, prefix] = stakingCommand();
   execFileSync(command, [...prefix, ...args], { stdio: "inherit" });

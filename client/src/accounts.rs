@@ -2,6 +2,12 @@
 //! `memcmp` filters that list them with `getProgramAccounts`.
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::{AccountDeserialize, Discriminator};
+use anchor_spl::token_2022::spl_token_2022::extension::mint_close_authority::MintCloseAuthority;
+use anchor_spl::token_2022::spl_token_2022::extension::transfer_fee::TransferFeeConfig;
+use anchor_spl::token_2022::spl_token_2022::extension::{
+    BaseStateWithExtensions, StateWithExtensions,
+};
+use anchor_spl::token_2022::spl_token_2022::state::Mint;
 use solana_rpc_client_api::filter::{Memcmp, RpcFilterType};
 use staking::state::{Delegation, Operator, Pool, Position, RewardStream, UnbondTicket};
 
@@ -73,11 +79,14 @@ pub struct MintInfo {
     pub token_program: Pubkey,
     /// Can freeze any token account of the mint, a pool's vaults included: a
     /// pool or stream accepts such a mint only when asked to
-    /// (`accept_freeze_authority`).
+    /// (`AcceptedMintAuthorities::freeze`).
     pub freeze_authority: Option<Pubkey>,
     /// Token-2022 `MintCloseAuthority` with an authority set: refused by the
     /// program (`MintHasCloseAuthority`).
     pub close_authority: Option<Pubkey>,
+    /// Token-2022 `TransferFeeConfig` authority: can raise the fee on every
+    /// transfer out of a vault; accepted only when asked to.
+    pub transfer_fee_authority: Option<Pubkey>,
 }
 
 fn coption_key(bytes: &[u8]) -> Option<Pubkey> {
@@ -96,30 +105,35 @@ pub fn decode_mint(address: &Pubkey, owner: &Pubkey, data: &[u8]) -> Result<Mint
             address: *address,
         });
     }
+    let (close_authority, transfer_fee_authority) = token_2022_authorities(owner, data);
     Ok(MintInfo {
         address: *address,
         decimals: data[44],
         token_program: *owner,
         freeze_authority: coption_key(&data[46..82]),
-        close_authority: if *owner == anchor_spl::token_2022::ID {
-            mint_close_authority(data)
-        } else {
-            None
-        },
+        close_authority,
+        transfer_fee_authority,
     })
 }
 
-/// A Token-2022 mint's close authority, when its `MintCloseAuthority`
-/// extension names one.
-fn mint_close_authority(data: &[u8]) -> Option<Pubkey> {
-    use anchor_spl::token_2022::spl_token_2022::extension::mint_close_authority::MintCloseAuthority;
-    use anchor_spl::token_2022::spl_token_2022::extension::{
-        BaseStateWithExtensions, StateWithExtensions,
+/// A Token-2022 mint's close authority and transfer-fee authority, when its
+/// extensions name them (none for an SPL Token mint).
+fn token_2022_authorities(owner: &Pubkey, data: &[u8]) -> (Option<Pubkey>, Option<Pubkey>) {
+    if *owner != anchor_spl::token_2022::ID {
+        return (None, None);
+    }
+    let Ok(state) = StateWithExtensions::<Mint>::unpack(data) else {
+        return (None, None);
     };
-    use anchor_spl::token_2022::spl_token_2022::state::Mint;
-    let state = StateWithExtensions::<Mint>::unpack(data).ok()?;
-    let extension = state.get_extension::<MintCloseAuthority>().ok()?;
-    Option::<Pubkey>::from(extension.close_authority)
+    let close = state
+        .get_extension::<MintCloseAuthority>()
+        .ok()
+        .and_then(|e| e.close_authority.into());
+    let transfer_fee = state
+        .get_extension::<TransferFeeConfig>()
+        .ok()
+        .and_then(|e| e.transfer_fee_config_authority.into());
+    (close, transfer_fee)
 }
 
 /// A token account's balance (base layout shared by both token programs).

@@ -7,7 +7,8 @@ use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
 use anchor_lang::{system_program, InstructionData, ToAccountMetas};
 use staking::instructions::{InitializePoolParams, UpdatePoolParams};
-use staking::state::{Pool, RewardStream};
+use staking::state::{Pool, RewardStream, UnbondTicket};
+use staking::token::AcceptedMintAuthorities;
 use staking::{accounts, instruction};
 
 use crate::accounts::reward_stream as stream;
@@ -42,7 +43,7 @@ fn build(
 
 /// Creates a pool at `pda::pool(program_id, stake_mint, authority, pool_id)`:
 /// the signing authority is its creator. A stake mint with a freeze authority
-/// is refused unless `params.accept_freeze_authority` is set.
+/// is refused unless `params.accepted_mint_authorities` accepts it.
 pub fn initialize_pool(
     program_id: &Pubkey,
     authority: &Pubkey,
@@ -66,15 +67,16 @@ pub fn initialize_pool(
     )
 }
 
-/// `accept_freeze_authority`: accept a reward mint with a freeze authority
-/// (refused otherwise); recorded in the stream as a trust assumption.
+/// `accepted_mint_authorities`: the reward mint's authorities to accept (a
+/// mint with one not accepted is refused); recorded in the stream as trust
+/// assumptions.
 pub fn add_reward_stream(
     program_id: &Pubkey,
     authority: &Pubkey,
     pool: &Pubkey,
     reward_mint: &Pubkey,
     reward_token_program: &Pubkey,
-    accept_freeze_authority: bool,
+    accepted_mint_authorities: AcceptedMintAuthorities,
 ) -> Instruction {
     build(
         program_id,
@@ -87,7 +89,7 @@ pub fn add_reward_stream(
             system_program: system_program::ID,
         },
         instruction::AddRewardStream {
-            accept_freeze_authority,
+            accepted_mint_authorities,
         },
     )
 }
@@ -191,12 +193,19 @@ pub fn unstake(
     )
 }
 
+/// The operator a ticket was unstaked from, which `withdraw` and
+/// `cancel_unbond` release (`None` for a ticket unstaked undelegated).
+pub fn ticket_operator(ticket: &UnbondTicket) -> Option<Pubkey> {
+    (ticket.operator != Pubkey::default()).then_some(ticket.operator)
+}
+
 pub fn withdraw(
     program_id: &Pubkey,
     pool_address: &Pubkey,
     pool: &Pool,
     owner: &Pubkey,
-    ticket: &Pubkey,
+    ticket_address: &Pubkey,
+    ticket: &UnbondTicket,
     owner_token_account: &Pubkey,
 ) -> Instruction {
     build(
@@ -205,22 +214,26 @@ pub fn withdraw(
             owner: *owner,
             pool: *pool_address,
             position: pda::position(program_id, pool_address, owner),
-            ticket: *ticket,
+            ticket: *ticket_address,
             stake_mint: pool.stake_mint,
             stake_vault: pool.stake_vault,
             owner_token_account: *owner_token_account,
             token_program: pool.stake_token_program,
+            ticket_operator: ticket_operator(ticket),
         },
         instruction::Withdraw {},
     )
 }
 
+/// `operator` is the position's operator now; the ticket's own operator is
+/// passed separately only when it differs.
 pub fn cancel_unbond(
     program_id: &Pubkey,
     pool_address: &Pubkey,
     owner: &Pubkey,
     operator: Option<&Pubkey>,
-    ticket: &Pubkey,
+    ticket_address: &Pubkey,
+    ticket: &UnbondTicket,
 ) -> Instruction {
     let position = pda::position(program_id, pool_address, owner);
     let delegated = delegation_accounts(program_id, &position, operator);
@@ -231,7 +244,8 @@ pub fn cancel_unbond(
             pool: *pool_address,
             position,
             delegated,
-            ticket: *ticket,
+            ticket: *ticket_address,
+            ticket_operator: ticket_operator(ticket).filter(|left| Some(left) != operator),
         },
         instruction::CancelUnbond {},
     )
@@ -566,7 +580,10 @@ mod tests {
             operator_approval_required: false,
             max_commission_bps: 10_000,
             max_operator_share_bps: None,
-            accept_freeze_authority: true,
+            accepted_mint_authorities: AcceptedMintAuthorities {
+                freeze: true,
+                transfer_fee: false,
+            },
         };
         let ix = initialize_pool(
             &staking::ID,

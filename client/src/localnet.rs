@@ -66,7 +66,7 @@ impl StakingClient {
     }
 
     /// [`Self::create_mint`] with a freeze authority (which pools and streams
-    /// accept only with `accept_freeze_authority`).
+    /// accept only with `AcceptedMintAuthorities::freeze`).
     pub async fn create_mint_with(
         &self,
         decimals: u8,

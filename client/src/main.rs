@@ -11,6 +11,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{json, Value};
 use solana_keypair::Keypair;
+use staking::token::AcceptedMintAuthorities;
 use staking_client::amount::{parse_bps, parse_duration, AmountArg, UiAmount};
 use staking_client::config::{self, load_keypair, Overrides};
 use staking_client::ops::{OperatorSettings, OperatorSettingsUpdate, Plan};
@@ -58,6 +59,29 @@ enum Output {
     JsonCompact,
 }
 
+/// Mint authorities that can block or tax the vault's transfers out; a pool
+/// or stream takes a mint with one only when you accept it.
+#[derive(Args, Debug, Clone, Copy)]
+struct AcceptMintAuthorities {
+    /// Accept a mint with a freeze authority (it could freeze the vault;
+    /// shown by `staking pool` as a trust assumption)
+    #[arg(long)]
+    accept_freeze_authority: bool,
+    /// Accept a Token-2022 mint with a transfer-fee authority (it could raise
+    /// the fee on withdrawals up to 100%; shown by `staking pool`)
+    #[arg(long)]
+    accept_transfer_fee_authority: bool,
+}
+
+impl From<AcceptMintAuthorities> for AcceptedMintAuthorities {
+    fn from(flags: AcceptMintAuthorities) -> Self {
+        AcceptedMintAuthorities {
+            freeze: flags.accept_freeze_authority,
+            transfer_fee: flags.accept_transfer_fee_authority,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Create a pool for a stake mint (you become its creator and authority)
@@ -69,10 +93,8 @@ enum Command {
         /// (the pool's address derives from the mint, you and this number)
         #[arg(long, default_value_t = 0)]
         pool_id: u64,
-        /// Accept a stake mint with a freeze authority (it could freeze the
-        /// stake vault; shown by `staking pool` as a trust assumption)
-        #[arg(long)]
-        accept_freeze_authority: bool,
+        #[command(flatten)]
+        accept: AcceptMintAuthorities,
         /// Unbonding period: seconds or 30s, 90m, 12h, 7d
         #[arg(long, value_parser = parse_seconds, default_value = "0")]
         unbonding_period: u64,
@@ -98,10 +120,8 @@ enum Command {
         pool: Pubkey,
         #[arg(value_parser = parse_pubkey)]
         reward_mint: Pubkey,
-        /// Accept a reward mint with a freeze authority (it could freeze the
-        /// stream's vault; shown by `staking pool` as a trust assumption)
-        #[arg(long)]
-        accept_freeze_authority: bool,
+        #[command(flatten)]
+        accept: AcceptMintAuthorities,
     },
     /// Fund a reward stream for a period from your token account (pool authority)
     Fund {
@@ -510,7 +530,7 @@ async fn run(cli: Cli) -> Result<(), ClientError> {
             require_operator_approval,
             max_commission,
             max_operator_share,
-            accept_freeze_authority,
+            accept,
         } => {
             let operators = OperatorSettings {
                 approval_required: require_operator_approval,
@@ -525,17 +545,17 @@ async fn run(cli: Cli) -> Result<(), ClientError> {
                     min_stake,
                     max_total_stake,
                     operators,
-                    accept_freeze_authority,
+                    accept.into(),
                 )
                 .await?
         }
         Command::AddRewardStream {
             pool,
             reward_mint,
-            accept_freeze_authority,
+            accept,
         } => {
             client
-                .plan_add_reward_stream(&pool, &reward_mint, accept_freeze_authority)
+                .plan_add_reward_stream(&pool, &reward_mint, accept.into())
                 .await?
         }
         Command::Fund {
@@ -801,13 +821,16 @@ mod tests {
     }
 
     #[test]
-    fn freeze_authority_is_opt_in_and_update_may_change_nothing() {
+    fn mint_authorities_are_opt_in_and_update_may_change_nothing() {
         let mint = "HXxvzGo3BTM8UZ7dsv1SkTSCfJ4h8RdpoJbFMGX8pAKr";
         let create = Cli::try_parse_from(["staking", "create-pool", "--mint", mint]).unwrap();
         assert!(matches!(
             create.command,
             Command::CreatePool {
-                accept_freeze_authority: false,
+                accept: AcceptMintAuthorities {
+                    accept_freeze_authority: false,
+                    accept_transfer_fee_authority: false,
+                },
                 ..
             }
         ));
@@ -822,7 +845,10 @@ mod tests {
         assert!(matches!(
             create.command,
             Command::CreatePool {
-                accept_freeze_authority: true,
+                accept: AcceptMintAuthorities {
+                    accept_freeze_authority: true,
+                    accept_transfer_fee_authority: false,
+                },
                 ..
             }
         ));
@@ -831,13 +857,16 @@ mod tests {
             "add-reward-stream",
             mint,
             mint,
-            "--accept-freeze-authority",
+            "--accept-transfer-fee-authority",
         ])
         .unwrap();
         assert!(matches!(
             add.command,
             Command::AddRewardStream {
-                accept_freeze_authority: true,
+                accept: AcceptMintAuthorities {
+                    accept_freeze_authority: false,
+                    accept_transfer_fee_authority: true,
+                },
                 ..
             }
         ));

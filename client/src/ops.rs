@@ -10,7 +10,8 @@ use serde_json::{json, Value};
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 use staking::instructions::{InitializePoolParams, UpdatePoolParams};
-use staking::state::{Operator, Pool, Position};
+use staking::state::{Operator, Pool, Position, UnbondTicket};
+use staking::token::AcceptedMintAuthorities;
 
 use crate::accounts::{reward_stream, MintInfo};
 use crate::amount::{format_duration, format_ui, AmountArg, UiAmount};
@@ -124,8 +125,8 @@ impl StakingClient {
 
     /// Creates a pool with the signer as creator and authority, at
     /// `pda::pool(program, stake_mint, signer, pool_id)`.
-    /// `accept_freeze_authority`: accept a stake mint with a freeze authority
-    /// (refused here, before sending, when it has one and this is false).
+    /// `accepted`: the stake mint's authorities to accept (a mint with one not
+    /// accepted is refused here, before sending).
     #[allow(clippy::too_many_arguments)]
     pub async fn plan_create_pool(
         &self,
@@ -135,11 +136,11 @@ impl StakingClient {
         min_stake: Option<UiAmount>,
         max_total_stake: Option<UiAmount>,
         operators: OperatorSettings,
-        accept_freeze_authority: bool,
+        accepted: AcceptedMintAuthorities,
     ) -> Result<Plan, ClientError> {
         let me = self.me()?;
         let mint = self.mint(stake_mint).await?;
-        let freeze_note = check_mint_policy(&mint, "stake", accept_freeze_authority)?;
+        let trust_note = check_mint_policy(&mint, "stake", accepted)?;
         let pool = pda::pool(&self.program_id, stake_mint, &me, pool_id);
         if self.exists(&pool).await? {
             return Err(ClientError::invalid(format!(
@@ -158,7 +159,7 @@ impl StakingClient {
             operator_approval_required: operators.approval_required,
             max_commission_bps: operators.max_commission_bps,
             max_operator_share_bps: operators.max_share_bps,
-            accept_freeze_authority,
+            accepted_mint_authorities: accepted,
         };
         Ok(Plan {
             signers: Vec::new(),
@@ -171,27 +172,28 @@ impl StakingClient {
                 params,
             )],
             summary: format!(
-                "Create pool {pool} for mint {stake_mint} (id {pool_id}, creator {me}, unbonding {}){freeze_note}",
+                "Create pool {pool} for mint {stake_mint} (id {pool_id}, creator {me}, unbonding {}){trust_note}",
                 format_duration(unbonding_period)
             ),
             details: json!({"action": "create-pool", "pool": pool.to_string(), "stake_mint": stake_mint.to_string(),
                 "pool_id": pool_id, "creator": me.to_string(),
-                "stake_mint_freeze_authority": mint.freeze_authority.map(|a| a.to_string())}),
+                "stake_mint_freeze_authority": mint.freeze_authority.map(|a| a.to_string()),
+                "stake_mint_transfer_fee_authority": mint.transfer_fee_authority.map(|a| a.to_string())}),
         })
     }
 
-    /// `accept_freeze_authority`: accept a reward mint with a freeze authority
-    /// (refused here, before sending, when it has one and this is false).
+    /// `accepted`: the reward mint's authorities to accept (a mint with one
+    /// not accepted is refused here, before sending).
     pub async fn plan_add_reward_stream(
         &self,
         pool_address: &Pubkey,
         reward_mint: &Pubkey,
-        accept_freeze_authority: bool,
+        accepted: AcceptedMintAuthorities,
     ) -> Result<Plan, ClientError> {
         let me = self.me()?;
         let pool = self.pool(pool_address).await?;
         let mint = self.mint(reward_mint).await?;
-        let freeze_note = check_mint_policy(&mint, "reward", accept_freeze_authority)?;
+        let trust_note = check_mint_policy(&mint, "reward", accepted)?;
         let index = pool.reward_stream_count;
         Ok(Plan {
             signers: Vec::new(),
@@ -201,13 +203,14 @@ impl StakingClient {
                 pool_address,
                 reward_mint,
                 &mint.token_program,
-                accept_freeze_authority,
+                accepted,
             )],
             summary: format!(
-                "Add reward stream {index} paying {reward_mint} to pool {pool_address}{freeze_note}"
+                "Add reward stream {index} paying {reward_mint} to pool {pool_address}{trust_note}"
             ),
             details: json!({"action": "add-reward-stream", "pool": pool_address.to_string(), "stream": index, "reward_mint": reward_mint.to_string(),
-                "freeze_authority": mint.freeze_authority.map(|a| a.to_string())}),
+                "freeze_authority": mint.freeze_authority.map(|a| a.to_string()),
+                "transfer_fee_authority": mint.transfer_fee_authority.map(|a| a.to_string())}),
         })
     }
 
@@ -343,14 +346,13 @@ impl StakingClient {
         let me = self.me()?;
         let pool = self.pool(pool_address).await?;
         let now = self.now().await?;
-        let tickets: Vec<Pubkey> = match ticket {
-            Some(ticket) => vec![ticket],
+        let tickets: Vec<(Pubkey, UnbondTicket)> = match ticket {
+            Some(address) => vec![(address, self.account(&address).await?)],
             None => self
                 .tickets(&me, Some(pool_address))
                 .await?
                 .into_iter()
                 .filter(|(_, t)| t.unlock_at <= now)
-                .map(|(address, _)| address)
                 .take(MAX_WITHDRAWALS_PER_TX)
                 .collect(),
         };
@@ -362,11 +364,18 @@ impl StakingClient {
         let (destination, create) =
             self.ata_for(&me, &pool.stake_mint, &pool.stake_token_program)?;
         let mut instructions = vec![create];
-        instructions.extend(
-            tickets
-                .iter()
-                .map(|t| ix::withdraw(&self.program_id, pool_address, &pool, &me, t, &destination)),
-        );
+        instructions.extend(tickets.iter().map(|(address, ticket)| {
+            ix::withdraw(
+                &self.program_id,
+                pool_address,
+                &pool,
+                &me,
+                address,
+                ticket,
+                &destination,
+            )
+        }));
+        let tickets: Vec<Pubkey> = tickets.into_iter().map(|(address, _)| address).collect();
         Ok(Plan {
             signers: Vec::new(),
             instructions,
@@ -385,6 +394,7 @@ impl StakingClient {
     ) -> Result<Plan, ClientError> {
         let me = self.me()?;
         let position = self.my_position(pool_address).await?;
+        let ticket_state: UnbondTicket = self.account(ticket).await?;
         Ok(Plan {
             signers: Vec::new(),
             instructions: vec![ix::cancel_unbond(
@@ -393,6 +403,7 @@ impl StakingClient {
                 &me,
                 operator_of(&position).as_ref(),
                 ticket,
+                &ticket_state,
             )],
             summary: format!("Return unbond ticket {ticket} to stake in pool {pool_address}"),
             details: json!({"action": "cancel-unbond", "pool": pool_address.to_string(), "ticket": ticket.to_string()}),
@@ -863,12 +874,12 @@ pub fn due_increase(operator: &Operator, pool: &Pool, now: i64) -> Option<u16> {
 
 /// The program's mint policy, checked before sending so the user gets one
 /// line instead of a failed transaction: a mint with a close authority is
-/// refused; one with a freeze authority needs `accept_freeze_authority`.
-/// Returns a note for the summary naming an accepted freeze authority.
+/// refused; one with a freeze or transfer-fee authority needs it accepted.
+/// Returns a note for the summary naming the accepted authorities.
 fn check_mint_policy(
     mint: &MintInfo,
     what: &str,
-    accept_freeze_authority: bool,
+    accepted: AcceptedMintAuthorities,
 ) -> Result<String, ClientError> {
     if let Some(close) = mint.close_authority {
         return Err(ClientError::invalid(format!(
@@ -876,16 +887,34 @@ fn check_mint_policy(
             mint.address
         )));
     }
-    match mint.freeze_authority {
-        Some(freezer) if !accept_freeze_authority => Err(ClientError::invalid(format!(
-            "{what} mint {} has a freeze authority ({freezer}) that could freeze the vault; pass --accept-freeze-authority to accept it",
-            mint.address
-        ))),
-        Some(freezer) => Ok(format!(
-            "; accepting the mint's freeze authority {freezer} (it can freeze the vault)"
-        )),
-        None => Ok(String::new()),
+    let authorities = [
+        (
+            mint.freeze_authority,
+            accepted.freeze,
+            "freeze",
+            "could freeze the vault",
+        ),
+        (
+            mint.transfer_fee_authority,
+            accepted.transfer_fee,
+            "transfer-fee",
+            "could raise the fee on withdrawals up to 100%",
+        ),
+    ];
+    let mut note = String::new();
+    for (authority, accepted, kind, power) in authorities {
+        match authority {
+            Some(key) if !accepted => {
+                return Err(ClientError::invalid(format!(
+                    "{what} mint {} has a {kind} authority ({key}) that {power}; pass --accept-{kind}-authority to accept it",
+                    mint.address
+                )))
+            }
+            Some(key) => note += &format!("; accepting the mint's {kind} authority {key} (it {power})"),
+            None => {}
+        }
     }
+    Ok(note)
 }
 
 fn check_commission(bps: u16, pool: &Pool) -> Result<(), ClientError> {

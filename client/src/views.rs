@@ -38,6 +38,9 @@ pub struct StreamView {
     /// The reward mint has a freeze authority, accepted when the stream was
     /// added (a trust assumption: it can freeze this stream's vault).
     pub freeze_authority_accepted: bool,
+    /// The reward mint has a transfer-fee authority, accepted when the stream
+    /// was added (a trust assumption: it can raise the fee on claims).
+    pub transfer_fee_authority_accepted: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -52,6 +55,9 @@ pub struct PoolView {
     /// The stake mint has a freeze authority, accepted by the creator (a
     /// trust assumption: it can freeze the stake vault).
     pub stake_freeze_authority_accepted: bool,
+    /// The stake mint has a transfer-fee authority, accepted by the creator (a
+    /// trust assumption: it can raise the fee on withdrawals up to 100%).
+    pub stake_transfer_fee_authority_accepted: bool,
     pub total_staked: TokenAmount,
     pub total_unbonding: TokenAmount,
     pub unbonding_period: u64,
@@ -77,6 +83,7 @@ impl PoolView {
             authority: pool.authority.to_string(),
             pending_authority: pool.pending_authority().map(|a| a.to_string()),
             stake_freeze_authority_accepted: pool.stake_freeze_authority_accepted != 0,
+            stake_transfer_fee_authority_accepted: pool.stake_transfer_fee_authority_accepted != 0,
             total_staked: TokenAmount::new(pool.total_staked, d),
             total_unbonding: TokenAmount::new(pool.total_unbonding, d),
             unbonding_period: pool.unbonding_period,
@@ -104,6 +111,7 @@ impl PoolView {
                     total_funded: TokenAmount::new(s.total_funded, s.reward_decimals),
                     total_claimed: TokenAmount::new(s.total_claimed, s.reward_decimals),
                     freeze_authority_accepted: s.freeze_authority_accepted != 0,
+                    transfer_fee_authority_accepted: s.transfer_fee_authority_accepted != 0,
                 })
                 .collect(),
         }
@@ -111,7 +119,7 @@ impl PoolView {
 
     pub fn display(&self) -> String {
         let mut out = format!(
-            "Pool {}\n  stake mint:       {}\n  pool id:          {}\n  creator:          {}\n  authority:        {}{}\n  total staked:     {}\n  total unbonding:  {}\n  unbonding period: {}\n  minimum stake:    {}\n  stake cap:        {}\n  paused:           {}\n  operators:        {}, commission at most {}, share at most {}\n  stake mint freeze authority: {}\n",
+            "Pool {}\n  stake mint:       {}\n  pool id:          {}\n  creator:          {}\n  authority:        {}{}\n  total staked:     {}\n  total unbonding:  {}\n  unbonding period: {}\n  minimum stake:    {}\n  stake cap:        {}\n  paused:           {}\n  operators:        {}, commission at most {}, share at most {}\n  stake mint freeze authority: {}\n  stake mint transfer-fee authority: {}\n",
             self.address,
             self.stake_mint,
             self.pool_id,
@@ -128,10 +136,11 @@ impl PoolView {
             format_bps(self.max_commission_bps.into()),
             self.max_operator_share_bps.map(|bps| format_bps(bps.into())).unwrap_or_else(|| "no cap".into()),
             freeze_authority_text(self.stake_freeze_authority_accepted, "the stake vault"),
+            transfer_fee_authority_text(self.stake_transfer_fee_authority_accepted, "withdrawals"),
         );
         for s in &self.streams {
             out += &format!(
-                "  stream {}: mint {} rate {}/s until {} funded {} claimed {}\n    reward mint freeze authority: {}\n",
+                "  stream {}: mint {} rate {}/s until {} funded {} claimed {}\n    reward mint freeze authority: {}\n    reward mint transfer-fee authority: {}\n",
                 s.index,
                 s.reward_mint,
                 s.rate_per_second.ui,
@@ -139,6 +148,7 @@ impl PoolView {
                 s.total_funded.ui,
                 s.total_claimed.ui,
                 freeze_authority_text(s.freeze_authority_accepted, "this stream's vault"),
+                transfer_fee_authority_text(s.transfer_fee_authority_accepted, "claims"),
             );
         }
         out
@@ -152,6 +162,19 @@ fn freeze_authority_text(accepted: bool, vault: &str) -> String {
         format!("accepted (the mint's freeze authority can freeze {vault})")
     } else {
         "none (the mint has no freeze authority)".to_string()
+    }
+}
+
+/// A mint's transfer-fee authority as a trust assumption, in plain words. A
+/// mint cannot gain one later, so "none" holds for good (a fixed fee may
+/// still apply; the pool credits what it receives).
+fn transfer_fee_authority_text(accepted: bool, exits: &str) -> String {
+    if accepted {
+        format!(
+            "accepted (the mint's transfer-fee authority can raise the fee on {exits} up to 100%)"
+        )
+    } else {
+        "none (nobody can change the mint's transfer fee)".to_string()
     }
 }
 
@@ -317,6 +340,9 @@ pub struct OperatorView {
     /// Seconds until it can be applied (0 once due).
     pub pending_commission_seconds_left: Option<u64>,
     pub delegated: TokenAmount,
+    /// Stake in open unbond tickets unstaked from this operator: it keeps its
+    /// room under the pool's share cap until withdrawn or cancelled.
+    pub unbonding: TokenAmount,
     /// Delegated stake over the pool's total stake, in basis points.
     pub share_of_pool_bps: u64,
     pub commission: Vec<CommissionView>,
@@ -358,6 +384,7 @@ impl OperatorView {
             pending_commission_seconds_left: pending
                 .then(|| operator.pending_commission_at.saturating_sub(now).max(0) as u64),
             delegated: TokenAmount::new(operator.delegated, pool.stake_decimals),
+            unbonding: TokenAmount::new(operator.unbonding, pool.stake_decimals),
             share_of_pool_bps: share,
             commission: pool
                 .streams()
@@ -416,7 +443,7 @@ impl OperatorView {
 
     pub fn display(&self) -> String {
         let mut out = format!(
-            "Operator {} ({})\n  pool:            {}\n  authority:       {}\n  status:          {}\n  commission:      {}\n  pending change:  {}\n  delegated:       {} ({} of the pool)\n",
+            "Operator {} ({})\n  pool:            {}\n  authority:       {}\n  status:          {}\n  commission:      {}\n  pending change:  {}\n  delegated:       {} ({} of the pool)\n  unbonding:       {} (in open tickets unstaked from it)\n",
             self.address,
             self.name,
             self.pool,
@@ -426,6 +453,7 @@ impl OperatorView {
             self.pending_change_detail(),
             self.delegated.ui,
             format_bps(self.share_of_pool_bps),
+            self.unbonding.ui,
         );
         for c in &self.commission {
             out += &format!(

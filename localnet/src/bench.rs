@@ -169,7 +169,15 @@ pub async fn run(
     })
     .await?;
     let create = client
-        .plan_create_pool(&stake_mint, 0, 0, None, None, Default::default(), false)
+        .plan_create_pool(
+            &stake_mint,
+            0,
+            0,
+            None,
+            None,
+            Default::default(),
+            Default::default(),
+        )
         .await
         .map_err(|e| e.to_string())?;
     client
@@ -179,7 +187,7 @@ pub async fn run(
     let creator = client.me().map_err(|e| e.to_string())?;
     let pool_address = pda::pool(&client.program_id, &stake_mint, &creator, 0);
     let add = client
-        .plan_add_reward_stream(&pool_address, &reward_mint, false)
+        .plan_add_reward_stream(&pool_address, &reward_mint, Default::default())
         .await
         .map_err(|e| e.to_string())?;
     client

@@ -28,6 +28,19 @@ use solana_transaction_error::TransactionError;
 
 pub use solana_instruction_error::InstructionError;
 pub use staking::errors::StakingError;
+pub use staking::token::AcceptedMintAuthorities;
+
+/// Accepts a mint's freeze authority only.
+pub const ACCEPT_FREEZE: AcceptedMintAuthorities = AcceptedMintAuthorities {
+    freeze: true,
+    transfer_fee: false,
+};
+
+/// Accepts every mint authority the program offers to accept.
+pub const ACCEPT_ALL: AcceptedMintAuthorities = AcceptedMintAuthorities {
+    freeze: true,
+    transfer_fee: true,
+};
 
 pub const SPL_TOKEN: Pubkey = anchor_spl::token::ID;
 pub const TOKEN_2022: Pubkey = spl_token_2022::ID;
@@ -50,8 +63,12 @@ pub fn program_path() -> PathBuf {
 /// Token-2022 extensions a test mint can carry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MintExtension {
-    /// Fee in basis points, no maximum below `u64::MAX`.
+    /// A fixed fee in basis points (no maximum below `u64::MAX`): no fee
+    /// authority, so nobody can change it; accepted without an opt-in.
     TransferFee(u16),
+    /// A fee in basis points whose authority (the harness payer) can change
+    /// it: accepted only with `AcceptedMintAuthorities::transfer_fee`.
+    TransferFeeWithAuthority(u16),
     PermanentDelegate,
     TransferHook,
     NonTransferable,
@@ -68,7 +85,9 @@ pub enum MintExtension {
 impl MintExtension {
     fn extension_type(self) -> ExtensionType {
         match self {
-            MintExtension::TransferFee(_) => ExtensionType::TransferFeeConfig,
+            MintExtension::TransferFee(_) | MintExtension::TransferFeeWithAuthority(_) => {
+                ExtensionType::TransferFeeConfig
+            }
             MintExtension::PermanentDelegate => ExtensionType::PermanentDelegate,
             MintExtension::TransferHook => ExtensionType::TransferHook,
             MintExtension::NonTransferable => ExtensionType::NonTransferable,
@@ -279,6 +298,16 @@ impl TestEnv {
             ixs.push(
                 match extension {
                     MintExtension::TransferFee(bps) => {
+                        transfer_fee::instruction::initialize_transfer_fee_config(
+                            &token_program,
+                            mint,
+                            None,
+                            Some(&authority),
+                            *bps,
+                            u64::MAX,
+                        )
+                    }
+                    MintExtension::TransferFeeWithAuthority(bps) => {
                         transfer_fee::instruction::initialize_transfer_fee_config(
                             &token_program,
                             mint,

@@ -5,6 +5,7 @@ use solana_keypair::Keypair;
 use solana_signer::Signer;
 use staking::instructions::{InitializePoolParams, UpdatePoolParams};
 use staking::state::{Delegation, Operator, Pool, Position, UnbondTicket};
+use staking::token::AcceptedMintAuthorities;
 use staking_client::{instructions as ix, pda};
 
 use crate::{TestEnv, TxResult};
@@ -41,7 +42,7 @@ pub fn pool_params(_pool_id: u64, unbonding_period: u64) -> InitializePoolParams
         operator_approval_required: false,
         max_commission_bps: staking::math::BPS_DENOMINATOR,
         max_operator_share_bps: None,
-        accept_freeze_authority: false,
+        accepted_mint_authorities: AcceptedMintAuthorities::default(),
     }
 }
 
@@ -113,17 +114,28 @@ impl TestEnv {
         self.account(address)
     }
 
-    /// Adds a stream without accepting a freeze authority on its mint.
-    pub fn try_add_stream(&mut self, pool: &TestPool, reward_mint: &Pubkey) -> TxResult {
-        self.try_add_stream_accepting(pool, reward_mint, false)
+    /// The ticket as a client would last have read it; a closed (or never
+    /// created) one reads as empty, so tests can send instructions for it and
+    /// see the program refuse them.
+    fn ticket_as_read(&self, address: &Pubkey) -> UnbondTicket {
+        if self.exists(address) {
+            self.ticket(address)
+        } else {
+            bytemuck::Zeroable::zeroed()
+        }
     }
 
-    /// Adds a stream; `accept_freeze_authority` opts in to a mint with one.
+    /// Adds a stream without accepting any authority on its mint.
+    pub fn try_add_stream(&mut self, pool: &TestPool, reward_mint: &Pubkey) -> TxResult {
+        self.try_add_stream_accepting(pool, reward_mint, AcceptedMintAuthorities::default())
+    }
+
+    /// Adds a stream accepting the mint authorities in `accepted`.
     pub fn try_add_stream_accepting(
         &mut self,
         pool: &TestPool,
         reward_mint: &Pubkey,
-        accept_freeze_authority: bool,
+        accepted: AcceptedMintAuthorities,
     ) -> TxResult {
         let token_program = self.owner_program(reward_mint);
         let ix = ix::add_reward_stream(
@@ -132,7 +144,7 @@ impl TestEnv {
             &pool.address,
             reward_mint,
             &token_program,
-            accept_freeze_authority,
+            accepted,
         );
         self.send(&[ix], &[&pool.authority])
     }
@@ -218,6 +230,7 @@ impl TestEnv {
             &state,
             &user.pubkey(),
             ticket,
+            &self.ticket_as_read(ticket),
             &destination,
         );
         self.send(&[ix], &[user])
@@ -231,6 +244,7 @@ impl TestEnv {
             &user.pubkey(),
             operator.as_ref(),
             ticket,
+            &self.ticket_as_read(ticket),
         );
         self.send(&[ix], &[user])
     }

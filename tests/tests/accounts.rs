@@ -8,7 +8,7 @@ use staking_tests::*;
 const POOL_SIZE: usize = 1_032;
 const POSITION_SIZE: usize = 248;
 const TICKET_SIZE: usize = 168;
-const OPERATOR_SIZE: usize = 384;
+const OPERATOR_SIZE: usize = 392;
 const DELEGATION_SIZE: usize = 240;
 
 #[test]
@@ -35,7 +35,7 @@ fn account_sizes_and_rent_match_the_readme() {
         (pool.address, POOL_SIZE, 8_073_600),
         (position, POSITION_SIZE, 2_616_960),
         (ticket, TICKET_SIZE, 2_060_160),
-        (operator, OPERATOR_SIZE, 3_563_520),
+        (operator, OPERATOR_SIZE, 3_619_200),
         (delegation, DELEGATION_SIZE, 2_561_280),
     ] {
         assert_eq!(env.data(&address).len(), size);

@@ -143,10 +143,10 @@ fn mints_that_can_drain_or_block_a_vault_are_refused() {
     ];
     let good_stake_mint = env.create_mint(SPL_TOKEN, 6);
     let pool = env.create_pool(&good_stake_mint, pool_params(1, 0));
-    // Refused even when the creator accepts a freeze authority (a
-    // default-frozen mint has one): the opt-in covers that authority only.
+    // Refused even when the creator accepts every authority the program lets
+    // it accept: the opt-ins cover those authorities only.
     let accepting = InitializePoolParams {
-        accept_freeze_authority: true,
+        accepted_mint_authorities: ACCEPT_ALL,
         ..pool_params(1, 0)
     };
     for (extension, error) in refused {
@@ -156,7 +156,10 @@ fn mints_that_can_drain_or_block_a_vault_are_refused() {
             env.try_create_pool(&authority, &mint, 0, accepting.clone()),
             error,
         );
-        assert_staking_error(env.try_add_stream_accepting(&pool, &mint, true), error);
+        assert_staking_error(
+            env.try_add_stream_accepting(&pool, &mint, ACCEPT_ALL),
+            error,
+        );
     }
     // Extensions that cannot move tokens out of a vault are accepted.
     for extension in [
@@ -186,7 +189,7 @@ fn reward_streams_are_capped_unique_and_authority_only() {
         &pool.address,
         &mints[0],
         &SPL_TOKEN,
-        false,
+        AcceptedMintAuthorities::default(),
     );
     assert_staking_error(
         env.send(&[forged], &[&intruder]),
@@ -199,7 +202,7 @@ fn reward_streams_are_capped_unique_and_authority_only() {
             &pool.address,
             &mints[0],
             &SPL_TOKEN,
-            false,
+            AcceptedMintAuthorities::default(),
         ),
         &pool.authority.pubkey(),
     );
@@ -211,7 +214,7 @@ fn reward_streams_are_capped_unique_and_authority_only() {
         &pool.address,
         &mints[0],
         &TOKEN_2022,
-        false,
+        AcceptedMintAuthorities::default(),
     );
     assert_fails(env.send(&[wrong_program], &[&pool.authority]));
 

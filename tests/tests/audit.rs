@@ -1,10 +1,8 @@
 //! Independent audit of the hardened program (after issue 10), on the bytecode.
 //!
 //! Each test names the attack it tries and asserts the property the program
-//! promises. `refuted_*` tests pin attacks the program withstands. The two
-//! `attack_*` tests marked `#[ignore]` are OPEN findings (issue 10, not yet
-//! fixed): they fail on the current program and are the reproductions the fix
-//! must make pass (`cargo test -p staking-tests --test audit -- --ignored`).
+//! promises. `refuted_*` tests pin attacks the program withstands, the two
+//! findings of this audit (fixed in issue 10) among them.
 use anchor_lang::prelude::{Clock, Pubkey};
 use anchor_spl::token_2022::spl_token_2022::extension::transfer_fee::instruction::set_transfer_fee;
 use solana_keypair::Keypair;
@@ -74,22 +72,20 @@ fn share_cap_holds(env: &TestEnv, pool: &TestPool, operator: &Pubkey) -> (u64, u
 }
 
 // ---------------------------------------------------------------------------
-// FINDING A (fails): share cap crossed through a ticket's exemption.
+// Refuted (was finding A): the share cap crossed through a ticket's way back.
 
 /// ATTACK: a ticket unstaked from operator X returns to X without a cap check
-/// ("not a new delegation"). Meanwhile the room it vacated is refilled by a
-/// fresh stake that passes the check; cancelling the ticket then puts X over
-/// the cap. Nobody left the pool, so the README's "an operator's share can rise
-/// above the cap only because stake elsewhere left the pool" does not hold.
+/// ("not a new delegation"). Refill the room it vacated with fresh stake that
+/// passes the check, then cancel the ticket: X over the cap although nobody
+/// left the pool.
 ///
-/// Reproduction: cap 50%; Bob 1,000 undelegated; Alice 1,000 delegated to X
-/// (50%). A direct extra 1,000 to X is refused (2,000 of 3,000). Instead:
-/// Alice unstakes 1,000 (ticket tagged X; X = 0 of 1,000), stakes 1,000 new
-/// (X = 1,000 of 2,000: allowed), cancels the ticket (returning, unchecked):
-/// X = 2,000 of 3,000 = 66.7%.
+/// Cap 50%; Bob 1,000 undelegated; Alice 1,000 delegated to X (50%). Alice
+/// unstakes 1,000 (ticket tagged X) and stakes 1,000 new: before the fix X
+/// took it (1,000 of 2,000) and the cancel made it 2,000 of 3,000. Now X keeps
+/// the ticket's room (checked as 2,000 of 3,000) until the ticket is withdrawn
+/// or cancelled, for Alice's new stake and for anyone else's.
 #[test]
-#[ignore = "open finding: a ticket's room under the share cap can be refilled, then the ticket cancelled back"]
-fn attack_share_cap_crossed_by_refilling_the_room_a_ticket_vacated() {
+fn refuted_share_cap_room_of_a_ticket_stays_reserved() {
     let mut env = TestEnv::new();
     let stake_mint = env.create_mint(SPL_TOKEN, 6);
     let pool = env.create_pool(
@@ -107,55 +103,137 @@ fn attack_share_cap_crossed_by_refilling_the_room_a_ticket_vacated() {
     ok(env.stake(&pool, &alice, 1_000));
     ok(env.delegate(&pool, &alice, &operator));
     assert!(share_cap_holds(&env, &pool, &operator).2);
-
-    // The direct way is refused.
     assert_staking_error(
         env.stake(&pool, &alice, 1_000),
         StakingError::OperatorShareCapExceeded,
     );
 
-    // The ticket way.
+    // The ticket way: the vacated room stays reserved for the ticket.
     let (ticket, result) = env.unstake(&pool, &alice, 1_000);
     ok(result);
-    ok(env.stake(&pool, &alice, 1_000));
-    ok(env.cancel_unbond(&pool, &alice, &ticket));
-
-    let (delegated, total, holds) = share_cap_holds(&env, &pool, &operator);
-    assert_eq!((delegated, total), (2_000, 3_000));
-    // Everyone can still leave.
-    leave(&mut env, &pool, &alice);
-    leave(&mut env, &pool, &bob);
-    assert!(
-        holds,
-        "operator holds {delegated} of {total} (> 50% cap) although nobody left the pool"
+    assert_eq!(
+        (
+            env.operator(&operator).delegated,
+            env.operator(&operator).unbonding
+        ),
+        (0, 1_000)
     );
+    assert_staking_error(
+        env.stake(&pool, &alice, 1_000),
+        StakingError::OperatorShareCapExceeded,
+    );
+    // Nor through another delegator, or by delegating stake already in.
+    let carol = env.new_user();
+    ok(env.stake(&pool, &carol, 1_000));
+    assert_staking_error(
+        env.delegate(&pool, &carol, &operator),
+        StakingError::OperatorShareCapExceeded,
+    );
+    // What fits beside the ticket's room is taken: 1,000 + 1,000 of 4,000.
+    let dave = env.new_user();
+    ok(env.stake(&pool, &dave, 1_000));
+    ok(env.delegate(&pool, &dave, &operator));
+
+    // The ticket comes back without a check, and the cap holds.
+    ok(env.cancel_unbond(&pool, &alice, &ticket));
+    let (delegated, total, holds) = share_cap_holds(&env, &pool, &operator);
+    assert_eq!((delegated, total, holds), (2_000, 4_000, true));
+    assert_eq!(env.operator(&operator).unbonding, 0);
+
+    // A withdrawn ticket frees its room. Dave unstakes 500 (X 1,500 + 500
+    // unbonding of 3,500): Erin's 500 would make it 2,500 of 4,500 while the
+    // ticket is open, and 2,000 of 4,000 once it is withdrawn.
+    let (ticket, result) = env.unstake(&pool, &dave, 500);
+    ok(result);
+    let erin = env.new_user();
+    ok(env.stake(&pool, &erin, 500));
+    assert_staking_error(
+        env.delegate(&pool, &erin, &operator),
+        StakingError::OperatorShareCapExceeded,
+    );
+    env.warp(100);
+    ok(env.withdraw(&pool, &dave, &ticket));
+    assert_eq!(env.operator(&operator).unbonding, 0);
+    ok(env.delegate(&pool, &erin, &operator));
+    let (delegated, total, holds) = share_cap_holds(&env, &pool, &operator);
+    assert_eq!((delegated, total, holds), (2_000, 4_000, true));
+    // Everyone can still leave.
+    for user in [&alice, &bob, &carol, &dave, &erin] {
+        leave(&mut env, &pool, user);
+    }
+    assert_eq!(env.operator(&operator).unbonding, 0);
 }
 
 // ---------------------------------------------------------------------------
-// FINDING B (fails): a transfer-fee authority the pool never accepted can
-// confiscate every exit.
+// Refuted (was finding B): a transfer-fee authority the pool never accepted.
 
-/// ATTACK: `TransferFeeConfig` is on the allow-list with no opt-in, unlike a
-/// freeze authority. Its fee authority can raise the fee to 100% with an
-/// unlimited maximum (effective two epochs later); every `withdraw` (and
-/// claim) then delivers nothing, the whole amount withheld in the user's
-/// account for the mint's withdraw-withheld authority. The pool recorded no
-/// trust assumption for it.
+/// ATTACK: a Token-2022 mint's transfer-fee authority can raise the fee to
+/// 100% with an unlimited maximum (effective two epochs later); every
+/// `withdraw` and claim then delivers nothing, the amount withheld for the
+/// mint's withdraw-withheld authority. Before the fix the pool accepted such a
+/// mint silently and recorded no trust assumption.
+///
+/// Now a mint with a fee authority is refused (`MintHasTransferFeeAuthority`)
+/// as a stake or reward mint unless the creator accepts it; the acceptance is
+/// recorded in the pool and the stream. A fixed fee (no authority) needs no
+/// opt-in. With the opt-in, the authority's power is the accepted trust
+/// assumption, pinned here as what it is.
 #[test]
-#[ignore = "open finding: a transfer-fee authority the pool never accepted can raise the fee to 100%"]
-fn attack_transfer_fee_authority_confiscates_withdrawals() {
+fn refuted_transfer_fee_authority_needs_the_opt_in() {
     let mut env = TestEnv::new();
-    let stake_mint = env.create_mint_with(TOKEN_2022, 6, &[MintExtension::TransferFee(0)]);
-    // No opt-in of any kind: the policy accepts the mint as harmless.
-    let pool = env.create_pool(&stake_mint, params(10));
-    assert_eq!(env.pool(&pool).stake_freeze_authority_accepted, 0);
+    let fee_mint =
+        env.create_mint_with(TOKEN_2022, 6, &[MintExtension::TransferFeeWithAuthority(0)]);
+    let creator = env.new_user();
+    assert_staking_error(
+        env.try_create_pool(&creator, &fee_mint, 0, params(10)),
+        StakingError::MintHasTransferFeeAuthority,
+    );
+    // Accepting the freeze authority does not cover the fee authority.
+    let freeze_only = InitializePoolParams {
+        accepted_mint_authorities: ACCEPT_FREEZE,
+        ..params(10)
+    };
+    assert_staking_error(
+        env.try_create_pool(&creator, &fee_mint, 0, freeze_only),
+        StakingError::MintHasTransferFeeAuthority,
+    );
+    let fixed_fee_mint = env.create_mint_with(TOKEN_2022, 6, &[MintExtension::TransferFee(50)]);
+    let plain_pool = env.create_pool(&fixed_fee_mint, params(10));
+    let state = env.pool(&plain_pool);
+    assert_eq!(state.stake_transfer_fee_authority_accepted, 0);
+    assert_staking_error(
+        env.try_add_stream(&plain_pool, &fee_mint),
+        StakingError::MintHasTransferFeeAuthority,
+    );
+    let accept_fee = AcceptedMintAuthorities {
+        freeze: false,
+        transfer_fee: true,
+    };
+    ok(env.try_add_stream_accepting(&plain_pool, &fee_mint, accept_fee));
+    let state = env.pool(&plain_pool);
+    assert_eq!(
+        state
+            .streams()
+            .iter()
+            .map(|s| s.transfer_fee_authority_accepted)
+            .collect::<Vec<_>>(),
+        vec![1]
+    );
+
+    // Accepted: recorded, and the authority's power is what was accepted.
+    let pool = env.create_pool(
+        &fee_mint,
+        InitializePoolParams {
+            accepted_mint_authorities: accept_fee,
+            ..params(10)
+        },
+    );
+    assert_eq!(env.pool(&pool).stake_transfer_fee_authority_accepted, 1);
     let alice = env.new_user();
     ok(env.stake(&pool, &alice, 1_000_000));
-
-    // The mint's fee authority (the harness payer) raises the fee to 100%.
     let set = set_transfer_fee(
         &TOKEN_2022,
-        &stake_mint,
+        &fee_mint,
         &env.payer.pubkey(),
         &[],
         10_000,
@@ -166,19 +244,20 @@ fn attack_transfer_fee_authority_confiscates_withdrawals() {
     let mut clock: Clock = env.svm.get_sysvar();
     clock.epoch += 2;
     env.svm.set_sysvar(&clock);
-
     let (ticket, result) = env.unstake(&pool, &alice, 1_000_000);
     ok(result);
     env.warp(10);
-    let tokens = env.token_account(&alice.pubkey(), &stake_mint);
+    let tokens = env.token_account(&alice.pubkey(), &fee_mint);
     let before = env.balance(&tokens);
     ok(env.withdraw(&pool, &alice, &ticket));
-    let received = env.balance(&tokens) - before;
     assert_eq!(
-        received, 1_000_000,
-        "Alice withdrew 1,000,000 and received {received}: the mint's fee \
-         authority, never accepted by the pool, took the rest"
+        env.balance(&tokens) - before,
+        0,
+        "the accepted fee authority took it all"
     );
+    let state = env.pool(&pool);
+    assert_eq!((state.total_staked, state.total_unbonding), (0, 0));
+    assert_eq!(env.balance(&state.stake_vault), 0);
 }
 
 // ---------------------------------------------------------------------------
@@ -612,7 +691,7 @@ fn refuted_legacy_spl_mint_with_freeze_authority_needs_the_opt_in() {
         env.try_add_stream(&pool, &frozen_capable),
         StakingError::MintHasFreezeAuthority,
     );
-    ok(env.try_add_stream_accepting(&pool, &frozen_capable, true));
+    ok(env.try_add_stream_accepting(&pool, &frozen_capable, ACCEPT_FREEZE));
     assert_eq!(
         env.pool(&pool).reward_streams[0].freeze_authority_accepted,
         1

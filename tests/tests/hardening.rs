@@ -7,6 +7,7 @@ use anchor_lang::prelude::Pubkey;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 use staking::instructions::{InitializePoolParams, UpdatePoolParams};
+use staking::state::UnbondTicket;
 use staking_client::{instructions as ix, pda};
 use staking_tests::scenario::{pool_address, pool_params};
 use staking_tests::*;
@@ -149,7 +150,7 @@ fn finding_1_mints_with_a_close_authority_are_refused() {
         let mint = env.create_mint_with(TOKEN_2022, 6, &extensions);
         let creator = env.new_user();
         let accepting = InitializePoolParams {
-            accept_freeze_authority: true,
+            accepted_mint_authorities: ACCEPT_ALL,
             ..params(0)
         };
         assert_staking_error(
@@ -159,7 +160,7 @@ fn finding_1_mints_with_a_close_authority_are_refused() {
         assert!(!env.exists(&pool_address(&mint, &creator.pubkey(), 0)));
         // As a reward mint.
         assert_staking_error(
-            env.try_add_stream_accepting(&pool, &mint, true),
+            env.try_add_stream_accepting(&pool, &mint, ACCEPT_ALL),
             StakingError::MintHasCloseAuthority,
         );
     }
@@ -609,6 +610,92 @@ fn finding_6_the_share_cap_holds_on_every_addition_and_traps_nobody() {
     let _ = op2_key;
 }
 
+/// The operator a ticket left keeps the ticket's room until the ticket is
+/// withdrawn or cancelled; `withdraw` and `cancel_unbond` release it only
+/// through exactly that operator's account, so nobody can release another
+/// operator's room or keep one reserved.
+#[test]
+fn finding_6_a_tickets_room_is_released_only_with_its_own_operator() {
+    // Alice and another 1,000 delegated to X; Bob 2,000 undelegated.
+    let (mut env, pool, _, x, [alice, _, bob]) = operator_pool(500);
+    let y_key = env.new_user();
+    let y = env.register_operator(&pool, &y_key, 500, "y");
+    let (ticket, result) = env.unstake(&pool, &alice, 400);
+    ok(result);
+    let (bob_ticket, result) = env.unstake(&pool, &bob, 100);
+    ok(result);
+    assert_eq!(
+        (env.operator(&x).delegated, env.operator(&x).unbonding),
+        (1_600, 400)
+    );
+    env.warp(env.pool(&pool).unbonding_period as i64);
+
+    let state = env.pool(&pool);
+    let tagged = |operator: Pubkey| UnbondTicket {
+        operator,
+        ..bytemuck::Zeroable::zeroed()
+    };
+    let alice_tokens = env.token_account(&alice.pubkey(), &pool.stake_mint);
+    let bob_tokens = env.token_account(&bob.pubkey(), &pool.stake_mint);
+    let withdraw = |owner: &Keypair, ticket: &Pubkey, read_as: UnbondTicket, tokens: &Pubkey| {
+        ix::withdraw(
+            &staking::ID,
+            &pool.address,
+            &state,
+            &owner.pubkey(),
+            ticket,
+            &read_as,
+            tokens,
+        )
+    };
+    // Alice's ticket without its operator, or with another one.
+    for read_as in [tagged(Pubkey::default()), tagged(y)] {
+        assert_staking_error(
+            env.send(
+                &[withdraw(&alice, &ticket, read_as, &alice_tokens)],
+                &[&alice],
+            ),
+            StakingError::OperatorMismatch,
+        );
+    }
+    // Bob's undelegated ticket cannot release X's room.
+    assert_staking_error(
+        env.send(
+            &[withdraw(&bob, &bob_ticket, tagged(x), &bob_tokens)],
+            &[&bob],
+        ),
+        StakingError::OperatorMismatch,
+    );
+    assert_eq!(env.operator(&x).unbonding, 400);
+
+    // Cancelled into Y (Alice moved): X's account must come along.
+    ok(env.redelegate(&pool, &alice, &y));
+    let cancel = |read_as: UnbondTicket| {
+        ix::cancel_unbond(
+            &staking::ID,
+            &pool.address,
+            &alice.pubkey(),
+            Some(&y),
+            &ticket,
+            &read_as,
+        )
+    };
+    for read_as in [tagged(Pubkey::default()), tagged(bob.pubkey())] {
+        assert!(custom_error(&env.send(&[cancel(read_as)], &[&alice])).is_some());
+    }
+    assert_eq!(env.operator(&x).unbonding, 400);
+    ok(env.cancel_unbond(&pool, &alice, &ticket));
+    assert_eq!(
+        (env.operator(&x).delegated, env.operator(&x).unbonding),
+        (1_000, 0)
+    );
+    assert_eq!(env.operator(&y).delegated, 1_000);
+    ok(env.withdraw(&pool, &bob, &bob_ticket));
+    assert_can_leave(&mut env, &pool, &alice);
+    assert_can_leave(&mut env, &pool, &bob);
+    assert_eq!(env.operator(&y).unbonding, 0);
+}
+
 // ---------------------------------------------------------------------------
 // Finding 7: a plain freeze authority.
 
@@ -625,7 +712,7 @@ fn finding_7_a_freeze_authority_needs_an_opt_in_recorded_in_the_pool() {
             StakingError::MintHasFreezeAuthority,
         );
         let accepting = InitializePoolParams {
-            accept_freeze_authority: true,
+            accepted_mint_authorities: ACCEPT_FREEZE,
             ..params(0)
         };
         let frozen_ok = env.create_pool_by(creator, &mint, 0, accepting.clone());
@@ -635,7 +722,7 @@ fn finding_7_a_freeze_authority_needs_an_opt_in_recorded_in_the_pool() {
             env.try_add_stream(&pool, &mint),
             StakingError::MintHasFreezeAuthority,
         );
-        ok(env.try_add_stream_accepting(&pool, &mint, true));
+        ok(env.try_add_stream_accepting(&pool, &mint, ACCEPT_FREEZE));
         let state = env.pool(&pool);
         let stream = state.streams().last().copied().unwrap();
         assert_eq!(
@@ -650,7 +737,7 @@ fn finding_7_a_freeze_authority_needs_an_opt_in_recorded_in_the_pool() {
         assert_eq!(env.pool(&plain_pool).stake_freeze_authority_accepted, 0);
     }
     let plain_reward = env.create_mint(SPL_TOKEN, 6);
-    ok(env.try_add_stream_accepting(&pool, &plain_reward, true));
+    ok(env.try_add_stream_accepting(&pool, &plain_reward, ACCEPT_FREEZE));
     let state = env.pool(&pool);
     assert_eq!(state.streams().last().unwrap().freeze_authority_accepted, 0);
     assert_eq!(state.streams()[0].freeze_authority_accepted, 0);
@@ -768,6 +855,7 @@ fn error_codes_are_an_append_only_abi() {
         StakingError::TicketPositionMismatch,
         StakingError::InvalidStakeMint,
         StakingError::InvalidStakeVault,
+        StakingError::MintHasTransferFeeAuthority,
     ];
     for (i, error) in appended.into_iter().enumerate() {
         assert_eq!(code(error), 6_044 + i as u32);
@@ -808,6 +896,7 @@ fn someone_elses_ticket_pool_or_operator_gets_a_specific_error() {
         &state,
         &mallory.pubkey(),
         &ticket,
+        &env.ticket(&ticket),
         &mallory_tokens,
     );
     assert_staking_error(
@@ -820,6 +909,7 @@ fn someone_elses_ticket_pool_or_operator_gets_a_specific_error() {
         &mallory.pubkey(),
         None,
         &ticket,
+        &env.ticket(&ticket),
     );
     assert_staking_error(
         env.send(&[cancel], &[&mallory]),

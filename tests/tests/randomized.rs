@@ -352,13 +352,14 @@ impl World {
         // transaction would be most of the time (the client still signs, and
         // the program still sees exactly who signed).
         env.svm = std::mem::take(&mut env.svm).with_sigverify(false);
-        // Mints with a freeze authority (accepted by the pool: a trust
-        // assumption the sequences exercise) and transfer fees.
+        // Mints with a freeze authority and transfer fees whose authority
+        // changes them (both accepted by the pool: trust assumptions the
+        // sequences exercise).
         let stake_mint = if case.fee_stake_mint {
             env.create_mint_with_freeze_authority(
                 TOKEN_2022,
                 6,
-                &[MintExtension::TransferFee(case.stake_fee_bps)],
+                &[MintExtension::TransferFeeWithAuthority(case.stake_fee_bps)],
             )
         } else {
             env.create_mint_with_freeze_authority(SPL_TOKEN, 6, &[])
@@ -366,7 +367,7 @@ impl World {
         let reward_mint = env.create_mint_with_freeze_authority(
             TOKEN_2022,
             9,
-            &[MintExtension::TransferFee(case.reward_fee_bps)],
+            &[MintExtension::TransferFeeWithAuthority(case.reward_fee_bps)],
         );
         let stake_token_program = env.owner_program(&stake_mint);
         let params = InitializePoolParams {
@@ -376,7 +377,7 @@ impl World {
             operator_approval_required: case.approval_required,
             max_commission_bps: case.max_commission,
             max_operator_share_bps: Some(case.share_cap),
-            accept_freeze_authority: true,
+            accepted_mint_authorities: ACCEPT_ALL,
         };
         let pool = env.create_pool_with_id(&stake_mint, 7, params);
         for mint in [stake_mint, reward_mint] {
@@ -387,7 +388,7 @@ impl World {
                 &pool.address,
                 &mint,
                 &token_program,
-                true,
+                ACCEPT_ALL,
             );
             env.send_ok(&[add], &[&pool.authority]);
         }
@@ -621,13 +622,7 @@ impl World {
             Expect::Staking(StakingError::StakeCapExceeded)
         } else if user.operator.is_some_and(|o| !m.operators[o].active) {
             Expect::Staking(StakingError::OperatorInactive)
-        } else if user.operator.is_some_and(|o| {
-            !within_share_cap(
-                m.operators[o].delegated + credited,
-                total as u64,
-                m.share_cap,
-            )
-        }) {
+        } else if user.operator.is_some_and(|o| !m.admits(o, credited, total)) {
             Expect::Staking(StakingError::OperatorShareCapExceeded)
         } else {
             Expect::Ok
@@ -843,6 +838,7 @@ impl World {
             &state,
             &self.users[u].pubkey(),
             &ticket.address,
+            &self.env.ticket(&ticket.address),
             &destination,
         );
         let before = self.stake_vault_balance();
@@ -871,14 +867,9 @@ impl World {
             Expect::Staking(StakingError::StakeCapExceeded)
         } else if operator.is_some_and(|o| ticket.operator != Some(o) && !m.operators[o].active) {
             Expect::Staking(StakingError::OperatorInactive)
-        } else if operator.is_some_and(|o| {
-            ticket.operator != Some(o)
-                && !within_share_cap(
-                    m.operators[o].delegated + ticket.amount,
-                    total as u64,
-                    m.share_cap,
-                )
-        }) {
+        } else if operator
+            .is_some_and(|o| ticket.operator != Some(o) && !m.admits(o, ticket.amount, total))
+        {
             Expect::Staking(StakingError::OperatorShareCapExceeded)
         } else {
             Expect::Ok
@@ -889,6 +880,7 @@ impl World {
             &self.users[u].pubkey(),
             self.operator_of(u).as_ref(),
             &ticket.address,
+            &self.env.ticket(&ticket.address),
         );
         let result = self.env.send(&[cancel], &[&self.users[u]]);
         if check(&result, expected, &format!("cancel by user {u}"))? {
@@ -906,11 +898,7 @@ impl World {
         let m = &self.model;
         let expected = if !m.operators[o].active {
             Expect::Staking(StakingError::OperatorInactive)
-        } else if !within_share_cap(
-            m.operators[o].delegated + user.stake,
-            m.total_staked,
-            m.share_cap,
-        ) {
+        } else if !m.admits(o, user.stake, m.total_staked as u128) {
             Expect::Staking(StakingError::OperatorShareCapExceeded)
         } else {
             Expect::Ok
@@ -1346,6 +1334,12 @@ impl World {
                 .sum();
             prop_assert_eq!(operator.delegated, delegated, "operator {} delegated", o);
             prop_assert_eq!(model.delegated, delegated);
+            prop_assert_eq!(
+                operator.unbonding,
+                m.operator_unbonding(o),
+                "operator {} unbonding",
+                o
+            );
             if !within_share_cap(delegated, m.total_staked, m.share_cap) {
                 OVER_CAP.with(|c| c.set(c.get() + 1));
             }

@@ -356,6 +356,7 @@ fn withdraw_pays_after_unlock_once_and_only_to_the_owner() {
             &state,
             &mallory.pubkey(),
             &ticket,
+            &env.ticket(&ticket),
             &mallory_tokens,
         );
         // Her own position with Alice's ticket: the ticket names its owner.
@@ -376,6 +377,7 @@ fn withdraw_pays_after_unlock_once_and_only_to_the_owner() {
             &state,
             &alice.pubkey(),
             &ticket,
+            &env.ticket(&ticket),
             &mallory_tokens,
         );
         assert_staking_error(
@@ -389,6 +391,7 @@ fn withdraw_pays_after_unlock_once_and_only_to_the_owner() {
             &state,
             &alice.pubkey(),
             &ticket,
+            &env.ticket(&ticket),
             &state.stake_vault,
         );
         assert_staking_error(
@@ -421,6 +424,7 @@ fn withdraw_pays_after_unlock_once_and_only_to_the_owner() {
             &state,
             &alice.pubkey(),
             &second,
+            &env.ticket(&second),
             &alice_tokens,
         );
         assert_fails(env.send(&[withdraw.clone(), withdraw], &[&alice]));
@@ -475,6 +479,7 @@ fn cancel_unbond_returns_the_ticket_to_stake() {
             &mallory.pubkey(),
             None,
             &ticket,
+            &env.ticket(&ticket),
         ),
         &pool.position_address(&mallory.pubkey()),
         &pool.position_address(&alice.pubkey()),
@@ -490,6 +495,7 @@ fn cancel_unbond_returns_the_ticket_to_stake() {
         &mallory.pubkey(),
         None,
         &ticket,
+        &env.ticket(&ticket),
     );
     assert_staking_error(
         env.send(&[steal_ticket], &[&mallory]),

@@ -116,6 +116,8 @@ pub enum StakingError {
     InvalidStakeMint,
     #[msg("The stake vault is not this pool's")]
     InvalidStakeVault,
+    #[msg("The mint has a transfer-fee authority (it could raise the fee on withdrawals to 100%); the creator must accept it")]
+    MintHasTransferFeeAuthority,
 }
 
 impl From<MathError> for StakingError {

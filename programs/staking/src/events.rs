@@ -15,6 +15,10 @@ pub struct PoolInitialized {
     /// The stake mint's freeze authority, accepted by the creator (a trust
     /// assumption: it can freeze the stake vault); `None` when it has none.
     pub stake_mint_freeze_authority: Option<Pubkey>,
+    /// The stake mint's transfer-fee authority, accepted by the creator (a
+    /// trust assumption: it can raise the fee on withdrawals); `None` when it
+    /// has none.
+    pub stake_mint_transfer_fee_authority: Option<Pubkey>,
 }
 
 #[event]
@@ -26,6 +30,9 @@ pub struct RewardStreamAdded {
     /// The reward mint's freeze authority, accepted by the pool authority;
     /// `None` when it has none.
     pub freeze_authority: Option<Pubkey>,
+    /// The reward mint's transfer-fee authority, accepted by the pool
+    /// authority; `None` when it has none.
+    pub transfer_fee_authority: Option<Pubkey>,
 }
 
 #[event]

@@ -20,6 +20,7 @@ pub mod state;
 pub mod token;
 
 use instructions::*;
+use token::AcceptedMintAuthorities;
 
 declare_id!("HXxvzGo3BTM8UZ7dsv1SkTSCfJ4h8RdpoJbFMGX8pAKr");
 
@@ -50,9 +51,9 @@ pub mod staking {
 
     pub fn add_reward_stream(
         ctx: Context<AddRewardStream>,
-        accept_freeze_authority: bool,
+        accepted_mint_authorities: AcceptedMintAuthorities,
     ) -> Result<()> {
-        instructions::add_reward_stream::handler(ctx, accept_freeze_authority)
+        instructions::add_reward_stream::handler(ctx, accepted_mint_authorities)
     }
 
     pub fn fund_rewards(

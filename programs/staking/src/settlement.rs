@@ -104,3 +104,27 @@ pub fn settle_with<'a>(
     }
     Ok(delegated)
 }
+
+/// Releases the room a ticket kept with the operator it was unstaked from
+/// (none for a ticket unstaked undelegated), given as `ticket_operator`.
+pub fn release_ticket_operator(
+    account: &Option<AccountLoader<Operator>>,
+    ticket_operator: Pubkey,
+    amount: u64,
+) -> Result<()> {
+    match account {
+        None => require!(
+            ticket_operator == Pubkey::default(),
+            StakingError::OperatorMismatch
+        ),
+        Some(account) => {
+            require_keys_eq!(
+                account.key(),
+                ticket_operator,
+                StakingError::OperatorMismatch
+            );
+            account.load_mut()?.end_unbonding(amount)?;
+        }
+    }
+    Ok(())
+}

@@ -4,7 +4,8 @@ use anchor_spl::token_2022::spl_token_2022::{
     self,
     extension::{
         default_account_state::DefaultAccountState, mint_close_authority::MintCloseAuthority,
-        BaseStateWithExtensions, ExtensionType, StateWithExtensions,
+        transfer_fee::TransferFeeConfig, BaseStateWithExtensions, ExtensionType,
+        StateWithExtensions,
     },
     state::AccountState,
 };
@@ -151,35 +152,61 @@ pub fn received(before: u64, vault: &AccountInfo) -> Result<u64> {
     Ok(gained)
 }
 
+/// Mint authorities that can block or tax a vault's transfers out. A pool or
+/// stream takes a mint with one only when its creator accepts it; each
+/// acceptance is recorded and shown as a trust assumption.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AcceptedMintAuthorities {
+    /// A freeze authority: it can freeze the vault, and so every exit.
+    pub freeze: bool,
+    /// A Token-2022 transfer-fee authority: it can raise the fee on every
+    /// transfer out of the vault, up to 100%, two epochs after setting it.
+    pub transfer_fee: bool,
+}
+
+/// The authorities of a mint that passed [`validate_mint`] (each accepted).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MintAuthorities {
+    pub freeze: Option<Pubkey>,
+    pub transfer_fee: Option<Pubkey>,
+}
+
 /// Refuses mints that could move tokens out of a vault or stop it moving them,
 /// for the life of the pool, not only today: Token-2022 mints are checked
 /// against an allow-list (an extension this program has not reviewed is
 /// refused too), and a mint with a close authority is refused because, closed
 /// at zero supply, it can be re-created at the same address with any
 /// extension (a permanent delegate). Extensions cannot be added to a live
-/// mint, and a freeze authority cannot be added once absent, so what passes
-/// here holds as long as the mint exists.
+/// mint, and a freeze or fee authority cannot be added once absent, so what
+/// passes here holds as long as the mint exists.
 ///
-/// A freeze authority can freeze a vault and so block exits; many reward
-/// tokens (stablecoins among them) keep one, so it is accepted only when the
-/// caller opts in (`accept_freeze_authority`, recorded in the pool and shown
-/// as a trust assumption). Returns whether the mint has a freeze authority.
-pub fn validate_mint(mint: &InterfaceAccount<Mint>, accept_freeze_authority: bool) -> Result<bool> {
-    let has_freeze_authority = mint.freeze_authority.is_some();
+/// A freeze authority can freeze a vault and so block exits; a transfer-fee
+/// authority can raise the fee on exits to 100%. Many tokens (stablecoins
+/// among them) keep such authorities, so each is accepted only when the
+/// caller opts in (`accepted`, recorded in the pool and shown as a trust
+/// assumption). A transfer fee with no authority is fixed and accepted: the
+/// program credits what a vault receives.
+pub fn validate_mint(
+    mint: &InterfaceAccount<Mint>,
+    accepted: AcceptedMintAuthorities,
+) -> Result<MintAuthorities> {
+    let mut authorities = MintAuthorities {
+        freeze: mint.freeze_authority.into(),
+        transfer_fee: None,
+    };
     require!(
-        !has_freeze_authority || accept_freeze_authority,
+        authorities.freeze.is_none() || accepted.freeze,
         StakingError::MintHasFreezeAuthority
     );
     let info = mint.to_account_info();
     if *info.owner != spl_token_2022::ID {
-        return Ok(has_freeze_authority);
+        return Ok(authorities);
     }
     let data = info.try_borrow_data()?;
     let state = StateWithExtensions::<spl_token_2022::state::Mint>::unpack(&data)?;
     for extension in state.get_extension_types()? {
         match extension {
-            ExtensionType::TransferFeeConfig
-            | ExtensionType::InterestBearingConfig
+            ExtensionType::InterestBearingConfig
             | ExtensionType::MetadataPointer
             | ExtensionType::TokenMetadata
             | ExtensionType::GroupPointer
@@ -187,6 +214,14 @@ pub fn validate_mint(mint: &InterfaceAccount<Mint>, accept_freeze_authority: boo
             | ExtensionType::GroupMemberPointer
             | ExtensionType::TokenGroupMember
             | ExtensionType::ScaledUiAmount => {}
+            ExtensionType::TransferFeeConfig => {
+                let config = state.get_extension::<TransferFeeConfig>()?;
+                authorities.transfer_fee = config.transfer_fee_config_authority.into();
+                require!(
+                    authorities.transfer_fee.is_none() || accepted.transfer_fee,
+                    StakingError::MintHasTransferFeeAuthority
+                );
+            }
             ExtensionType::MintCloseAuthority => {
                 let close = state.get_extension::<MintCloseAuthority>()?;
                 require!(
@@ -210,5 +245,5 @@ pub fn validate_mint(mint: &InterfaceAccount<Mint>, accept_freeze_authority: boo
             _ => return err!(StakingError::UnsupportedMintExtension),
         }
     }
-    Ok(has_freeze_authority)
+    Ok(authorities)
 }

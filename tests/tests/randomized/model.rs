@@ -186,6 +186,27 @@ pub fn within_share_cap(operator_stake: u64, total: u64, cap_bps: u16) -> bool {
 }
 
 impl Model {
+    /// Stake in open tickets unstaked from operator `o`: the room it keeps
+    /// under the share cap.
+    pub fn operator_unbonding(&self, o: usize) -> u64 {
+        self.users
+            .iter()
+            .flat_map(|u| &u.tickets)
+            .filter(|t| t.operator == Some(o))
+            .map(|t| t.amount)
+            .sum()
+    }
+
+    /// Whether operator `o` takes `amount` of new delegated stake when the
+    /// pool's total stake becomes `total_staked`: the share cap checked as if
+    /// every ticket unstaked from it came back.
+    pub fn admits(&self, o: usize, amount: u64, total_staked: u128) -> bool {
+        let unbonding = self.operator_unbonding(o) as u128;
+        let answerable = self.operators[o].delegated as u128 + amount as u128 + unbonding;
+        self.share_cap as u128 >= BPS
+            || answerable * BPS <= (total_staked + unbonding) * self.share_cap as u128
+    }
+
     pub fn total_unbonding(&self) -> u64 {
         self.users
             .iter()

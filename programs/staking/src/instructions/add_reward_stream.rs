@@ -5,7 +5,7 @@ use crate::constants::{MAX_REWARD_STREAMS, REWARD_VAULT_SEED};
 use crate::errors::StakingError;
 use crate::events::RewardStreamAdded;
 use crate::state::{Pool, RewardStream};
-use crate::token::validate_mint;
+use crate::token::{validate_mint, AcceptedMintAuthorities};
 
 #[derive(Accounts)]
 pub struct AddRewardStream<'info> {
@@ -42,12 +42,14 @@ pub struct AddRewardStream<'info> {
     pub system_program: Program<'info, System>,
 }
 
-/// Adds a reward stream for `reward_mint`. `accept_freeze_authority`: accept a
-/// mint with a freeze authority (recorded in the stream, shown as a trust
-/// assumption); refused otherwise.
-pub fn handler(ctx: Context<AddRewardStream>, accept_freeze_authority: bool) -> Result<()> {
-    let freeze_authority_accepted =
-        validate_mint(&ctx.accounts.reward_mint, accept_freeze_authority)?;
+/// Adds a reward stream for `reward_mint`. `accepted_mint_authorities`: the
+/// mint's authorities the pool authority accepts (recorded in the stream,
+/// shown as trust assumptions); a mint with one not accepted is refused.
+pub fn handler(
+    ctx: Context<AddRewardStream>,
+    accepted_mint_authorities: AcceptedMintAuthorities,
+) -> Result<()> {
+    let authorities = validate_mint(&ctx.accounts.reward_mint, accepted_mint_authorities)?;
     let now = Clock::get()?.unix_timestamp;
 
     let mut pool = ctx.accounts.pool.load_mut()?;
@@ -60,7 +62,8 @@ pub fn handler(ctx: Context<AddRewardStream>, accept_freeze_authority: bool) -> 
         last_update: now,
         reward_decimals: ctx.accounts.reward_mint.decimals,
         vault_bump: ctx.bumps.reward_vault,
-        freeze_authority_accepted: u8::from(freeze_authority_accepted),
+        freeze_authority_accepted: u8::from(authorities.freeze.is_some()),
+        transfer_fee_authority_accepted: u8::from(authorities.transfer_fee.is_some()),
         ..RewardStream::default()
     };
     pool.reward_stream_count = index + 1;
@@ -70,7 +73,8 @@ pub fn handler(ctx: Context<AddRewardStream>, accept_freeze_authority: bool) -> 
         stream_index: index,
         reward_mint: ctx.accounts.reward_mint.key(),
         reward_vault: ctx.accounts.reward_vault.key(),
-        freeze_authority: ctx.accounts.reward_mint.freeze_authority.into(),
+        freeze_authority: authorities.freeze,
+        transfer_fee_authority: authorities.transfer_fee,
     });
     Ok(())
 }

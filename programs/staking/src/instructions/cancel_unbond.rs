@@ -3,7 +3,7 @@ use anchor_lang::prelude::*;
 use crate::errors::StakingError;
 use crate::events::UnbondCancelled;
 use crate::settlement::*;
-use crate::state::{Pool, Position, UnbondTicket};
+use crate::state::{Operator, Pool, Position, UnbondTicket};
 
 #[derive(Accounts)]
 pub struct CancelUnbond<'info> {
@@ -26,6 +26,11 @@ pub struct CancelUnbond<'info> {
         has_one = position @ StakingError::TicketPositionMismatch,
     )]
     pub ticket: AccountLoader<'info, UnbondTicket>,
+    /// The operator the ticket was unstaked from, when it is not the
+    /// position's operator now (the program id in its place otherwise, and for
+    /// a ticket unstaked undelegated): its reserved room is released.
+    #[account(mut)]
+    pub ticket_operator: Option<AccountLoader<'info, Operator>>,
 }
 
 /// Returns a ticket's amount to stake (locked or not) and closes the ticket.
@@ -52,15 +57,22 @@ pub fn handler(ctx: Context<CancelUnbond>) -> Result<()> {
 
     pool.end_unbonding(amount)?;
     pool.add_stake(&mut position.staked, amount)?;
-    if let Some(delegated) = &mut delegated {
-        // Back to the operator it left: not a new delegation, so never refused
-        // by the share cap (others' exits must not trap it). From elsewhere
-        // (undelegated, or another operator's): a new delegation.
-        if ticket_operator == delegated.operator_key {
-            delegated.operator.add_returning(amount)?;
-        } else {
+    match &mut delegated {
+        // Back to the operator it left: not a new delegation; it takes back
+        // the room its ticket kept, never refused by the share cap.
+        Some(delegated) if ticket_operator == delegated.operator_key => {
+            require!(
+                accounts.ticket_operator.is_none(),
+                StakingError::OperatorMismatch
+            );
+            delegated.operator.return_unbonded(amount)?;
+        }
+        // From elsewhere (undelegated, or another operator's): a new delegation.
+        Some(delegated) => {
+            release_ticket_operator(&accounts.ticket_operator, ticket_operator, amount)?;
             delegated.operator.add_delegated(amount, &pool)?;
         }
+        None => release_ticket_operator(&accounts.ticket_operator, ticket_operator, amount)?,
     }
     position.close_ticket()?;
 

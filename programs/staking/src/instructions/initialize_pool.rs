@@ -8,7 +8,7 @@ use crate::errors::StakingError;
 use crate::events::PoolInitialized;
 use crate::math::BPS_DENOMINATOR;
 use crate::state::Pool;
-use crate::token::validate_mint;
+use crate::token::{validate_mint, AcceptedMintAuthorities};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
 pub struct InitializePoolParams {
@@ -25,9 +25,10 @@ pub struct InitializePoolParams {
     /// Largest share of total stake one operator may hold, basis points
     /// (1–10,000); `None` for no cap.
     pub max_operator_share_bps: Option<u16>,
-    /// True: accept a stake mint with a freeze authority (which could freeze
-    /// the stake vault). Refused otherwise; recorded in the pool.
-    pub accept_freeze_authority: bool,
+    /// The stake mint's authorities the creator accepts (a freeze authority,
+    /// a transfer-fee authority); a mint with one not accepted is refused.
+    /// Recorded in the pool.
+    pub accepted_mint_authorities: AcceptedMintAuthorities,
 }
 
 /// `pool_id` is chosen by the creator, so one creator can have many pools for
@@ -76,8 +77,7 @@ pub fn handler(
         StakingError::UnbondingPeriodTooLong
     );
     validate_operator_limits(params.max_commission_bps, params.max_operator_share_bps)?;
-    let freeze_authority_accepted =
-        validate_mint(&ctx.accounts.stake_mint, params.accept_freeze_authority)?;
+    let authorities = validate_mint(&ctx.accounts.stake_mint, params.accepted_mint_authorities)?;
 
     // A fresh zero-copy account is all zeroes: only non-zero fields are set.
     let mut pool = ctx.accounts.pool.load_init()?;
@@ -96,7 +96,8 @@ pub fn handler(
     pool.operator_approval_required = u8::from(params.operator_approval_required);
     pool.max_commission_bps = params.max_commission_bps;
     pool.max_operator_share_bps = params.max_operator_share_bps.unwrap_or(NO_SHARE_CAP);
-    pool.stake_freeze_authority_accepted = u8::from(freeze_authority_accepted);
+    pool.stake_freeze_authority_accepted = u8::from(authorities.freeze.is_some());
+    pool.stake_transfer_fee_authority_accepted = u8::from(authorities.transfer_fee.is_some());
 
     emit!(PoolInitialized {
         pool: ctx.accounts.pool.key(),
@@ -109,7 +110,8 @@ pub fn handler(
         operator_approval_required: params.operator_approval_required,
         max_commission_bps: pool.max_commission_bps,
         max_operator_share_bps: pool.max_operator_share_bps,
-        stake_mint_freeze_authority: ctx.accounts.stake_mint.freeze_authority.into(),
+        stake_mint_freeze_authority: authorities.freeze,
+        stake_mint_transfer_fee_authority: authorities.transfer_fee,
     });
     Ok(())
 }

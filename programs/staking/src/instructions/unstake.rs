@@ -49,7 +49,7 @@ pub fn handler(ctx: Context<Unstake>, amount: u64) -> Result<()> {
         now,
     )?;
     if let Some(mut delegated) = delegated {
-        delegated.operator.remove_delegated(amount)?;
+        delegated.operator.begin_unbonding(amount)?;
     }
 
     pool.begin_unbonding(&mut position.staked, amount)?;

@@ -2,7 +2,8 @@ use anchor_lang::prelude::*;
 
 use crate::errors::StakingError;
 use crate::events::Withdrawn;
-use crate::state::{Pool, Position, UnbondTicket};
+use crate::settlement::release_ticket_operator;
+use crate::state::{Operator, Pool, Position, UnbondTicket};
 use crate::token::{is_token_account_of, transfer_from_vault};
 
 #[derive(Accounts)]
@@ -43,15 +44,19 @@ pub struct Withdraw<'info> {
     /// CHECK: the pool's stake token program (constraint on `pool`), which
     /// `initialize_pool` accepted only as SPL Token or Token-2022.
     pub token_program: UncheckedAccount<'info>,
+    /// The operator the ticket was unstaked from (the program id in its place
+    /// for a ticket unstaked undelegated): its reserved room is released.
+    #[account(mut)]
+    pub ticket_operator: Option<AccountLoader<'info, Operator>>,
 }
 
 /// Pays out an unlocked ticket and closes it (its rent goes back to the owner).
 pub fn handler(ctx: Context<Withdraw>) -> Result<()> {
     let accounts = ctx.accounts;
     let now = Clock::get()?.unix_timestamp;
-    let (amount, ticket_unlock_at) = {
+    let (amount, ticket_unlock_at, ticket_operator) = {
         let ticket = accounts.ticket.load()?;
-        (ticket.amount, ticket.unlock_at)
+        (ticket.amount, ticket.unlock_at, ticket.operator)
     };
     require!(now >= ticket_unlock_at, StakingError::TicketLocked);
     require!(
@@ -69,6 +74,7 @@ pub fn handler(ctx: Context<Withdraw>) -> Result<()> {
         pool.end_unbonding(amount)?;
         (pool.signer(), pool.stake_decimals)
     };
+    release_ticket_operator(&accounts.ticket_operator, ticket_operator, amount)?;
     let mut position = accounts.position.load_mut()?;
     position.close_ticket()?;
 

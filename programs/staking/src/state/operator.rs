@@ -24,6 +24,10 @@ pub struct Operator {
     pub name: [u8; MAX_OPERATOR_NAME_LEN],
     /// Stake of the positions delegated here (earning stake, not unbonding).
     pub delegated: u64,
+    /// Stake unstaked from here into unbond tickets still open (withdrawn or
+    /// cancelled later). It keeps its room under the share cap, so that room
+    /// cannot be handed to new delegations while the ticket can come back.
+    pub unbonding: u64,
     /// When `pending_commission_bps` takes effect (unix seconds); 0 when no
     /// increase is scheduled.
     pub pending_commission_at: i64,
@@ -182,14 +186,25 @@ impl Operator {
     /// delegator's stake or a ticket from elsewhere), refusing it while the
     /// operator is inactive or past the pool's share cap. `pool.total_staked`
     /// must already include it.
+    ///
+    /// The cap is checked as if every ticket unstaked from here came back
+    /// (`delegated + unbonding` against `total_staked + unbonding`): a
+    /// ticket's way back is never refused, so its room stays reserved.
     pub fn add_delegated(&mut self, amount: u64, pool: &Pool) -> Result<()> {
         require!(self.is_active(), StakingError::OperatorInactive);
         let delegated = self
             .delegated
             .checked_add(amount)
             .ok_or(StakingError::MathOverflow)?;
+        let answerable = delegated
+            .checked_add(self.unbonding)
+            .ok_or(StakingError::MathOverflow)?;
+        let total = pool
+            .total_staked
+            .checked_add(self.unbonding)
+            .ok_or(StakingError::MathOverflow)?;
         require!(
-            math::within_share_cap(delegated, pool.total_staked, pool.max_operator_share_bps),
+            math::within_share_cap(answerable, total, pool.max_operator_share_bps),
             StakingError::OperatorShareCapExceeded
         );
         self.delegated = delegated;
@@ -197,14 +212,42 @@ impl Operator {
     }
 
     /// Adds stake that is not a new delegation: a delegator's compounded
-    /// rewards, or a cancelled unbond returning to the operator it left. Never
-    /// refused by the share cap, so that others' exits cannot trap delegators.
+    /// rewards. Never refused by the share cap, so that others' exits cannot
+    /// trap delegators.
     pub fn add_returning(&mut self, amount: u64) -> Result<()> {
         self.delegated = self
             .delegated
             .checked_add(amount)
             .ok_or(StakingError::MathOverflow)?;
         Ok(())
+    }
+
+    /// Moves a delegator's unstaked `amount` from earning stake into an unbond
+    /// ticket that records this operator.
+    pub fn begin_unbonding(&mut self, amount: u64) -> Result<()> {
+        self.remove_delegated(amount)?;
+        self.unbonding = self
+            .unbonding
+            .checked_add(amount)
+            .ok_or(StakingError::MathOverflow)?;
+        Ok(())
+    }
+
+    /// Releases a ticket that recorded this operator: withdrawn, or cancelled
+    /// (to stake elsewhere, or back here through [`Self::return_unbonded`]).
+    pub fn end_unbonding(&mut self, amount: u64) -> Result<()> {
+        self.unbonding = self
+            .unbonding
+            .checked_sub(amount)
+            .ok_or(StakingError::MathOverflow)?;
+        Ok(())
+    }
+
+    /// A ticket cancelled back to this operator: its reserved room is taken
+    /// again, never refused by the share cap.
+    pub fn return_unbonded(&mut self, amount: u64) -> Result<()> {
+        self.end_unbonding(amount)?;
+        self.add_returning(amount)
     }
 
     pub fn remove_delegated(&mut self, amount: u64) -> Result<()> {

@@ -53,7 +53,10 @@ pub struct Pool {
     /// 1 when the creator accepted a stake mint with a freeze authority (a
     /// trust assumption: that authority can freeze the stake vault).
     pub stake_freeze_authority_accepted: u8,
-    pub padding: [u8; 5],
+    /// 1 when the creator accepted a Token-2022 stake mint with a transfer-fee
+    /// authority (a trust assumption: it can raise the fee on withdrawals).
+    pub stake_transfer_fee_authority_accepted: u8,
+    pub padding: [u8; 4],
     pub reward_streams: [RewardStream; MAX_REWARD_STREAMS],
 }
 
@@ -83,7 +86,9 @@ pub struct RewardStream {
     pub vault_bump: u8,
     /// 1 when the authority accepted a reward mint with a freeze authority.
     pub freeze_authority_accepted: u8,
-    pub padding: [u8; 5],
+    /// 1 when the authority accepted a reward mint with a transfer-fee authority.
+    pub transfer_fee_authority_accepted: u8,
+    pub padding: [u8; 4],
 }
 
 impl RewardStream {

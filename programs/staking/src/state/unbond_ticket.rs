@@ -10,8 +10,10 @@ pub struct UnbondTicket {
     pub position: Pubkey,
     pub owner: Pubkey,
     /// The operator the stake was delegated to when it was unstaked
-    /// (`Pubkey::default()` if none): cancelling returns it to that operator
-    /// without a share-cap check, to any other as a new delegation.
+    /// (`Pubkey::default()` if none). That operator keeps the room under its
+    /// share cap until the ticket is withdrawn or cancelled: cancelling returns
+    /// the stake to it without a share-cap check, to any other as a new
+    /// delegation.
     pub operator: Pubkey,
     pub id: u64,
     pub amount: u64,
