@@ -78,7 +78,14 @@ const ROWS: [(&str, Option<(u64, u64)>); 25] = [
     ("reference: transfer_checked, top level", None),
 ];
 
+/// Per column: CU of each row of [`ROWS`], and the canonical bumps below.
 type Measurements = BTreeMap<&'static str, u64>;
+
+// The canonical bumps of the measured pool's PDAs, kept beside the CU (not
+// rows): creating a PDA searches down from 255, so a lower bump costs more.
+const BUMP_POOL: &str = "bump: pool";
+const BUMP_STAKE_VAULT: &str = "bump: stake vault";
+const BUMP_REWARD_VAULT: &str = "bump: reward vault";
 
 fn cu(name: &'static str, result: TxResult, into: &mut Measurements) {
     let meta = ok(result);
@@ -168,6 +175,14 @@ fn measure(column: Column, rents: &mut Rents) -> Measurements {
         ok(env.claim(&pool, &alice, None));
     }
     record_rent(&env, "Pool", &pool.address, rents);
+    let state = env.pool(&pool);
+    for (name, bump) in [
+        (BUMP_POOL, state.bump),
+        (BUMP_STAKE_VAULT, state.stake_vault_bump),
+        (BUMP_REWARD_VAULT, state.reward_streams[0].vault_bump),
+    ] {
+        m.insert(name, bump.into());
+    }
     record_rent(
         &env,
         "Position",
@@ -432,6 +447,18 @@ fn render(columns: &[Measurements], rents: &Rents, program_size: u64) -> String 
         }
         out += &format!(" {} |\n", target_cell(target, &measured));
     }
+    let bumps = &columns[0];
+    out += &format!(
+        "\nCreating a PDA searches for its canonical bump from 255 down, one more \
+         `create_program_address` (1,500 CU) a step, so the creating instructions' figures depend on the \
+         addresses: here the pool's bump is {}, the stake vault's {} (`initialize_pool`) and the reward \
+         vault's {} (`add_reward_stream`, {} steps below 255: about {} CU of its figure).\n",
+        bumps[BUMP_POOL],
+        bumps[BUMP_STAKE_VAULT],
+        bumps[BUMP_REWARD_VAULT],
+        255 - bumps[BUMP_REWARD_VAULT],
+        with_commas((255 - bumps[BUMP_REWARD_VAULT]) * 1_500),
+    );
     let position_size = rents.get("Position").map_or(0, |(bytes, _)| *bytes);
     out += &format!(
         "\nProgram size: **{} bytes** ({:.1} KiB; target ≤ 400 KiB: {}). \

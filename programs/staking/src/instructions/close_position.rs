@@ -15,8 +15,6 @@ pub struct ClosePosition<'info> {
         close = owner,
         has_one = owner @ StakingError::NotPositionOwner,
         has_one = pool @ StakingError::PoolMismatch,
-        constraint = !position.load()?.is_delegated() @ StakingError::PositionDelegated,
-        constraint = position.load()?.is_empty() @ StakingError::PositionNotEmpty,
     )]
     pub position: AccountLoader<'info, Position>,
 }
@@ -27,7 +25,11 @@ pub struct ClosePosition<'info> {
 /// one unit per stream leaves the liabilities and becomes recoverable.
 pub fn handler(ctx: Context<ClosePosition>) -> Result<()> {
     {
+        // Checked here rather than as constraints: one load of the position
+        // serves both checks and the forfeit.
         let position = ctx.accounts.position.load()?;
+        require!(!position.is_delegated(), StakingError::PositionDelegated);
+        require!(position.is_empty(), StakingError::PositionNotEmpty);
         let mut pool = ctx.accounts.pool.load_mut()?;
         let count = pool.reward_stream_count as usize;
         for (stream, fraction_q) in pool.reward_streams[..count]
