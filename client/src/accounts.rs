@@ -87,6 +87,10 @@ pub struct MintInfo {
     /// Token-2022 `TransferFeeConfig` authority: can raise the fee on every
     /// transfer out of a vault; accepted only when asked to.
     pub transfer_fee_authority: Option<Pubkey>,
+    /// The epoch from which a different transfer fee is scheduled (set before
+    /// the authority, if any, was given up): until that epoch has begun the
+    /// fee can still change, so it needs accepting like an authority.
+    pub transfer_fee_change_epoch: Option<u64>,
 }
 
 fn coption_key(bytes: &[u8]) -> Option<Pubkey> {
@@ -105,7 +109,8 @@ pub fn decode_mint(address: &Pubkey, owner: &Pubkey, data: &[u8]) -> Result<Mint
             address: *address,
         });
     }
-    let (close_authority, transfer_fee_authority) = token_2022_authorities(owner, data);
+    let (close_authority, transfer_fee_authority, transfer_fee_change_epoch) =
+        token_2022_authorities(owner, data);
     Ok(MintInfo {
         address: *address,
         decimals: data[44],
@@ -113,27 +118,35 @@ pub fn decode_mint(address: &Pubkey, owner: &Pubkey, data: &[u8]) -> Result<Mint
         freeze_authority: coption_key(&data[46..82]),
         close_authority,
         transfer_fee_authority,
+        transfer_fee_change_epoch,
     })
 }
 
-/// A Token-2022 mint's close authority and transfer-fee authority, when its
-/// extensions name them (none for an SPL Token mint).
-fn token_2022_authorities(owner: &Pubkey, data: &[u8]) -> (Option<Pubkey>, Option<Pubkey>) {
+/// A Token-2022 mint's close authority, transfer-fee authority, and the epoch
+/// of a different fee scheduled (none for an SPL Token mint).
+fn token_2022_authorities(
+    owner: &Pubkey,
+    data: &[u8],
+) -> (Option<Pubkey>, Option<Pubkey>, Option<u64>) {
     if *owner != anchor_spl::token_2022::ID {
-        return (None, None);
+        return (None, None, None);
     }
     let Ok(state) = StateWithExtensions::<Mint>::unpack(data) else {
-        return (None, None);
+        return (None, None, None);
     };
     let close = state
         .get_extension::<MintCloseAuthority>()
         .ok()
         .and_then(|e| e.close_authority.into());
-    let transfer_fee = state
-        .get_extension::<TransferFeeConfig>()
-        .ok()
-        .and_then(|e| e.transfer_fee_config_authority.into());
-    (close, transfer_fee)
+    let fee = state.get_extension::<TransferFeeConfig>().ok();
+    let fee_authority = fee.and_then(|e| e.transfer_fee_config_authority.into());
+    let change_epoch = fee.and_then(|e| {
+        let (older, newer) = (&e.older_transfer_fee, &e.newer_transfer_fee);
+        ((newer.transfer_fee_basis_points, newer.maximum_fee)
+            != (older.transfer_fee_basis_points, older.maximum_fee))
+            .then(|| u64::from(newer.epoch))
+    });
+    (close, fee_authority, change_epoch)
 }
 
 /// A token account's balance (base layout shared by both token programs).

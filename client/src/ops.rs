@@ -140,7 +140,7 @@ impl StakingClient {
     ) -> Result<Plan, ClientError> {
         let me = self.me()?;
         let mint = self.mint(stake_mint).await?;
-        let trust_note = check_mint_policy(&mint, "stake", accepted)?;
+        let trust_note = check_mint_policy(self, &mint, "stake", accepted).await?;
         let pool = pda::pool(&self.program_id, stake_mint, &me, pool_id);
         if self.exists(&pool).await? {
             return Err(ClientError::invalid(format!(
@@ -193,7 +193,7 @@ impl StakingClient {
         let me = self.me()?;
         let pool = self.pool(pool_address).await?;
         let mint = self.mint(reward_mint).await?;
-        let trust_note = check_mint_policy(&mint, "reward", accepted)?;
+        let trust_note = check_mint_policy(self, &mint, "reward", accepted).await?;
         let index = pool.reward_stream_count;
         Ok(Plan {
             signers: Vec::new(),
@@ -876,7 +876,8 @@ pub fn due_increase(operator: &Operator, pool: &Pool, now: i64) -> Option<u16> {
 /// line instead of a failed transaction: a mint with a close authority is
 /// refused; one with a freeze or transfer-fee authority needs it accepted.
 /// Returns a note for the summary naming the accepted authorities.
-fn check_mint_policy(
+async fn check_mint_policy(
+    client: &StakingClient,
     mint: &MintInfo,
     what: &str,
     accepted: AcceptedMintAuthorities,
@@ -886,6 +887,15 @@ fn check_mint_policy(
             "{what} mint {} has a close authority ({close}); the program refuses such mints (MintHasCloseAuthority)",
             mint.address
         )));
+    }
+    // A fee scheduled before the fee authority was given up can still rise.
+    if let (None, Some(epoch)) = (mint.transfer_fee_authority, mint.transfer_fee_change_epoch) {
+        if epoch > client.epoch().await? && !accepted.transfer_fee {
+            return Err(ClientError::invalid(format!(
+                "{what} mint {} has a different transfer fee scheduled from epoch {epoch} that could take up to 100% of withdrawals; pass --accept-transfer-fee-authority to accept it",
+                mint.address
+            )));
+        }
     }
     let authorities = [
         (

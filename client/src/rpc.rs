@@ -280,12 +280,22 @@ impl StakingClient {
     /// The cluster's clock as programs see it: the Clock sysvar's
     /// `unix_timestamp` (block times can lag it).
     pub async fn now(&self) -> Result<i64, ClientError> {
+        // slot, epoch_start_timestamp, epoch, leader_schedule_epoch, unix_timestamp
+        self.clock_word(32).await.map(|word| word as i64)
+    }
+
+    /// The cluster's epoch, from the Clock sysvar.
+    pub async fn epoch(&self) -> Result<u64, ClientError> {
+        self.clock_word(16).await
+    }
+
+    /// The little-endian word at `offset` of the Clock sysvar.
+    async fn clock_word(&self, offset: usize) -> Result<u64, ClientError> {
         let clock =
             <anchor_lang::prelude::Clock as anchor_lang::solana_program::sysvar::SysvarId>::id();
         let (_, data) = self.existing("clock sysvar", &clock).await?;
-        // slot, epoch_start_timestamp, epoch, leader_schedule_epoch, unix_timestamp
-        data.get(32..40)
-            .map(|bytes| i64::from_le_bytes(bytes.try_into().expect("8 bytes")))
+        data.get(offset..offset + 8)
+            .map(|bytes| u64::from_le_bytes(bytes.try_into().expect("8 bytes")))
             .ok_or(ClientError::WrongAccountType {
                 what: "clock sysvar",
                 address: clock,

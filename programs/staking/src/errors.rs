@@ -116,7 +116,7 @@ pub enum StakingError {
     InvalidStakeMint,
     #[msg("The stake vault is not this pool's")]
     InvalidStakeVault,
-    #[msg("The mint has a transfer-fee authority (it could raise the fee on withdrawals to 100%); the creator must accept it")]
+    #[msg("The mint's transfer fee can change (a fee authority, or a fee scheduled for a later epoch) and could take up to 100% of withdrawals; the creator must accept it")]
     MintHasTransferFeeAuthority,
 }
 

@@ -19,6 +19,9 @@ pub struct PoolInitialized {
     /// trust assumption: it can raise the fee on withdrawals); `None` when it
     /// has none.
     pub stake_mint_transfer_fee_authority: Option<Pubkey>,
+    /// The stake mint's transfer fee can change (an authority, or a fee
+    /// scheduled for a later epoch), accepted by the creator.
+    pub stake_mint_transfer_fee_can_change: bool,
 }
 
 #[event]
@@ -33,6 +36,8 @@ pub struct RewardStreamAdded {
     /// The reward mint's transfer-fee authority, accepted by the pool
     /// authority; `None` when it has none.
     pub transfer_fee_authority: Option<Pubkey>,
+    /// The reward mint's transfer fee can change, accepted by the authority.
+    pub transfer_fee_can_change: bool,
 }
 
 #[event]

@@ -169,6 +169,9 @@ pub struct AcceptedMintAuthorities {
 pub struct MintAuthorities {
     pub freeze: Option<Pubkey>,
     pub transfer_fee: Option<Pubkey>,
+    /// The transfer fee can still change: through its authority, or a fee
+    /// scheduled for a later epoch (which outlives giving the authority up).
+    pub transfer_fee_can_change: bool,
 }
 
 /// Refuses mints that could move tokens out of a vault or stop it moving them,
@@ -181,18 +184,19 @@ pub struct MintAuthorities {
 /// passes here holds as long as the mint exists.
 ///
 /// A freeze authority can freeze a vault and so block exits; a transfer-fee
-/// authority can raise the fee on exits to 100%. Many tokens (stablecoins
+/// authority, or a fee change scheduled before it was given up, can raise the
+/// fee on exits to 100%. Many tokens (stablecoins
 /// among them) keep such authorities, so each is accepted only when the
 /// caller opts in (`accepted`, recorded in the pool and shown as a trust
-/// assumption). A transfer fee with no authority is fixed and accepted: the
-/// program credits what a vault receives.
+/// assumption). A transfer fee with no authority and no change scheduled is
+/// fixed and accepted: the program credits what a vault receives.
 pub fn validate_mint(
     mint: &InterfaceAccount<Mint>,
     accepted: AcceptedMintAuthorities,
 ) -> Result<MintAuthorities> {
     let mut authorities = MintAuthorities {
         freeze: mint.freeze_authority.into(),
-        transfer_fee: None,
+        ..MintAuthorities::default()
     };
     require!(
         authorities.freeze.is_none() || accepted.freeze,
@@ -217,8 +221,16 @@ pub fn validate_mint(
             ExtensionType::TransferFeeConfig => {
                 let config = state.get_extension::<TransferFeeConfig>()?;
                 authorities.transfer_fee = config.transfer_fee_config_authority.into();
+                // A fee set before the authority was given up still takes
+                // effect at its epoch: only then is a fee with no authority fixed.
+                let (older, newer) = (&config.older_transfer_fee, &config.newer_transfer_fee);
+                let scheduled = u64::from(newer.epoch) > Clock::get()?.epoch
+                    && (newer.transfer_fee_basis_points, newer.maximum_fee)
+                        != (older.transfer_fee_basis_points, older.maximum_fee);
+                authorities.transfer_fee_can_change =
+                    authorities.transfer_fee.is_some() || scheduled;
                 require!(
-                    authorities.transfer_fee.is_none() || accepted.transfer_fee,
+                    !authorities.transfer_fee_can_change || accepted.transfer_fee,
                     StakingError::MintHasTransferFeeAuthority
                 );
             }

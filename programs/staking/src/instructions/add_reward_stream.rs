@@ -63,7 +63,7 @@ pub fn handler(
         reward_decimals: ctx.accounts.reward_mint.decimals,
         vault_bump: ctx.bumps.reward_vault,
         freeze_authority_accepted: u8::from(authorities.freeze.is_some()),
-        transfer_fee_authority_accepted: u8::from(authorities.transfer_fee.is_some()),
+        transfer_fee_authority_accepted: u8::from(authorities.transfer_fee_can_change),
         ..RewardStream::default()
     };
     pool.reward_stream_count = index + 1;
@@ -75,6 +75,7 @@ pub fn handler(
         reward_vault: ctx.accounts.reward_vault.key(),
         freeze_authority: authorities.freeze,
         transfer_fee_authority: authorities.transfer_fee,
+        transfer_fee_can_change: authorities.transfer_fee_can_change,
     });
     Ok(())
 }

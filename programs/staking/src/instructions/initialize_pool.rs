@@ -97,7 +97,7 @@ pub fn handler(
     pool.max_commission_bps = params.max_commission_bps;
     pool.max_operator_share_bps = params.max_operator_share_bps.unwrap_or(NO_SHARE_CAP);
     pool.stake_freeze_authority_accepted = u8::from(authorities.freeze.is_some());
-    pool.stake_transfer_fee_authority_accepted = u8::from(authorities.transfer_fee.is_some());
+    pool.stake_transfer_fee_authority_accepted = u8::from(authorities.transfer_fee_can_change);
 
     emit!(PoolInitialized {
         pool: ctx.accounts.pool.key(),
@@ -112,6 +112,7 @@ pub fn handler(
         max_operator_share_bps: pool.max_operator_share_bps,
         stake_mint_freeze_authority: authorities.freeze,
         stake_mint_transfer_fee_authority: authorities.transfer_fee,
+        stake_mint_transfer_fee_can_change: authorities.transfer_fee_can_change,
     });
     Ok(())
 }

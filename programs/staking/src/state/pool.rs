@@ -53,8 +53,9 @@ pub struct Pool {
     /// 1 when the creator accepted a stake mint with a freeze authority (a
     /// trust assumption: that authority can freeze the stake vault).
     pub stake_freeze_authority_accepted: u8,
-    /// 1 when the creator accepted a Token-2022 stake mint with a transfer-fee
-    /// authority (a trust assumption: it can raise the fee on withdrawals).
+    /// 1 when the creator accepted a Token-2022 stake mint whose transfer fee
+    /// can change (a fee authority or a scheduled fee; a trust assumption: the
+    /// fee on withdrawals can rise).
     pub stake_transfer_fee_authority_accepted: u8,
     pub padding: [u8; 4],
     pub reward_streams: [RewardStream; MAX_REWARD_STREAMS],
@@ -86,7 +87,7 @@ pub struct RewardStream {
     pub vault_bump: u8,
     /// 1 when the authority accepted a reward mint with a freeze authority.
     pub freeze_authority_accepted: u8,
-    /// 1 when the authority accepted a reward mint with a transfer-fee authority.
+    /// 1 when the authority accepted a reward mint whose transfer fee can change.
     pub transfer_fee_authority_accepted: u8,
     pub padding: [u8; 4],
 }
