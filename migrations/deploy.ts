@@ -19,7 +19,7 @@ function stakingCommand(): [string, string[]] {
     execFileSync("staking", ["--version"], { stdio: "ignore" });
     return ["staking", []];
   } catch {
-    return ["cargo", ["run", "--quiet", "-p", "staking-client", "--bin", "staking", "--"]];
+    return ["cargo", ["run", "--quiet", "-p", "staking-cli", "--"]];
   }
 }
 

@@ -15,8 +15,9 @@ bold() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 die() { echo "demo: error: $*" >&2; exit 1; }
 
 bold "Building the program (SBF) and the tools"
+bash scripts/setup.sh
 bash scripts/build-sbf.sh
-cargo build -p staking-client -p staking-localnet
+cargo build -p staking-cli -p staking-localnet
 
 mkdir -p "$DIR"
 bold "Starting the local validator on $URL"

@@ -6,7 +6,13 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+bash scripts/setup.sh
 bash scripts/build-sbf.sh
 cargo run --quiet --locked -p staking-idl -- --check
+# The SDK crate stays free of the CLI's dependencies.
+if cargo tree --locked -p staking-client -e normal --prefix none | grep -E '^(clap|indicatif|solana-cli-config) '; then
+    echo "test: staking-client depends on a CLI crate (above)" >&2
+    exit 1
+fi
 cargo test --workspace --locked "$@"
 cargo run --quiet --locked -p staking-tests --bin cu-bench -- --check

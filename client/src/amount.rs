@@ -46,13 +46,22 @@ impl std::str::FromStr for UiAmount {
         }
         let fraction = fraction.trim_end_matches('0');
         if fraction.len() > 19 {
-            return Err(bad());
+            return Err(ClientError::invalid(format!(
+                "amount {text} has {} decimal places; no mint has more than 19",
+                fraction.len()
+            )));
         }
         let amount = UiAmount {
             whole: if whole.is_empty() {
                 0
             } else {
-                whole.parse().map_err(|_| bad())?
+                // Only digits here, so a parse failure means too many of them.
+                whole.parse().map_err(|_| {
+                    ClientError::invalid(format!(
+                        "amount {text} is too large: no token amount exceeds {}",
+                        u64::MAX
+                    ))
+                })?
             },
             fraction: if fraction.is_empty() {
                 0
@@ -244,7 +253,11 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(too_large.contains("too large"), "{too_large}");
-        assert!("99999999999999999999999".parse::<UiAmount>().is_err());
+        let huge = "99999999999999999999999"
+            .parse::<UiAmount>()
+            .unwrap_err()
+            .to_string();
+        assert!(huge.contains("too large"), "{huge}");
     }
 
     #[test]

@@ -76,7 +76,7 @@ impl std::fmt::Display for ProgramError {
             (Some(name), Some(code)) => {
                 write!(f, "program error {name} ({code}): {}", self.message)?
             }
-            (None, Some(code)) => write!(f, "program error {code}: {}", self.message)?,
+            (None, Some(_)) => write!(f, "{}", self.message)?,
             _ => write!(f, "program error: {}", self.message)?,
         }
         if let Some(account) = &self.account {
@@ -192,25 +192,26 @@ fn parse_anchor_log(line: &str, instruction: Option<u8>) -> ProgramError {
     }
 }
 
-/// A message for a non-Anchor program's custom error, naming the token
-/// program's common ones.
+/// A message for a non-Anchor program's custom error. The program that
+/// raised it is the first to fail in the logs (a CPI's failure is then
+/// repeated by every caller up the stack): a token program's errors are named
+/// as the token program names them.
 fn custom_error_message(logs: &[String], code: u32) -> String {
     let failing = logs
         .iter()
-        .rev()
         .find(|line| line.contains("failed: custom program error"))
         .and_then(|line| line.split_whitespace().nth(1))
         .unwrap_or("a program");
-    let token_program = failing == anchor_spl::token::ID.to_string()
-        || failing == anchor_spl::token_2022::ID.to_string();
-    let meaning = match (token_program, code) {
-        (true, 1) => "insufficient token balance",
-        (true, 3) => "mint mismatch",
-        (true, 4) => "token account owner mismatch",
-        (true, 17) => "token account is frozen",
-        _ => "custom program error",
-    };
-    format!("{meaning} (program {failing}, code {code:#x})")
+    if failing == anchor_spl::token::ID.to_string()
+        || failing == anchor_spl::token_2022::ID.to_string()
+    {
+        use anchor_spl::token_2022::spl_token_2022::error::TokenError;
+        if let Ok(error) = TokenError::try_from(code) {
+            return format!("the token program refused: {error} ({error:?}, code {code})");
+        }
+        return format!("the token program refused with code {code}");
+    }
+    format!("custom program error (program {failing}, code {code:#x})")
 }
 
 /// Turns an RPC client error into a one-line client error: connection
@@ -243,11 +244,36 @@ pub fn from_rpc(url: &str, error: RpcClientError) -> ClientError {
         }
         RpcErrorKind::TransactionError(e) => transaction_error(&[], e),
         // Some calls fold the transport failure into a message of their own.
-        _ if error.to_string().contains("error sending request") => ClientError::Unreachable {
-            url: url.to_string(),
-            reason: "the request could not be sent (is a validator running there?)".to_string(),
-        },
-        _ => ClientError::Rpc(error.to_string()),
+        _ => {
+            let text = error.to_string();
+            let unreachable = |reason: String| ClientError::Unreachable {
+                url: url.to_string(),
+                reason,
+            };
+            if let Some(at) = text.find("HTTP status") {
+                let status = text[at..].split(" for url").next().unwrap_or(&text[at..]);
+                unreachable(format!(
+                    "the server answered with {status}: it is not a Solana JSON-RPC endpoint"
+                ))
+            } else if text.contains("timed out") || text.contains("operation timed out") {
+                unreachable(
+                    "no answer within 30 s (the validator may be stalled or overloaded)"
+                        .to_string(),
+                )
+            } else if text.contains("error sending request") {
+                unreachable(
+                    "the request could not be sent (is a validator running there?)".to_string(),
+                )
+            } else if text.contains("error decoding response body")
+                || text.contains("expected value")
+            {
+                unreachable(
+                    "the answer is not JSON-RPC: it is not a Solana RPC endpoint".to_string(),
+                )
+            } else {
+                ClientError::Rpc(text.lines().next().unwrap_or_default().to_string())
+            }
+        }
     }
 }
 
@@ -384,15 +410,19 @@ mod tests {
 
     #[test]
     fn token_program_errors_are_explained() {
+        // A CPI's failure is repeated by its caller: the token program raised it.
         let logs = logs(&[
+            "Program HXxvzGo3BTM8UZ7dsv1SkTSCfJ4h8RdpoJbFMGX8pAKr invoke [1]",
+            "Program TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA invoke [2]",
+            "Program log: Error: insufficient funds",
             "Program TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA failed: custom program error: 0x1",
+            "Program HXxvzGo3BTM8UZ7dsv1SkTSCfJ4h8RdpoJbFMGX8pAKr failed: custom program error: 0x1",
         ]);
         let error = TransactionError::InstructionError(0, InstructionError::Custom(1));
         let decoded = decode_program_error(&logs, Some(&error)).unwrap();
-        assert!(
-            decoded.message.starts_with("insufficient token balance"),
-            "{}",
-            decoded.message
+        assert_eq!(
+            decoded.to_string(),
+            "the token program refused: Insufficient funds (InsufficientFunds, code 1)"
         );
     }
 

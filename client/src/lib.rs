@@ -1,17 +1,15 @@
-//! Client for the staking program: addresses, instruction builders, account
-//! decoding, reward projections, an async RPC layer, and the operations the
-//! `staking` CLI runs.
+//! Rust SDK of the staking program: addresses (`pda`), one builder per
+//! instruction (`instructions`), account and mint decoding (`accounts`),
+//! reward projections (`rewards`), UI amounts (`amount`) and an async RPC
+//! client (`rpc`). The `staking` CLI (crate `staking-cli`) is built on it; this
+//! crate has no CLI dependencies.
 pub mod accounts;
 pub mod amount;
-pub mod config;
 pub mod error;
 pub mod instructions;
-pub mod localnet;
-pub mod ops;
 pub mod pda;
 pub mod rewards;
 pub mod rpc;
-pub mod views;
 
 pub use error::ClientError;
 pub use rpc::StakingClient;

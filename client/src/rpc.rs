@@ -43,19 +43,6 @@ pub struct Simulation {
     pub error: Option<ClientError>,
 }
 
-/// What happened to one transaction of a pipelined batch.
-#[derive(Debug, Clone)]
-pub struct BatchOutcome {
-    pub signature: Signature,
-    /// From send to confirmation at the client's commitment.
-    pub latency: Option<Duration>,
-    /// The failure (on chain, at send, or not confirmed before the blockhash expired).
-    pub error: Option<String>,
-}
-
-/// Signature statuses asked for in one `getSignatureStatuses` call (the RPC limit).
-const STATUS_BATCH: usize = 256;
-
 /// A confirmed transaction.
 #[derive(Debug, Clone)]
 pub struct Sent {
@@ -103,6 +90,11 @@ impl StakingClient {
                 "this command needs a keypair: pass --keypair or set one in the Solana CLI config",
             )
         })
+    }
+
+    /// The signer's address.
+    pub fn me(&self) -> Result<Pubkey, ClientError> {
+        Ok(self.signer()?.pubkey())
     }
 
     fn rpc_error(&self, error: solana_rpc_client_api::client_error::Error) -> ClientError {
@@ -382,6 +374,19 @@ impl StakingClient {
         instructions: &[Instruction],
         extra_signers: &[&Keypair],
     ) -> Result<Sent, ClientError> {
+        self.send_reporting(instructions, extra_signers, &|_| {})
+            .await
+    }
+
+    /// [`Self::send_with_signers`], calling `on_sent` with each signature as
+    /// soon as the RPC node accepted it (before confirmation), so a caller
+    /// that is interrupted can say what may still land.
+    pub async fn send_reporting(
+        &self,
+        instructions: &[Instruction],
+        extra_signers: &[&Keypair],
+        on_sent: &(dyn Fn(&Signature) + Send + Sync),
+    ) -> Result<Sent, ClientError> {
         let simulation = self
             .simulate_with_signers(instructions, extra_signers)
             .await?;
@@ -424,6 +429,7 @@ impl StakingClient {
                     fatal => return Err(fatal),
                 },
             };
+            on_sent(&signature);
             match self.confirm(&signature, last_valid_height).await? {
                 Some(()) => {
                     return Ok(Sent {
@@ -447,73 +453,6 @@ impl StakingClient {
             .get_latest_blockhash_with_commitment(self.commitment)
             .await
             .map_err(|e| self.rpc_error(e))
-    }
-
-    /// Sends signed transactions all at once (no simulation) and polls their
-    /// statuses in batches until each is confirmed, fails, or its blockhash
-    /// (valid to `last_valid_height`) expires. For throughput: one blockhash
-    /// for the batch, one status call per 256 signatures per poll.
-    pub async fn send_batch(
-        &self,
-        transactions: &[Transaction],
-        last_valid_height: u64,
-    ) -> Vec<BatchOutcome> {
-        let config = RpcSendTransactionConfig {
-            skip_preflight: true,
-            ..RpcSendTransactionConfig::default()
-        };
-        let started = std::time::Instant::now();
-        let sends = transactions
-            .iter()
-            .map(|tx| self.rpc.send_transaction_with_config(tx, config));
-        let mut outcomes: Vec<BatchOutcome> = futures::future::join_all(sends)
-            .await
-            .into_iter()
-            .zip(transactions)
-            .map(|(result, tx)| BatchOutcome {
-                signature: tx.signatures[0],
-                latency: None,
-                error: result.err().map(|e| self.rpc_error(e).to_string()),
-            })
-            .collect();
-        loop {
-            let pending: Vec<usize> = (0..outcomes.len())
-                .filter(|&i| outcomes[i].latency.is_none() && outcomes[i].error.is_none())
-                .collect();
-            if pending.is_empty() {
-                return outcomes;
-            }
-            for chunk in pending.chunks(STATUS_BATCH) {
-                let signatures: Vec<Signature> =
-                    chunk.iter().map(|&i| outcomes[i].signature).collect();
-                let Ok(response) = self.rpc.get_signature_statuses(&signatures).await else {
-                    continue;
-                };
-                for (&i, status) in chunk.iter().zip(response.value) {
-                    match status {
-                        Some(status) if status.err.is_some() => {
-                            outcomes[i].error =
-                                status.err.map(|e| transaction_error(&[], &e).to_string());
-                        }
-                        Some(status) if status.satisfies_commitment(self.commitment) => {
-                            outcomes[i].latency = Some(started.elapsed());
-                        }
-                        _ => {}
-                    }
-                }
-            }
-            if matches!(self.rpc.get_block_height().await, Ok(height) if height > last_valid_height)
-            {
-                for i in pending {
-                    if outcomes[i].latency.is_none() && outcomes[i].error.is_none() {
-                        outcomes[i].error =
-                            Some("not confirmed before the blockhash expired".into());
-                    }
-                }
-                return outcomes;
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
     }
 
     /// Polls the signature until it reaches the commitment (`Some`), fails

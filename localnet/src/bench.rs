@@ -12,9 +12,11 @@ use anchor_spl::associated_token::spl_associated_token_account::instruction::cre
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 use solana_transaction::Transaction;
-use staking_client::localnet::mint_to_owner;
-use staking_client::rpc::BatchOutcome;
+use staking::instructions::InitializePoolParams;
 use staking_client::{instructions as ix, pda, StakingClient};
+
+use crate::batch::{send_batch, BatchOutcome};
+use crate::mints::{mint_to_owner, Funding};
 
 const BEGIN: &str = "<!-- client-throughput:begin -->";
 const END: &str = "<!-- client-throughput:end -->";
@@ -63,7 +65,7 @@ async fn must_confirm(
     build: impl Fn(solana_transaction::Hash) -> Vec<Transaction>,
 ) -> Result<(), String> {
     let (blockhash, last_valid) = client.latest_blockhash().await.map_err(|e| e.to_string())?;
-    let outcomes = client.send_batch(&build(blockhash), last_valid).await;
+    let outcomes = send_batch(client, &build(blockhash), last_valid).await;
     match outcomes.iter().find_map(|o| o.error.clone()) {
         Some(error) => Err(format!("setup transaction failed: {error}")),
         None => Ok(()),
@@ -89,7 +91,7 @@ async fn measure(
         let (blockhash, last_valid) = client.latest_blockhash().await.map_err(|e| e.to_string())?;
         let transactions = build(round, blockhash);
         let started = Instant::now();
-        let outcomes: Vec<BatchOutcome> = client.send_batch(&transactions, last_valid).await;
+        let outcomes: Vec<BatchOutcome> = send_batch(client, &transactions, last_valid).await;
         phase.seconds += started.elapsed().as_secs_f64();
         phase.sent += outcomes.len();
         for outcome in outcomes {
@@ -168,46 +170,53 @@ pub async fn run(
             .collect()
     })
     .await?;
-    let create = client
-        .plan_create_pool(
-            &stake_mint,
-            0,
-            0,
-            None,
-            None,
-            Default::default(),
-            Default::default(),
-        )
-        .await
-        .map_err(|e| e.to_string())?;
+    // The pool, its stream and a day of rewards, through the SDK's builders.
+    let program = client.program_id;
+    let creator = payer.pubkey();
+    let pool_address = pda::pool(&program, &stake_mint, &creator, 0);
+    let params = InitializePoolParams {
+        unbonding_period: 0,
+        min_stake: 0,
+        max_total_stake: None,
+        operator_approval_required: false,
+        max_commission_bps: staking::math::BPS_DENOMINATOR,
+        max_operator_share_bps: None,
+        accepted_mint_authorities: Default::default(),
+    };
+    let create = ix::initialize_pool(&program, &creator, &stake_mint, &token, 0, params);
+    let add = ix::add_reward_stream(
+        &program,
+        &creator,
+        &pool_address,
+        &reward_mint,
+        &token,
+        Default::default(),
+    );
     client
-        .send(&create.instructions)
-        .await
-        .map_err(|e| e.to_string())?;
-    let creator = client.me().map_err(|e| e.to_string())?;
-    let pool_address = pda::pool(&client.program_id, &stake_mint, &creator, 0);
-    let add = client
-        .plan_add_reward_stream(&pool_address, &reward_mint, Default::default())
-        .await
-        .map_err(|e| e.to_string())?;
-    client
-        .send(&add.instructions)
-        .await
-        .map_err(|e| e.to_string())?;
-    let amount = "1000000".parse().expect("amount");
-    let fund = client
-        .plan_fund(&pool_address, 0, amount, 86_400)
-        .await
-        .map_err(|e| e.to_string())?;
-    client
-        .send(&fund.instructions)
+        .send(&[create, add])
         .await
         .map_err(|e| e.to_string())?;
     let pool = client
         .pool(&pool_address)
         .await
         .map_err(|e| e.to_string())?;
-    let program = client.program_id;
+    let funder = pda::token_account(&creator, &reward_mint, &token);
+    let fund = ix::fund_rewards(
+        &program,
+        &creator,
+        &pool_address,
+        &pool,
+        0,
+        &funder,
+        1_000_000_000_000,
+        86_400,
+    )
+    .map_err(|e| e.to_string())?;
+    client.send(&[fund]).await.map_err(|e| e.to_string())?;
+    let pool = client
+        .pool(&pool_address)
+        .await
+        .map_err(|e| e.to_string())?;
     let stake_tx = |user: &Keypair, amount: u64, hash| {
         let source = pda::token_account(&user.pubkey(), &stake_mint, &token);
         let stake = ix::stake(
@@ -321,7 +330,7 @@ pub fn write(
 ) -> Result<String, String> {
     let mut table = format!(
         "{BEGIN}\n## Client throughput\n\nMeasured by `{}` on {} cores: {users} users, {rounds} rounds; each round sends every transaction at once with one blockhash \
-         and polls signature statuses in batches (`StakingClient::send_batch`), confirmation at `confirmed`. {notes}\n\n\
+         and polls signature statuses in batches (`staking_localnet::batch::send_batch`), confirmation at `confirmed`. {notes}\n\n\
          tx/s counts confirmed successes only; \"refused\" are transactions that landed but the program refused \
          (a claim in the same clock second as that user's previous settlement: `NothingToClaim`).\n\n\
          | workload | sent | confirmed | refused | tx/s | p50 confirm (s) | p99 confirm (s) |\n|---|---|---|---|---|---|---|\n",

@@ -11,13 +11,12 @@ use anchor_lang::prelude::Pubkey;
 use clap::{Args, Parser, Subcommand};
 use solana_commitment_config::CommitmentConfig;
 use solana_keypair::{read_keypair_file, write_keypair_file, Keypair};
-use solana_net_utils::SocketAddrSpace;
 use solana_signer::Signer;
-use solana_test_validator::{TestValidator, TestValidatorGenesis, UpgradeableProgramInfo};
 use staking_client::amount::UiAmount;
-
-mod bench;
 use staking_client::{ClientError, StakingClient};
+use staking_localnet::bench;
+use staking_localnet::mints::Funding;
+use staking_localnet::validator::{launch, ValidatorConfig};
 
 #[derive(Parser)]
 #[command(
@@ -72,7 +71,8 @@ enum Command {
     CreateMint {
         #[command(flatten)]
         cluster: ClusterArgs,
-        #[arg(long, default_value_t = 6)]
+        /// Decimal places (0-19: a u64 amount has at most 20 digits)
+        #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u8).range(0..=19))]
         decimals: u8,
         /// Create it under Token-2022 instead of SPL Token
         #[arg(long)]
@@ -88,7 +88,7 @@ enum Command {
 }
 
 /// Where the validator listens and what it deploys.
-#[derive(Args)]
+#[derive(Args, Clone)]
 struct ValidatorArgs {
     #[arg(long, default_value_t = 8899)]
     rpc_port: u16,
@@ -109,6 +109,17 @@ struct ClusterArgs {
     payer: PathBuf,
 }
 
+impl ValidatorArgs {
+    fn config(&self, ledger: &Path) -> ValidatorConfig {
+        ValidatorConfig {
+            rpc_port: self.rpc_port,
+            dynamic_port_start: self.dynamic_port_start,
+            ledger: ledger.to_path_buf(),
+            program: self.program.clone(),
+        }
+    }
+}
+
 fn parse_mint_to(text: &str) -> Result<(Pubkey, UiAmount), String> {
     let (owner, amount) = text.split_once('=').ok_or("expected OWNER=AMOUNT")?;
     let owner = owner
@@ -118,8 +129,38 @@ fn parse_mint_to(text: &str) -> Result<(Pubkey, UiAmount), String> {
     Ok((owner, amount))
 }
 
+/// Any thread's panic ends the process in one line: a validator whose
+/// broadcast or banking thread died keeps answering RPC while producing no
+/// blocks, and every client would hang until its retries ran out.
+fn exit_on_any_panic() {
+    std::panic::set_hook(Box::new(|info| {
+        use std::io::Write;
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".to_string());
+        let message = message.lines().next().unwrap_or_default().to_string();
+        let thread = std::thread::current()
+            .name()
+            .unwrap_or("unnamed")
+            .to_string();
+        let location = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let _ = writeln!(
+            std::io::stderr(),
+            "error: validator thread {thread} failed: {message}{location}; stopping"
+        );
+        std::process::exit(70);
+    }));
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
+    exit_on_any_panic();
     let result = match Cli::parse().command {
         Command::Start {
             validator,
@@ -151,59 +192,22 @@ async fn main() -> ExitCode {
     }
 }
 
-/// Starts a validator with the program deployed; `payer` is the genesis mint
-/// and the program's upgrade authority.
-async fn launch(
-    args: &ValidatorArgs,
-    ledger: &Path,
-    payer: &Keypair,
-) -> Result<TestValidator, String> {
-    let (rpc_port, dynamic_port_start, program) = (
-        args.rpc_port,
-        args.dynamic_port_start,
-        args.program.as_path(),
-    );
-    if !program.exists() {
-        return Err(format!(
-            "{} not found: build it with scripts/build-sbf.sh (or anchor build)",
-            program.display()
-        ));
-    }
-    let _ = std::fs::remove_dir_all(ledger);
-    std::fs::create_dir_all(ledger)
-        .map_err(|e| format!("cannot create {}: {e}", ledger.display()))?;
-    let mut genesis = TestValidatorGenesis::default();
-    genesis
-        .ledger_path(ledger)
-        .rpc_port(rpc_port)
-        .gossip_port(dynamic_port_start)
-        .port_range((dynamic_port_start + 1, dynamic_port_start + 200))
-        .add_upgradeable_programs_with_path(&[UpgradeableProgramInfo {
-            program_id: staking::ID,
-            loader: solana_sdk_ids::bpf_loader_upgradeable::id(),
-            upgrade_authority: payer.pubkey(),
-            program_path: program.to_path_buf(),
-        }]);
-    genesis
-        .start_async_with_mint_address(payer, SocketAddrSpace::Unspecified)
-        .await
-        .map_err(|e| format!("the validator did not start: {e} (is port {rpc_port} in use?)"))
-}
-
 async fn start(
     validator_args: &ValidatorArgs,
     payer_out: &Path,
     ledger: &Path,
 ) -> Result<(), String> {
+    let payer = Keypair::new();
+    let started = std::time::Instant::now();
+    // The payer file is written only once this validator runs: a second
+    // `start` beside a running one must not replace the keypair its users pay with.
+    let validator = launch(&validator_args.config(ledger), &payer).await?;
     if let Some(dir) = payer_out.parent() {
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
-    let payer = Keypair::new();
     write_keypair_file(&payer, payer_out)
         .map_err(|e| format!("cannot write {}: {e}", payer_out.display()))?;
-    let started = std::time::Instant::now();
-    let validator = launch(validator_args, ledger, &payer).await?;
     println!(
         "Local validator ready in {:.1} s",
         started.elapsed().as_secs_f64()
@@ -239,7 +243,7 @@ async fn run_bench(
     out: &Path,
 ) -> Result<(), String> {
     let payer = Arc::new(Keypair::new());
-    let validator = launch(validator_args, ledger, &payer).await?;
+    let validator = launch(&validator_args.config(ledger), &payer).await?;
     let client = StakingClient::new(
         &validator.rpc_url(),
         Some(payer),

@@ -8,8 +8,7 @@ use anchor_spl::token_2022::spl_token_2022::instruction as token_ix;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 
-use crate::error::ClientError;
-use crate::{pda, StakingClient};
+use staking_client::{pda, ClientError, StakingClient};
 
 pub const LAMPORTS_PER_SOL: u64 = 1_000_000_000;
 const MINT_SIZE: usize = 82;
@@ -41,9 +40,36 @@ pub fn mint_to_owner(
     ])
 }
 
-impl StakingClient {
+/// What a local or test cluster's setup sends through the SDK client, signed
+/// by its payer.
+#[allow(async_fn_in_trait)]
+pub trait Funding {
     /// Sends `sol` SOL from the payer to `to`.
-    pub async fn transfer_sol(&self, to: &Pubkey, sol: u64) -> Result<(), ClientError> {
+    async fn transfer_sol(&self, to: &Pubkey, sol: u64) -> Result<(), ClientError>;
+
+    /// Creates a mint with the payer as its authority (and no freeze
+    /// authority) and mints base units to each owner's associated token
+    /// account; returns the mint's address.
+    async fn create_mint(
+        &self,
+        decimals: u8,
+        token_program: &Pubkey,
+        mint_to: &[(Pubkey, u64)],
+    ) -> Result<Pubkey, ClientError>;
+
+    /// [`Self::create_mint`] with a freeze authority (which pools and streams
+    /// accept only with `AcceptedMintAuthorities::freeze`).
+    async fn create_mint_with(
+        &self,
+        decimals: u8,
+        token_program: &Pubkey,
+        freeze_authority: Option<&Pubkey>,
+        mint_to: &[(Pubkey, u64)],
+    ) -> Result<Pubkey, ClientError>;
+}
+
+impl Funding for StakingClient {
+    async fn transfer_sol(&self, to: &Pubkey, sol: u64) -> Result<(), ClientError> {
         let lamports = sol
             .checked_mul(LAMPORTS_PER_SOL)
             .ok_or_else(|| ClientError::invalid(format!("{sol} SOL is too much")))?;
@@ -52,10 +78,7 @@ impl StakingClient {
         Ok(())
     }
 
-    /// Creates a mint with the payer as its authority (and no freeze
-    /// authority) and mints base units to each owner's associated token
-    /// account; returns the mint's address.
-    pub async fn create_mint(
+    async fn create_mint(
         &self,
         decimals: u8,
         token_program: &Pubkey,
@@ -65,9 +88,7 @@ impl StakingClient {
             .await
     }
 
-    /// [`Self::create_mint`] with a freeze authority (which pools and streams
-    /// accept only with `AcceptedMintAuthorities::freeze`).
-    pub async fn create_mint_with(
+    async fn create_mint_with(
         &self,
         decimals: u8,
         token_program: &Pubkey,
@@ -80,7 +101,7 @@ impl StakingClient {
             .rpc
             .get_minimum_balance_for_rent_exemption(MINT_SIZE)
             .await
-            .map_err(|e| crate::error::from_rpc(&self.url, e))?;
+            .map_err(|e| staking_client::error::from_rpc(&self.url, e))?;
         let token_error =
             |e: anchor_lang::prelude::ProgramError| ClientError::invalid(e.to_string());
         let mut instructions = vec![

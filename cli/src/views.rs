@@ -6,9 +6,11 @@ use serde::Serialize;
 use staking::constants::{NO_SHARE_CAP, NO_STAKE_CAP};
 use staking::state::{Delegation, Operator, Pool, Position, UnbondTicket};
 
-use crate::amount::{format_duration, format_ui};
-use crate::error::ClientError;
-use crate::{pda, rewards, StakingClient};
+use staking_client::amount::{format_duration, format_ui};
+use staking_client::ClientError;
+use staking_client::{pda, rewards};
+
+use crate::session::Session;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct TokenAmount {
@@ -486,7 +488,7 @@ impl OperatorView {
     }
 }
 
-impl StakingClient {
+impl Session {
     pub async fn operator_view(&self, address: &Pubkey) -> Result<OperatorView, ClientError> {
         let operator = self.operator(address).await?;
         let pool = self.pool(&operator.pool).await?;

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use solana_commitment_config::CommitmentConfig;
 use solana_keypair::{read_keypair_file, Keypair};
 
-use crate::error::ClientError;
+use staking_client::ClientError;
 
 pub const LOCALHOST_URL: &str = "http://127.0.0.1:8899";
 

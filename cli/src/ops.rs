@@ -13,11 +13,13 @@ use staking::instructions::{InitializePoolParams, UpdatePoolParams};
 use staking::state::{Operator, Pool, Position, UnbondTicket};
 use staking::token::AcceptedMintAuthorities;
 
-use crate::accounts::{reward_stream, MintInfo};
-use crate::amount::{format_duration, format_ui, AmountArg, UiAmount};
-use crate::error::ClientError;
 use crate::views::format_bps;
-use crate::{instructions as ix, pda, rewards, StakingClient};
+use staking_client::accounts::{reward_stream, MintInfo};
+use staking_client::amount::{format_duration, format_ui, AmountArg, UiAmount};
+use staking_client::ClientError;
+use staking_client::{instructions as ix, pda, rewards, StakingClient};
+
+use crate::session::Session;
 
 /// Tickets withdrawn per transaction by `withdraw` without a ticket (each adds
 /// eight accounts; this keeps the transaction well under its size limit).
@@ -78,12 +80,7 @@ fn amount_in(amount: AmountArg, all: u64, decimals: u8, what: &str) -> Result<u6
     Ok(base)
 }
 
-impl StakingClient {
-    /// The signer's address: the owner or authority of every operation.
-    pub fn me(&self) -> Result<Pubkey, ClientError> {
-        Ok(self.signer()?.pubkey())
-    }
-
+impl Session {
     /// The signer's position in a pool, which must exist.
     async fn my_position(&self, pool_address: &Pubkey) -> Result<Position, ClientError> {
         self.position(pool_address, &self.me()?)
@@ -226,6 +223,14 @@ impl StakingClient {
         let stream = reward_stream(pool_address, &pool, stream_index)?;
         let base = amount.to_base_units(stream.reward_decimals)?;
         let source = pda::token_account(&me, &stream.reward_mint, &stream.reward_token_program);
+        let balance = self.token_balance(&source).await?;
+        if base > balance {
+            return Err(ClientError::invalid(format!(
+                "cannot fund {amount}: your token account {source} holds {} of reward mint {}",
+                format_ui(balance, stream.reward_decimals),
+                stream.reward_mint
+            )));
+        }
         let instruction = ix::fund_rewards(
             &self.program_id,
             &me,
@@ -939,6 +944,16 @@ fn check_commission(bps: u16, pool: &Pool) -> Result<(), ClientError> {
 }
 
 fn check_operator_name(name: &str) -> Result<(), ClientError> {
+    if name.trim().is_empty() {
+        return Err(ClientError::invalid(
+            "operator name is empty; delegators choose operators by name",
+        ));
+    }
+    if let Some(c) = name.chars().find(|c| c.is_control()) {
+        return Err(ClientError::invalid(format!(
+            "operator name contains the control character {c:?}; use printable text"
+        )));
+    }
     if name.len() > staking::constants::MAX_OPERATOR_NAME_LEN {
         return Err(ClientError::invalid(format!(
             "operator name is {} bytes; at most {} fit",

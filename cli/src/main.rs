@@ -13,16 +13,24 @@ use serde_json::{json, Value};
 use solana_keypair::Keypair;
 use staking::token::AcceptedMintAuthorities;
 use staking_client::amount::{parse_bps, parse_duration, AmountArg, UiAmount};
-use staking_client::config::{self, load_keypair, Overrides};
-use staking_client::ops::{OperatorSettings, OperatorSettingsUpdate, Plan};
-use staking_client::views::{OperatorView, PoolView};
 use staking_client::{ClientError, StakingClient};
+
+mod config;
+mod ops;
+mod session;
+mod views;
+
+use config::{load_keypair, Overrides};
+use ops::{OperatorSettings, OperatorSettingsUpdate, Plan};
+use session::Session;
+use views::{OperatorView, PoolView};
 
 #[derive(Parser)]
 #[command(
     name = "staking",
     version,
-    about = "Stake tokens, earn rewards and run staking pools"
+    about = "Stake tokens, earn rewards and run staking pools",
+    arg_required_else_help = true
 )]
 struct Cli {
     /// Cluster: localhost, devnet, testnet, mainnet-beta (or l, d, t, m) or an RPC URL
@@ -372,27 +380,17 @@ fn parse_seconds(text: &str) -> Result<u64, String> {
 async fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(error) if !error.use_stderr() => {
-            // --help and --version
-            let _ = error.print();
-            return ExitCode::SUCCESS;
-        }
         Err(error) => {
-            let rendered = error.render().to_string();
-            eprintln!(
-                "{}",
-                rendered
-                    .lines()
-                    .next()
-                    .unwrap_or("error: invalid arguments")
-            );
-            return ExitCode::from(2);
+            // clap's whole message: usage, possible values, "did you mean",
+            // the `--` hint; --help and --version go to stdout with success.
+            let _ = error.print();
+            return ExitCode::from(if error.use_stderr() { 2 } else { 0 });
         }
     };
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error}");
+            eprint_line(&format!("error: {error}"));
             ExitCode::FAILURE
         }
     }
@@ -412,7 +410,12 @@ async fn run(cli: Cli) -> Result<(), ClientError> {
         Err(error) if cli.keypair.is_some() || needs_signer(&cli.command) => return Err(error),
         Err(_) => None,
     };
-    let mut client = StakingClient::new(&settings.url, payer, cli.program_id, settings.commitment);
+    let mut client = Session(StakingClient::new(
+        &settings.url,
+        payer,
+        cli.program_id,
+        settings.commitment,
+    ));
     client.compute_unit_price = cli.with_compute_unit_price;
     let out = Printer { format: cli.output };
 
@@ -659,7 +662,7 @@ fn needs_signer(command: &Command) -> bool {
     )
 }
 
-async fn send(client: &StakingClient, out: &Printer, plan: Plan) -> Result<(), ClientError> {
+async fn send(client: &Session, out: &Printer, plan: Plan) -> Result<(), ClientError> {
     let spinner = (out.format == Output::Display).then(|| {
         let spinner = ProgressBar::new_spinner();
         spinner
@@ -669,7 +672,37 @@ async fn send(client: &StakingClient, out: &Printer, plan: Plan) -> Result<(), C
         spinner
     });
     let signers: Vec<&Keypair> = plan.signers.iter().map(AsRef::as_ref).collect();
-    let result = client.send_with_signers(&plan.instructions, &signers).await;
+    // Each signature the node accepted, shown at once: if the user
+    // interrupts, the transaction may still land.
+    let sent_signatures = std::sync::Mutex::new(Vec::<String>::new());
+    let on_sent = |signature: &solana_signature::Signature| {
+        let signature = signature.to_string();
+        match &spinner {
+            Some(spinner) => {
+                spinner.set_message(format!("{} — sent {signature}, confirming…", plan.summary))
+            }
+            None => eprint_line(&format!("sent {signature}, confirming…")),
+        }
+        if let Ok(mut all) = sent_signatures.lock() {
+            all.push(signature);
+        }
+    };
+    let result = tokio::select! {
+        result = client.send_reporting(&plan.instructions, &signers, &on_sent) => result,
+        _ = tokio::signal::ctrl_c() => {
+            if let Some(spinner) = &spinner {
+                spinner.finish_and_clear();
+            }
+            let sent = sent_signatures.lock().map(|all| all.clone()).unwrap_or_default();
+            return Err(ClientError::invalid(match sent.last() {
+                Some(signature) => format!(
+                    "interrupted while confirming: transaction {signature} was sent and may still land; check with `solana confirm -u {} {signature}`",
+                    client.url
+                ),
+                None => "interrupted before anything was sent: nothing changed".to_string(),
+            }));
+        }
+    };
     if let Some(spinner) = spinner {
         spinner.finish_and_clear();
     }
@@ -681,7 +714,7 @@ async fn send(client: &StakingClient, out: &Printer, plan: Plan) -> Result<(), C
     out.view(&details, text)
 }
 
-async fn dry_run(client: &StakingClient, out: &Printer, plan: Plan) -> Result<(), ClientError> {
+async fn dry_run(client: &Session, out: &Printer, plan: Plan) -> Result<(), ClientError> {
     let signers: Vec<&Keypair> = plan.signers.iter().map(AsRef::as_ref).collect();
     let simulation = client
         .simulate_with_signers(&plan.instructions, &signers)
@@ -721,12 +754,34 @@ impl Printer {
             };
             rendered.map_err(|e| ClientError::invalid(e.to_string()))
         };
-        match self.format {
-            Output::Display => print!("{text}"),
-            Output::Json => println!("{}", json(true)?),
-            Output::JsonCompact => println!("{}", json(false)?),
-        }
-        Ok(())
+        let rendered = match self.format {
+            Output::Display => text,
+            Output::Json => json(true)? + "\n",
+            Output::JsonCompact => json(false)? + "\n",
+        };
+        write_stdout(&rendered)
+    }
+}
+
+/// One line on stderr; a closed stderr is ignored rather than a panic.
+fn eprint_line(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+/// Writes to stdout; a reader that went away (`staking pools | head`) is not
+/// an error: there is nobody left to tell.
+fn write_stdout(text: &str) -> Result<(), ClientError> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(ClientError::invalid(format!(
+            "cannot write the output: {e}"
+        ))),
+        _ => Ok(()),
     }
 }
 

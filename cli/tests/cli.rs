@@ -10,10 +10,11 @@ use anchor_lang::prelude::Pubkey;
 use serde_json::Value;
 use solana_commitment_config::CommitmentConfig;
 use solana_keypair::{write_keypair_file, Keypair};
-use solana_net_utils::SocketAddrSpace;
 use solana_signer::Signer;
-use solana_test_validator::{TestValidator, TestValidatorGenesis, UpgradeableProgramInfo};
+use solana_test_validator::TestValidator;
 use staking_client::StakingClient;
+use staking_localnet::mints::Funding;
+use staking_localnet::validator::{launch, ValidatorConfig};
 
 const SPL_TOKEN: Pubkey = anchor_spl::token::ID;
 
@@ -65,22 +66,13 @@ impl Localnet {
         );
         let payer = Keypair::new();
         let rpc_port = 19_000 + slot * 1_000;
-        let mut genesis = TestValidatorGenesis::default();
-        genesis
-            .ledger_path(dir.join("ledger"))
-            .rpc_port(rpc_port)
-            .gossip_port(rpc_port + 5)
-            .port_range((rpc_port + 10, rpc_port + 400))
-            .add_upgradeable_programs_with_path(&[UpgradeableProgramInfo {
-                program_id: staking::ID,
-                loader: solana_sdk_ids::bpf_loader_upgradeable::id(),
-                upgrade_authority: payer.pubkey(),
-                program_path: program,
-            }]);
-        let validator = genesis
-            .start_async_with_mint_address(&payer, SocketAddrSpace::Unspecified)
-            .await
-            .expect("validator starts");
+        let config = ValidatorConfig {
+            rpc_port,
+            dynamic_port_start: rpc_port + 5,
+            ledger: dir.join("ledger"),
+            program,
+        };
+        let validator = launch(&config, &payer).await.expect("validator starts");
         let url = validator.rpc_url();
         let client = StakingClient::new(
             &url,
@@ -372,8 +364,113 @@ async fn failures_are_one_line_and_change_nothing() {
     assert!(!down.status.success());
     assert!(String::from_utf8_lossy(&down.stderr)
         .contains("cannot reach the cluster at http://127.0.0.1:1"));
-    let error = net.fails(&alice_key, &["stake", "not-a-pool", "1"]);
-    assert!(error.contains("not a valid base58 address"), "{error}");
+    // An argument error is clap's whole message (exit 2), usage hint included.
+    let bad = net.cli(&alice_key, &["stake", "not-a-pool", "1"]);
+    assert_eq!(bad.status.code(), Some(2));
+    let message = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        message.contains("not a valid base58 address") && message.contains("--help"),
+        "{message}"
+    );
+
+    // A new user's inputs (issue 11): each one line, nothing sent.
+    let huge = net.cli(&alice_key, &["stake", &pool, "99999999999999999999999"]);
+    assert_eq!(huge.status.code(), Some(2));
+    let message = String::from_utf8_lossy(&huge.stderr);
+    assert!(message.contains("is too large"), "{message}");
+    let reward_mint = net
+        .client
+        .create_mint(6, &SPL_TOKEN, &[(authority.pubkey(), 1_000_000)])
+        .await
+        .unwrap();
+    net.json(
+        &authority_key,
+        &["add-reward-stream", &pool, &reward_mint.to_string()],
+    );
+    let error = net.fails(
+        &authority_key,
+        &[
+            "fund",
+            &pool,
+            "--stream",
+            "0",
+            "--amount",
+            "5",
+            "--duration",
+            "1h",
+        ],
+    );
+    assert!(
+        error.contains("cannot fund 5") && error.contains("holds 1"),
+        "{error}"
+    );
+    for name in ["", "  ", "bad\u{7}name", "tab\tname"] {
+        let error = net.fails(
+            &alice_key,
+            &[
+                "operator",
+                "register",
+                &pool,
+                "--commission",
+                "5%",
+                "--name",
+                name,
+            ],
+        );
+        assert!(
+            error.contains("operator name is empty") || error.contains("control character"),
+            "{name:?}: {error}"
+        );
+    }
+    assert!(net
+        .json(&alice_key, &["operators", &pool])
+        .as_array()
+        .unwrap()
+        .is_empty());
+    // `staking pool X | head`: the reader goes away; no panic, no error.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_staking"))
+        .args(["-u", &net.url, "pool", &pool])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // A URL that answers HTTP but is not a Solana RPC node.
+    let not_rpc = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let not_rpc_url = format!("http://{}", not_rpc.local_addr().unwrap());
+    std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        for stream in not_rpc.incoming().flatten() {
+            let mut stream = stream;
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request);
+            let _ = stream.write_all(
+                b"HTTP/1.1 501 Not Implemented\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+            );
+        }
+    });
+    let output = Command::new(env!("CARGO_BIN_EXE_staking"))
+        .args(["-u", &not_rpc_url, "pool", &pool])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).trim().to_string();
+    assert!(!output.status.success());
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("501") && stderr.contains("not a Solana JSON-RPC endpoint"),
+        "{stderr}"
+    );
 
     let after = net.json(&alice_key, &["pool", &pool]);
     assert_eq!(
@@ -409,12 +506,13 @@ async fn failures_are_one_line_and_change_nothing() {
         &["add-reward-stream", &pool, &frozen.to_string()],
     );
     assert!(error.contains("--accept-freeze-authority"), "{error}");
+    // Only the stream added for the funding check above.
     assert_eq!(
         net.json(&alice_key, &["pool", &pool])["streams"]
             .as_array()
             .unwrap()
             .len(),
-        0
+        1
     );
     let created = net.json(
         &authority_key,
@@ -630,4 +728,46 @@ async fn delegation_through_the_cli() {
     assert_eq!(position["commission_paid"], Value::Null);
     let error = net.fails(&alice_key, &["undelegate", &pool]);
     assert!(error.contains("not delegated"), "{error}");
+}
+
+/// Closed pipes and argument errors need no validator: no panic anywhere,
+/// clap's whole message, and help when nothing is given.
+#[test]
+fn argument_errors_are_complete_and_closed_pipes_are_quiet() {
+    let staking = || Command::new(env!("CARGO_BIN_EXE_staking"));
+    // Nothing given: the help, on stderr, exit 2.
+    let bare = staking().output().unwrap();
+    assert_eq!(bare.status.code(), Some(2));
+    let help = String::from_utf8_lossy(&bare.stderr);
+    assert!(
+        help.contains("Usage: staking") && help.contains("create-pool"),
+        "{help}"
+    );
+    // A missing argument: the whole message, usage included.
+    let missing = staking().arg("stake").output().unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    let message = String::from_utf8_lossy(&missing.stderr);
+    assert!(
+        message.contains("the following required arguments were not provided")
+            && message.contains("<POOL>")
+            && message.contains("Usage: staking stake"),
+        "{message}"
+    );
+    // A typo: clap's suggestion survives.
+    let typo = staking().arg("stke").output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&typo.stderr).contains("similar"),
+        "typo hint"
+    );
+    // A closed pipe: `staking --help | head -0` exits without a panic.
+    let mut child = staking()
+        .arg("--help")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
 }

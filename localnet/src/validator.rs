@@ -1,0 +1,93 @@
+//! Starting a local validator with the staking program deployed: one function
+//! for `staking-localnet start`, its benchmark and the CLI's end-to-end tests.
+use std::net::{Ipv4Addr, TcpListener, UdpSocket};
+use std::path::PathBuf;
+
+use solana_keypair::Keypair;
+use solana_net_utils::SocketAddrSpace;
+use solana_rpc::rpc::JsonRpcConfig;
+use solana_signer::Signer;
+use solana_test_validator::{TestValidator, TestValidatorGenesis, UpgradeableProgramInfo};
+
+/// Ports the validator takes above `dynamic_port_start` (gossip, TPU, ...).
+const DYNAMIC_PORTS: u16 = 200;
+
+/// Where a validator listens and what it deploys.
+#[derive(Debug, Clone)]
+pub struct ValidatorConfig {
+    /// JSON-RPC; the WebSocket (PubSub) port is the next one.
+    pub rpc_port: u16,
+    /// Gossip, then the range the validator takes its other ports from.
+    pub dynamic_port_start: u16,
+    /// Wiped at start.
+    pub ledger: PathBuf,
+    /// The program's bytecode.
+    pub program: PathBuf,
+}
+
+impl ValidatorConfig {
+    /// The ports the validator must bind, which must be free before it
+    /// touches any file: RPC and PubSub (TCP), and gossip (UDP and TCP).
+    fn check_ports_free(&self) -> Result<(), String> {
+        let in_use = |port: u16, flag: &str| {
+            format!(
+                "port {port} is in use: is a validator already running? (pick others with {flag})"
+            )
+        };
+        // Each probe is dropped before the next binds the same port.
+        let tcp_free = |ip: Ipv4Addr, port: u16| TcpListener::bind((ip, port)).is_ok();
+        let udp_free = |ip: Ipv4Addr, port: u16| UdpSocket::bind((ip, port)).is_ok();
+        for port in [self.rpc_port, self.rpc_port.saturating_add(1)] {
+            if !tcp_free(Ipv4Addr::UNSPECIFIED, port) || !tcp_free(Ipv4Addr::LOCALHOST, port) {
+                return Err(in_use(port, "--rpc-port"));
+            }
+        }
+        let gossip = self.dynamic_port_start;
+        if !udp_free(Ipv4Addr::UNSPECIFIED, gossip) || !tcp_free(Ipv4Addr::UNSPECIFIED, gossip) {
+            return Err(in_use(gossip, "--dynamic-port-start"));
+        }
+        Ok(())
+    }
+}
+
+/// Starts a validator with the program deployed (upgradeable, `payer` its
+/// upgrade authority and the genesis mint) and transaction history kept, so
+/// `getTransaction` and log subscriptions work. Refuses, before writing
+/// anything, when the program is missing or the ports are taken.
+pub async fn launch(config: &ValidatorConfig, payer: &Keypair) -> Result<TestValidator, String> {
+    if !config.program.exists() {
+        return Err(format!(
+            "{} not found: build it with scripts/build-sbf.sh (or anchor build)",
+            config.program.display()
+        ));
+    }
+    config.check_ports_free()?;
+    let _ = std::fs::remove_dir_all(&config.ledger);
+    std::fs::create_dir_all(&config.ledger)
+        .map_err(|e| format!("cannot create {}: {e}", config.ledger.display()))?;
+    let start = config.dynamic_port_start;
+    let mut genesis = TestValidatorGenesis::default();
+    genesis
+        .ledger_path(&config.ledger)
+        .rpc_port(config.rpc_port)
+        .rpc_config(JsonRpcConfig {
+            enable_rpc_transaction_history: true,
+            ..JsonRpcConfig::default_for_test()
+        })
+        .gossip_port(start)
+        .port_range((start + 1, start + DYNAMIC_PORTS))
+        .add_upgradeable_programs_with_path(&[UpgradeableProgramInfo {
+            program_id: staking::ID,
+            loader: solana_sdk_ids::bpf_loader_upgradeable::id(),
+            upgrade_authority: payer.pubkey(),
+            program_path: config.program.clone(),
+        }]);
+    genesis
+        .start_async_with_mint_address(payer, SocketAddrSpace::Unspecified)
+        .await
+        .map_err(|e| {
+            let first_line = e.to_string();
+            let first_line = first_line.lines().next().unwrap_or_default().to_string();
+            format!("the validator did not start: {first_line}")
+        })
+}
