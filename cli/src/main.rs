@@ -425,11 +425,12 @@ async fn run(cli: Cli) -> Result<(), ClientError> {
             return out.view(&view, view.display());
         }
         Command::Pools { mint, creator } => {
+            let now = client.now().await?;
             let views: Vec<_> = client
                 .pools(mint.as_ref(), creator.as_ref())
                 .await?
                 .iter()
-                .map(|(address, pool)| PoolView::new(address, pool))
+                .map(|(address, pool)| PoolView::new(address, pool, now))
                 .collect();
             let text = if views.is_empty() {
                 "No pools found\n".to_string()

@@ -15,7 +15,7 @@ use staking::token::AcceptedMintAuthorities;
 
 use crate::views::format_bps;
 use staking_client::accounts::{reward_stream, MintInfo};
-use staking_client::amount::{format_duration, format_ui, AmountArg, UiAmount};
+use staking_client::amount::{format_duration, format_ui, format_when, AmountArg, UiAmount};
 use staking_client::ClientError;
 use staking_client::{instructions as ix, pda, rewards, StakingClient};
 
@@ -307,6 +307,7 @@ impl Session {
         let me = self.me()?;
         let pool = self.pool(pool_address).await?;
         let position = self.my_position(pool_address).await?;
+        let now = self.now().await?;
         let base = amount_in(
             amount,
             position.staked,
@@ -333,9 +334,12 @@ impl Session {
                 base,
             )],
             summary: format!(
-                "Unstake {} from pool {pool_address} into ticket {ticket} (unlocks in {})",
+                "Unstake {} from pool {pool_address} into ticket {ticket} (unlocks about {})",
                 format_ui(base, pool.stake_decimals),
-                format_duration(pool.unbonding_period)
+                format_when(
+                    now.saturating_add(pool.unbonding_period.try_into().unwrap_or(i64::MAX)),
+                    now
+                )
             ),
             details: json!({"action": "unstake", "pool": pool_address.to_string(), "amount": base, "ticket": ticket.to_string()}),
         })
@@ -352,7 +356,16 @@ impl Session {
         let pool = self.pool(pool_address).await?;
         let now = self.now().await?;
         let tickets: Vec<(Pubkey, UnbondTicket)> = match ticket {
-            Some(address) => vec![(address, self.account(&address).await?)],
+            Some(address) => {
+                let ticket: UnbondTicket = self.account(&address).await?;
+                if ticket.unlock_at > now {
+                    return Err(ClientError::invalid(format!(
+                        "ticket {address} is still locked: it unlocks {}",
+                        format_when(ticket.unlock_at, now)
+                    )));
+                }
+                vec![(address, ticket)]
+            }
             None => self
                 .tickets(&me, Some(pool_address))
                 .await?
@@ -694,9 +707,9 @@ impl Session {
                 format_bps(bps.into())
             ),
             None if due.is_none() && operator.has_pending_increase() => format!(
-                "; the scheduled increase to {} is not due yet (in {})",
+                "; the scheduled increase to {} is not due yet (applicable from {})",
                 format_bps(operator.pending_commission_bps.into()),
-                format_duration(operator.pending_commission_at.saturating_sub(now).max(0) as u64)
+                format_when(operator.pending_commission_at, now)
             ),
             None => String::new(),
         };

@@ -6,7 +6,7 @@ use serde::Serialize;
 use staking::constants::{NO_SHARE_CAP, NO_STAKE_CAP};
 use staking::state::{Delegation, Operator, Pool, Position, UnbondTicket};
 
-use staking_client::amount::{format_duration, format_ui};
+use staking_client::amount::{format_date, format_duration, format_ui, format_when};
 use staking_client::ClientError;
 use staking_client::{pda, rewards};
 
@@ -47,6 +47,9 @@ pub struct StreamView {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PoolView {
+    /// The cluster's clock when read, for showing times relative to now.
+    #[serde(skip)]
+    pub now: i64,
     pub address: String,
     pub pool_id: u64,
     pub stake_mint: String,
@@ -75,9 +78,11 @@ pub struct PoolView {
 }
 
 impl PoolView {
-    pub fn new(address: &Pubkey, pool: &Pool) -> Self {
+    /// `now`: the cluster's clock, for showing times relative to it.
+    pub fn new(address: &Pubkey, pool: &Pool, now: i64) -> Self {
         let d = pool.stake_decimals;
         PoolView {
+            now,
             address: address.to_string(),
             pool_id: pool.pool_id,
             stake_mint: pool.stake_mint.to_string(),
@@ -121,7 +126,7 @@ impl PoolView {
 
     pub fn display(&self) -> String {
         let mut out = format!(
-            "Pool {}\n  stake mint:       {}\n  pool id:          {}\n  creator:          {}\n  authority:        {}{}\n  total staked:     {}\n  total unbonding:  {}\n  unbonding period: {}\n  minimum stake:    {}\n  stake cap:        {}\n  paused:           {}\n  operators:        {}, commission at most {}, share at most {}\n  stake mint freeze authority: {}\n  stake mint transfer-fee authority: {}\n",
+            "Pool {}\n  stake mint:       {}\n  pool id:          {}\n  creator:          {}\n  authority:        {}{}\n  total staked:     {}\n  total unbonding:  {}\n  unbonding period: {}\n  minimum stake:    {}\n  stake cap:        {}\n  paused:           {}\n  operators:        {}, commission at most {}, {}\n  stake mint freeze authority: {}\n  stake mint transfer-fee authority: {}\n",
             self.address,
             self.stake_mint,
             self.pool_id,
@@ -136,7 +141,7 @@ impl PoolView {
             self.paused,
             if self.operator_approval_required { "need approval" } else { "open registration" },
             format_bps(self.max_commission_bps.into()),
-            self.max_operator_share_bps.map(|bps| format_bps(bps.into())).unwrap_or_else(|| "no cap".into()),
+            self.max_operator_share_bps.map(|bps| format!("share at most {}", format_bps(bps.into()))).unwrap_or_else(|| "no cap on one operator's share".into()),
             freeze_authority_text(self.stake_freeze_authority_accepted, "the stake vault"),
             transfer_fee_authority_text(self.stake_transfer_fee_authority_accepted, "withdrawals"),
         );
@@ -146,7 +151,7 @@ impl PoolView {
                 s.index,
                 s.reward_mint,
                 s.rate_per_second.ui,
-                s.period_end,
+                format_when(s.period_end, self.now),
                 s.total_funded.ui,
                 s.total_claimed.ui,
                 freeze_authority_text(s.freeze_authority_accepted, "this stream's vault"),
@@ -294,7 +299,13 @@ impl PositionView {
             let state = if ticket.seconds_left == 0 {
                 "unlocked".to_string()
             } else {
-                format!("unlocks in {}", format_duration(ticket.seconds_left))
+                format!(
+                    "unlocks {}",
+                    format_when(
+                        ticket.unlock_at,
+                        ticket.unlock_at - ticket.seconds_left as i64
+                    )
+                )
             };
             let operator = ticket
                 .operator
@@ -433,11 +444,15 @@ impl OperatorView {
             _ => String::new(),
         };
         let when = if self.pending_commission_due {
-            format!("due since {at}: the operator's next `operator update` or `operator claim` applies it")
-        } else {
             format!(
-                "can be applied from {at} (in {}), by the operator's own `operator update` or `operator claim`",
-                format_duration(self.pending_commission_seconds_left.unwrap_or_default())
+                "due since {}: the operator's next `operator update` or `operator claim` applies it",
+                format_date(at)
+            )
+        } else {
+            let now = at - self.pending_commission_seconds_left.unwrap_or_default() as i64;
+            format!(
+                "can be applied from {}, by the operator's own `operator update` or `operator claim`",
+                format_when(at, now)
             )
         };
         format!("{}{capped}; {when}", format_bps(bps.into()))
@@ -512,7 +527,11 @@ impl Session {
     }
 
     pub async fn pool_view(&self, address: &Pubkey) -> Result<PoolView, ClientError> {
-        Ok(PoolView::new(address, &self.pool(address).await?))
+        Ok(PoolView::new(
+            address,
+            &self.pool(address).await?,
+            self.now().await?,
+        ))
     }
 
     /// A position with its pending rewards and tickets; `None` if there is none.

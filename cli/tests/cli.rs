@@ -337,7 +337,10 @@ async fn failures_are_one_line_and_change_nothing() {
     let unstaked = net.json(&alice_key, &["unstake", &pool, "1"]);
     let ticket = unstaked["ticket"].as_str().unwrap().to_string();
     let error = net.fails(&alice_key, &["withdraw", &pool, &ticket]);
-    assert!(error.contains("TicketLocked (6013)"), "{error}");
+    assert!(
+        error.contains("is still locked: it unlocks") && error.contains("UTC (in "),
+        "{error}"
+    );
     // No SOL for fees.
     let broke = Keypair::new();
     let broke_key = net.dir.join("broke.json");

@@ -204,9 +204,83 @@ pub fn format_duration(seconds: u64) -> String {
     out.join(" ")
 }
 
+/// A Unix time as a UTC date and minute, e.g. `2026-12-31 14:00 UTC`
+/// (proleptic Gregorian calendar; days from the epoch by Howard Hinnant's
+/// `civil_from_days`).
+pub fn format_date(unix_seconds: i64) -> String {
+    let days = unix_seconds.div_euclid(86_400);
+    let minute_of_day = unix_seconds.rem_euclid(86_400) / 60;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
+        minute_of_day / 60,
+        minute_of_day % 60
+    )
+}
+
+/// A time relative to `now`, as people read it: `2026-12-31 14:00 UTC (in
+/// 29d 23h)`, or `(2h ago)`.
+pub fn format_when(unix_seconds: i64, now: i64) -> String {
+    let date = format_date(unix_seconds);
+    let delta = unix_seconds.saturating_sub(now);
+    if delta > 0 {
+        format!(
+            "{date} (in {})",
+            format_duration_short(delta.unsigned_abs())
+        )
+    } else if delta < 0 {
+        format!(
+            "{date} ({} ago)",
+            format_duration_short(delta.unsigned_abs())
+        )
+    } else {
+        format!("{date} (now)")
+    }
+}
+
+/// The two largest units of a duration: `29d 23h`, `5m 3s`.
+fn format_duration_short(seconds: u64) -> String {
+    format_duration(seconds)
+        .split(' ')
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_read_as_utc_calendar_dates() {
+        assert_eq!(format_date(0), "1970-01-01 00:00 UTC");
+        assert_eq!(format_date(951_782_400), "2000-02-29 00:00 UTC");
+        assert_eq!(format_date(1_798_727_640), "2026-12-31 14:34 UTC");
+        assert_eq!(format_date(-86_400), "1969-12-31 00:00 UTC");
+        let now = 1_796_083_200; // 2026-12-01 00:00 UTC
+        assert_eq!(
+            format_when(now + 29 * 86_400 + 23 * 3_600 + 59, now),
+            "2026-12-30 23:00 UTC (in 29d 23h)"
+        );
+        assert_eq!(
+            format_when(now - 7_200, now),
+            "2026-11-30 22:00 UTC (2h ago)"
+        );
+        assert_eq!(format_when(now, now), "2026-12-01 00:00 UTC (now)");
+    }
 
     #[test]
     fn rates_parse_as_basis_points() {
