@@ -48,6 +48,7 @@ struct Cli {
     /// The staking program's address
     #[arg(long, global = true, value_parser = parse_pubkey, default_value_t = staking::ID)]
     program_id: Pubkey,
+    /// Output format: display (for people), json or json-compact
     #[arg(long, global = true, value_enum, default_value_t = Output::Display)]
     output: Output,
     /// Simulate only: print the logs and compute units, send nothing
@@ -124,8 +125,10 @@ enum Command {
     },
     /// Add a reward stream paying REWARD_MINT (pool authority)
     AddRewardStream {
+        /// The pool's address
         #[arg(value_parser = parse_pubkey)]
         pool: Pubkey,
+        /// The mint the stream pays its rewards in
         #[arg(value_parser = parse_pubkey)]
         reward_mint: Pubkey,
         #[command(flatten)]
@@ -133,6 +136,7 @@ enum Command {
     },
     /// Fund a reward stream for a period from your token account (pool authority)
     Fund {
+        /// The pool's address
         #[arg(value_parser = parse_pubkey)]
         pool: Pubkey,
         /// Reward stream index
@@ -151,48 +155,70 @@ enum Command {
     Unstake(PoolAmount),
     /// Withdraw an unlocked unbond ticket (default: every unlocked ticket in the pool)
     Withdraw {
+        /// The pool
         #[arg(value_parser = parse_pubkey)]
         pool: Pubkey,
+        /// One ticket (see `staking position`)
         #[arg(value_parser = parse_pubkey)]
         ticket: Option<Pubkey>,
+        /// Wait for the ticket (or your next ticket in the pool) to unlock,
+        /// with a countdown, then withdraw
+        #[arg(long)]
+        wait: bool,
+    },
+    /// Print a shell completion script: `staking completions bash > /etc/bash_completion.d/staking`
+    Completions {
+        /// bash, zsh, fish, elvish or powershell
+        shell: clap_complete::Shell,
     },
     /// Return an unbond ticket to stake
     CancelUnbond {
+        /// The pool's address
         #[arg(value_parser = parse_pubkey)]
         pool: Pubkey,
+        /// The unbond ticket's address (listed by `staking position`)
         #[arg(value_parser = parse_pubkey)]
         ticket: Pubkey,
     },
     /// Claim your rewards (every stream, or one)
     Claim {
+        /// The pool's address
         #[arg(value_parser = parse_pubkey)]
         pool: Pubkey,
+        /// Only this reward stream (index, see `staking pool`) [default: every stream]
         #[arg(long)]
         stream: Option<u8>,
     },
     /// Restake the rewards of a stream that pays the stake mint
     Compound {
+        /// The pool's address
         #[arg(value_parser = parse_pubkey)]
         pool: Pubkey,
+        /// The reward stream that pays the stake mint (index, see `staking pool`)
         #[arg(long)]
         stream: u8,
     },
     /// Change pool settings (pool authority)
     UpdatePool {
+        /// The pool's address
         #[arg(value_parser = parse_pubkey)]
         pool: Pubkey,
         /// For tickets created from now on
         #[arg(long, value_parser = parse_seconds)]
         unbonding_period: Option<u64>,
+        /// Smallest position (UI units)
         #[arg(long, value_parser = parse_ui)]
         min_stake: Option<UiAmount>,
+        /// Cap on the pool's total stake (UI units)
         #[arg(long, value_parser = parse_ui, conflicts_with = "no_cap")]
         max_total_stake: Option<UiAmount>,
         /// Remove the stake cap
         #[arg(long)]
         no_cap: bool,
+        /// Pause staking, compounding and funding (unstake, withdraw and claim always work)
         #[arg(long, conflicts_with = "resume")]
         pause: bool,
+        /// Resume a paused pool
         #[arg(long)]
         resume: bool,
         /// New operators stay inactive until approved
@@ -213,20 +239,25 @@ enum Command {
     },
     /// Propose a new pool authority (they must accept)
     TransferAuthority {
+        /// The pool's address
         #[arg(value_parser = parse_pubkey)]
         pool: Pubkey,
+        /// Who may accept the pool's authority (`accept-authority`)
         #[arg(value_parser = parse_pubkey)]
         new_authority: Pubkey,
     },
     /// Accept the authority of a pool proposed to you
     AcceptAuthority {
+        /// The pool's address
         #[arg(value_parser = parse_pubkey)]
         pool: Pubkey,
     },
     /// Take back rewards nobody is owed (pool authority)
     RecoverUndistributed {
+        /// The pool's address
         #[arg(value_parser = parse_pubkey)]
         pool: Pubkey,
+        /// The reward stream to recover from (index, see `staking pool`)
         #[arg(long)]
         stream: u8,
         /// UI units or ALL
@@ -238,16 +269,19 @@ enum Command {
     },
     /// Close your empty position and reclaim its rent
     ClosePosition {
+        /// The pool's address
         #[arg(value_parser = parse_pubkey)]
         pool: Pubkey,
     },
     /// Show a pool, with its trust assumptions (accepted freeze authorities)
     Pool {
+        /// The pool's address
         #[arg(value_parser = parse_pubkey)]
         pool: Pubkey,
     },
     /// List pools, optionally of one stake mint and/or one creator
     Pools {
+        /// Only pools of this stake mint
         #[arg(long, value_parser = parse_pubkey)]
         mint: Option<Pubkey>,
         /// Only pools this address created
@@ -256,6 +290,7 @@ enum Command {
     },
     /// Show a position: stake, what a claim would pay now, unbond tickets
     Position {
+        /// The pool's address
         #[arg(value_parser = parse_pubkey)]
         pool: Pubkey,
         /// [default: your keypair's address]
@@ -276,18 +311,22 @@ enum Command {
     },
     /// List a pool's operators, most delegated stake first
     Operators {
+        /// The pool's address
         #[arg(value_parser = parse_pubkey)]
         pool: Pubkey,
     },
     /// Delegate your stake in POOL to OPERATOR (or move it there)
     Delegate {
+        /// The pool's address
         #[arg(value_parser = parse_pubkey)]
         pool: Pubkey,
+        /// The operator's address (listed by `staking operators`)
         #[arg(value_parser = parse_pubkey)]
         operator: Pubkey,
     },
     /// End your position's delegation
     Undelegate {
+        /// The pool's address
         #[arg(value_parser = parse_pubkey)]
         pool: Pubkey,
     },
@@ -297,6 +336,7 @@ enum Command {
 enum OperatorCommand {
     /// Register yourself as an operator of POOL
     Register {
+        /// The pool's address
         #[arg(value_parser = parse_pubkey)]
         pool: Pubkey,
         /// Commission on your delegators' rewards: 5% or 500bps
@@ -310,38 +350,49 @@ enum OperatorCommand {
     /// later) or name; with neither, applies a scheduled increase that is due
     /// (only your own `update` or `claim` applies it)
     Update {
+        /// The pool's address
         #[arg(value_parser = parse_pubkey)]
         pool: Pubkey,
+        /// New commission: 5% or 500bps (an increase waits one unbonding period)
         #[arg(long, value_parser = parse_rate)]
         commission: Option<u16>,
+        /// New display name
         #[arg(long)]
         name: Option<String>,
     },
     /// Claim your commission on every stream
     Claim {
+        /// The pool's address
         #[arg(value_parser = parse_pubkey)]
         pool: Pubkey,
     },
     /// Show an operator: by address, or POOL's operator run by --authority [default: you]
     Show {
+        /// The operator's address (listed by `staking operators`)
         #[arg(value_parser = parse_pubkey, required_unless_present = "pool")]
         operator: Option<Pubkey>,
+        /// The pool's address
         #[arg(long, value_parser = parse_pubkey, conflicts_with = "operator")]
         pool: Option<Pubkey>,
+        /// The operator's authority (default: your keypair's)
         #[arg(long, value_parser = parse_pubkey, requires = "pool")]
         authority: Option<Pubkey>,
     },
     /// Approve (activate) an operator (pool authority)
     Activate {
+        /// The pool's address
         #[arg(value_parser = parse_pubkey)]
         pool: Pubkey,
+        /// The operator's address (listed by `staking operators`)
         #[arg(value_parser = parse_pubkey)]
         operator: Pubkey,
     },
     /// Deactivate an operator: no new delegations, no commission (pool authority)
     Deactivate {
+        /// The pool's address
         #[arg(value_parser = parse_pubkey)]
         pool: Pubkey,
+        /// The operator's address (listed by `staking operators`)
         #[arg(value_parser = parse_pubkey)]
         operator: Pubkey,
     },
@@ -349,6 +400,7 @@ enum OperatorCommand {
 
 #[derive(Args)]
 struct PoolAmount {
+    /// The pool's address
     #[arg(value_parser = parse_pubkey)]
     pool: Pubkey,
     /// UI units or ALL
@@ -397,6 +449,12 @@ async fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), ClientError> {
+    if let Command::Completions { shell } = cli.command {
+        use clap::CommandFactory;
+        let mut script = Vec::new();
+        clap_complete::generate(shell, &mut Cli::command(), "staking", &mut script);
+        return write_stdout(&String::from_utf8_lossy(&script));
+    }
     let settings = config::resolve(&Overrides {
         config_file: cli.config.clone(),
         url: cli.url.clone(),
@@ -570,7 +628,12 @@ async fn run(cli: Cli) -> Result<(), ClientError> {
         } => client.plan_fund(&pool, stream, amount, duration).await?,
         Command::Stake(PoolAmount { pool, amount }) => client.plan_stake(&pool, amount).await?,
         Command::Unstake(PoolAmount { pool, amount }) => client.plan_unstake(&pool, amount).await?,
-        Command::Withdraw { pool, ticket } => client.plan_withdraw(&pool, ticket).await?,
+        Command::Withdraw { pool, ticket, wait } => {
+            if wait {
+                wait_for_unlock(&client, &out, &pool, ticket).await?;
+            }
+            client.plan_withdraw(&pool, ticket).await?
+        }
         Command::CancelUnbond { pool, ticket } => client.plan_cancel_unbond(&pool, &ticket).await?,
         Command::Claim { pool, stream } => client.plan_claim(&pool, stream).await?,
         Command::Compound { pool, stream } => client.plan_compound(&pool, stream).await?,
@@ -635,6 +698,7 @@ async fn run(cli: Cli) -> Result<(), ClientError> {
                 .await?
         }
         Command::ClosePosition { pool } => client.plan_close_position(&pool).await?,
+        Command::Completions { .. } => unreachable!("handled before connecting"),
     };
     if cli.dry_run {
         dry_run(&client, &out, plan).await
@@ -643,10 +707,58 @@ async fn run(cli: Cli) -> Result<(), ClientError> {
     }
 }
 
+/// Counts down to the unlock on stderr (on the cluster's clock, which decides),
+/// so that the withdrawal is sent as soon as it can succeed.
+async fn wait_for_unlock(
+    client: &Session,
+    out: &Printer,
+    pool: &Pubkey,
+    ticket: Option<Pubkey>,
+) -> Result<(), ClientError> {
+    let Some(unlock_at) = client.next_unlock(pool, ticket).await? else {
+        return Ok(());
+    };
+    let spinner = (out.format == Output::Display).then(|| {
+        let spinner = ProgressBar::new_spinner();
+        spinner
+            .set_style(ProgressStyle::with_template("{spinner} {msg}").expect("static template"));
+        spinner.enable_steady_tick(Duration::from_millis(100));
+        spinner
+    });
+    loop {
+        let now = client.now().await?;
+        if now >= unlock_at {
+            break;
+        }
+        let left = (unlock_at - now) as u64;
+        if let Some(spinner) = &spinner {
+            spinner.set_message(format!(
+                "waiting for the unlock at {}: {} left",
+                staking_client::amount::format_date(unlock_at),
+                staking_client::amount::format_duration(left)
+            ));
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(left.clamp(1, 5))) => {}
+            _ = tokio::signal::ctrl_c() => {
+                if let Some(spinner) = &spinner {
+                    spinner.finish_and_clear();
+                }
+                return Err(ClientError::invalid("interrupted while waiting: nothing was sent"));
+            }
+        }
+    }
+    if let Some(spinner) = spinner {
+        spinner.finish_and_clear();
+    }
+    Ok(())
+}
+
 fn needs_signer(command: &Command) -> bool {
     !matches!(
         command,
-        Command::Pool { .. }
+        Command::Completions { .. }
+            | Command::Pool { .. }
             | Command::Pools { .. }
             | Command::Position { owner: Some(_), .. }
             | Command::Positions { owner: Some(_) }
@@ -794,6 +906,28 @@ mod tests {
     #[test]
     fn the_cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    /// Every argument of every command explains itself in `--help`.
+    #[test]
+    fn every_argument_has_help() {
+        fn check(command: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in command.get_arguments() {
+                let builtin = matches!(arg.get_id().as_str(), "help" | "version");
+                if !builtin && arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    missing.push(format!("{path} {}", arg.get_id()));
+                }
+            }
+            for sub in command.get_subcommands() {
+                if sub.get_about().is_none() {
+                    missing.push(format!("{path} {} (the command)", sub.get_name()));
+                }
+                check(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        check(&Cli::command(), "staking", &mut missing);
+        assert!(missing.is_empty(), "no help for: {missing:#?}");
     }
 
     #[test]

@@ -345,6 +345,30 @@ impl Session {
         })
     }
 
+    /// When the ticket (or, without one, the signer's earliest ticket in the
+    /// pool) unlocks, if that is still ahead; `None` when something can be
+    /// withdrawn now or there is no ticket.
+    pub async fn next_unlock(
+        &self,
+        pool_address: &Pubkey,
+        ticket: Option<Pubkey>,
+    ) -> Result<Option<i64>, ClientError> {
+        let now = self.now().await?;
+        let unlocks: Vec<i64> = match ticket {
+            Some(address) => vec![self.account::<UnbondTicket>(&address).await?.unlock_at],
+            None => self
+                .tickets(&self.me()?, Some(pool_address))
+                .await?
+                .iter()
+                .map(|(_, t)| t.unlock_at)
+                .collect(),
+        };
+        if unlocks.iter().any(|&at| at <= now) {
+            return Ok(None);
+        }
+        Ok(unlocks.into_iter().min())
+    }
+
     /// Withdraws one ticket, or every unlocked ticket of this pool (up to
     /// [`MAX_WITHDRAWALS_PER_TX`]).
     pub async fn plan_withdraw(
@@ -375,9 +399,13 @@ impl Session {
                 .collect(),
         };
         if tickets.is_empty() {
-            return Err(ClientError::invalid(format!(
-                "no unlocked unbond ticket in pool {pool_address}"
-            )));
+            return Err(ClientError::invalid(match self.next_unlock(pool_address, None).await? {
+                Some(unlock_at) => format!(
+                    "no unlocked unbond ticket in pool {pool_address}: the next unlocks {} (`staking withdraw --wait` waits for it)",
+                    format_when(unlock_at, now)
+                ),
+                None => format!("you have no unbond ticket in pool {pool_address}"),
+            }));
         }
         let (destination, create) =
             self.ata_for(&me, &pool.stake_mint, &pool.stake_token_program)?;

@@ -35,6 +35,14 @@ pub struct StreamView {
     /// Reward tokens emitted per second (UI units, rounded down).
     pub rate_per_second: TokenAmount,
     pub period_end: i64,
+    /// Seconds until the period ends (0 once it has).
+    pub seconds_left: u64,
+    /// What the stream emits to all stakers per day now (0 after the period).
+    pub emission_per_day: TokenAmount,
+    /// Reward tokens one staked token earns in a year at the current rate and
+    /// total stake, in each mint's UI units (an APR with no price feed);
+    /// `null` when nothing is staked.
+    pub reward_per_staked_token_per_year: Option<f64>,
     pub total_funded: TokenAmount,
     pub total_claimed: TokenAmount,
     /// The reward mint has a freeze authority, accepted when the stream was
@@ -115,6 +123,14 @@ impl PoolView {
                         s.reward_decimals,
                     ),
                     period_end: s.period_end,
+                    seconds_left: s.period_end.saturating_sub(now).max(0) as u64,
+                    emission_per_day: TokenAmount::new(
+                        rewards::emission_per_day(s, now),
+                        s.reward_decimals,
+                    ),
+                    reward_per_staked_token_per_year: rewards::reward_per_staked_token_per_year(
+                        pool, s, now,
+                    ),
                     total_funded: TokenAmount::new(s.total_funded, s.reward_decimals),
                     total_claimed: TokenAmount::new(s.total_claimed, s.reward_decimals),
                     freeze_authority_accepted: s.freeze_authority_accepted != 0,
@@ -147,19 +163,32 @@ impl PoolView {
         );
         for s in &self.streams {
             out += &format!(
-                "  stream {}: mint {} rate {}/s until {} funded {} claimed {}\n    reward mint freeze authority: {}\n    reward mint transfer-fee authority: {}\n",
+                "  stream {}: mint {} rate {}/s until {} funded {} claimed {}\n    emits {}/day; {} a year per staked token at the current stake\n    reward mint freeze authority: {}\n    reward mint transfer-fee authority: {}\n",
                 s.index,
                 s.reward_mint,
                 s.rate_per_second.ui,
                 format_when(s.period_end, self.now),
                 s.total_funded.ui,
                 s.total_claimed.ui,
+                s.emission_per_day.ui,
+                s.reward_per_staked_token_per_year
+                    .map(format_rate)
+                    .unwrap_or_else(|| "nothing staked yet, so no rate".to_string()),
                 freeze_authority_text(s.freeze_authority_accepted, "this stream's vault"),
                 transfer_fee_authority_text(s.transfer_fee_authority_accepted, "claims"),
             );
         }
         out
     }
+}
+
+/// A projected yearly rate, with four significant digits: `12.35`, `0.0004213`.
+fn format_rate(rate: f64) -> String {
+    if rate == 0.0 || !rate.is_finite() {
+        return "0".to_string();
+    }
+    let digits = (3 - rate.abs().log10().floor() as i32).max(0) as usize;
+    format!("{rate:.digits$}")
 }
 
 /// A mint's freeze authority as a trust assumption, in plain words. A mint
@@ -219,6 +248,9 @@ pub struct PositionView {
     /// during its current delegation, per stream, up to now (whole base
     /// units, rounded down); `None` when the position is not delegated.
     pub commission_paid: Option<Vec<PendingReward>>,
+    /// What the position earns per day now, per stream, at the current rate,
+    /// total stake and commission (a projection).
+    pub earning_per_day: Vec<PendingReward>,
     pub tickets: Vec<TicketView>,
 }
 
@@ -251,6 +283,10 @@ impl PositionView {
                 .collect::<Vec<_>>()
         };
         let commission_paid = settled.commission_paid(pool.streams().len());
+        let commission_bps = delegated.map_or(0, |(_, operator, _)| operator.commission_in_force());
+        let earning = pool.streams().iter().map(|stream| {
+            rewards::earning_per_day(pool, stream, position.staked, commission_bps, now)
+        });
         Ok(PositionView {
             address: pda::position(program_id, pool_address, &position.owner).to_string(),
             pool: pool_address.to_string(),
@@ -259,6 +295,7 @@ impl PositionView {
             pending_rewards: per_stream(&mut settled.position.rewards.iter().map(|r| r.owed)),
             operator: delegated.map(|(address, _, _)| address.to_string()),
             commission_paid: commission_paid.map(|paid| per_stream(&mut paid.into_iter())),
+            earning_per_day: per_stream(&mut earning.collect::<Vec<_>>().into_iter()),
             tickets: tickets
                 .iter()
                 .filter(|(_, t)| t.pool == *pool_address)
@@ -279,10 +316,10 @@ impl PositionView {
             "Position {} in pool {}\n  owner:  {}\n  staked: {}\n",
             self.address, self.pool, self.owner, self.staked.ui
         );
-        for reward in &self.pending_rewards {
+        for (reward, daily) in self.pending_rewards.iter().zip(&self.earning_per_day) {
             out += &format!(
-                "  pending stream {} ({}): {}\n",
-                reward.stream, reward.reward_mint, reward.amount.ui
+                "  pending stream {} ({}): {} (earning {}/day now)\n",
+                reward.stream, reward.reward_mint, reward.amount.ui, daily.amount.ui
             );
         }
         match &self.operator {
@@ -580,5 +617,18 @@ impl Session {
             )?);
         }
         Ok(views)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yearly_rates_keep_four_significant_digits() {
+        assert_eq!(format_rate(31_536.0), "31536");
+        assert_eq!(format_rate(12.3456), "12.35");
+        assert_eq!(format_rate(0.000421337), "0.0004213");
+        assert_eq!(format_rate(0.0), "0");
     }
 }

@@ -215,19 +215,32 @@ async fn a_pool_lifecycle_through_the_cli() {
         .await;
     assert!(claimed >= pending, "claimed {claimed} < pending {pending}");
 
+    // What the pool pays, and what the position earns, per day.
+    let view = net.json(&alice_key, &["pool", &pool]);
+    let stream = &view["streams"][0];
+    assert!(
+        stream["emission_per_day"]["base_units"].as_u64().unwrap() > 0,
+        "{stream}"
+    );
+    assert!(
+        stream["reward_per_staked_token_per_year"].as_f64().unwrap() > 0.0,
+        "{stream}"
+    );
+    assert!(stream["seconds_left"].as_u64().unwrap() > 0, "{stream}");
+    let position = net.json(&alice_key, &["position", &pool]);
+    assert!(
+        position["earning_per_day"][0]["amount"]["base_units"]
+            .as_u64()
+            .unwrap()
+            > 0,
+        "{position}"
+    );
     let unstaked = net.json(&alice_key, &["unstake", &pool, "ALL"]);
     assert_eq!(unstaked["amount"], 250_500_000);
     let position = net.json(&alice_key, &["position", &pool]);
     assert_eq!(position["tickets"].as_array().unwrap().len(), 1);
-    // Wait by the chain's clock (it lags wall time by a few seconds here).
-    for _ in 0..60 {
-        let position = net.json(&alice_key, &["position", &pool]);
-        if position["tickets"][0]["seconds_left"] == 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_secs(1)).await;
-    }
-    let withdrawn = net.json(&alice_key, &["withdraw", &pool]);
+    // `--wait` counts down by the chain's clock, then withdraws.
+    let withdrawn = net.json(&alice_key, &["withdraw", &pool, "--wait"]);
     assert_eq!(withdrawn["tickets"].as_array().unwrap().len(), 1);
     assert_eq!(
         net.balance(&alice.pubkey(), &stake_mint, &SPL_TOKEN).await,
@@ -762,6 +775,16 @@ fn argument_errors_are_complete_and_closed_pipes_are_quiet() {
         String::from_utf8_lossy(&typo.stderr).contains("similar"),
         "typo hint"
     );
+    // Shell completions, no keypair or cluster needed.
+    for shell in ["bash", "zsh", "fish"] {
+        let script = staking().args(["completions", shell]).output().unwrap();
+        assert!(script.status.success(), "{shell}");
+        let text = String::from_utf8_lossy(&script.stdout);
+        assert!(
+            text.contains("staking") && text.contains("withdraw"),
+            "{shell}"
+        );
+    }
     // A closed pipe: `staking --help | head -0` exits without a panic.
     let mut child = staking()
         .arg("--help")

@@ -1,7 +1,7 @@
 //! Off-chain projections with the program's own code (its math module and
 //! account methods, not a copy): what the next instruction would settle.
 use staking::math::{self, MathError, StreamCurve};
-use staking::state::{Delegation, Operator, Pool, Position};
+use staking::state::{Delegation, Operator, Pool, Position, RewardStream};
 
 use crate::error::ClientError;
 
@@ -124,4 +124,79 @@ pub fn recoverable(
     now: i64,
 ) -> Result<u64, MathError> {
     math::recoverable_rewards(vault_balance, &curve_at(pool, stream_index, now)?)
+}
+
+const SECONDS_PER_DAY: u128 = 86_400;
+
+/// Base units a stream emits to all stakers per day at its current rate, while
+/// its period runs (0 once it has ended).
+pub fn emission_per_day(stream: &RewardStream, now: i64) -> u64 {
+    if now >= stream.period_end {
+        return 0;
+    }
+    u64::try_from(stream.rate_q.get().saturating_mul(SECONDS_PER_DAY) >> 64).unwrap_or(u64::MAX)
+}
+
+/// What `stake` earns per day from a stream now: its share of the pool's
+/// stake times the emission, less `commission_bps` (base units, rounded
+/// down; 0 when nothing is staked).
+pub fn earning_per_day(
+    pool: &Pool,
+    stream: &RewardStream,
+    stake: u64,
+    commission_bps: u16,
+    now: i64,
+) -> u64 {
+    if pool.total_staked == 0 {
+        return 0;
+    }
+    let gross = u128::from(emission_per_day(stream, now)) * u128::from(stake)
+        / u128::from(pool.total_staked);
+    let net = gross * u128::from(math::BPS_DENOMINATOR - commission_bps.min(math::BPS_DENOMINATOR))
+        / u128::from(math::BPS_DENOMINATOR);
+    u64::try_from(net).unwrap_or(u64::MAX)
+}
+
+/// Reward tokens one staked token earns in a year at the current rate and
+/// total stake (UI units of each mint; no prices involved), or `None` when
+/// nothing is staked. A projection: rates and stake change.
+pub fn reward_per_staked_token_per_year(
+    pool: &Pool,
+    stream: &RewardStream,
+    now: i64,
+) -> Option<f64> {
+    if pool.total_staked == 0 {
+        return None;
+    }
+    let per_year =
+        emission_per_day(stream, now) as f64 * 365.0 / 10f64.powi(stream.reward_decimals.into());
+    let staked = pool.total_staked as f64 / 10f64.powi(pool.stake_decimals.into());
+    Some(per_year / staked)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn daily_emission_earnings_and_yearly_rate_follow_the_stream() {
+        let mut pool: Pool = bytemuck::Zeroable::zeroed();
+        pool.total_staked = 1_000;
+        pool.stake_decimals = 6;
+        let mut stream: RewardStream = bytemuck::Zeroable::zeroed();
+        stream.rate_q.set(1 << 64); // one base unit a second
+        stream.period_end = 1_000;
+        stream.reward_decimals = 6;
+        assert_eq!(emission_per_day(&stream, 0), 86_400);
+        assert_eq!(emission_per_day(&stream, 1_000), 0, "the period has ended");
+        // A quarter of the stake at 10% commission.
+        assert_eq!(earning_per_day(&pool, &stream, 250, 1_000, 0), 19_440);
+        assert_eq!(earning_per_day(&pool, &stream, 250, 0, 0), 21_600);
+        // 31.536 reward tokens a year over 0.001 staked tokens.
+        let rate = reward_per_staked_token_per_year(&pool, &stream, 0).unwrap();
+        assert!((rate - 31_536.0).abs() < 1e-6, "{rate}");
+        pool.total_staked = 0;
+        assert_eq!(reward_per_staked_token_per_year(&pool, &stream, 0), None);
+        assert_eq!(earning_per_day(&pool, &stream, 250, 0, 0), 0);
+    }
 }
