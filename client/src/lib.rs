@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod amount;
 pub mod error;
+pub mod events;
 pub mod instructions;
 pub mod pda;
 pub mod rewards;

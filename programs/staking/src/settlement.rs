@@ -18,7 +18,7 @@ pub struct PositionDelegation<'info> {
 }
 
 /// A delegated position's operator and delegation, loaded for writing.
-pub struct Delegated<'a> {
+pub struct LoadedDelegation<'a> {
     pub operator_key: Pubkey,
     pub operator: RefMut<'a, Operator>,
     pub delegation: RefMut<'a, Delegation>,
@@ -32,7 +32,7 @@ fn load_delegated<'a>(
     position_key: &Pubkey,
     operator: Option<&'a AccountLoader<Operator>>,
     delegation: Option<&'a AccountLoader<Delegation>>,
-) -> Result<Option<Delegated<'a>>> {
+) -> Result<Option<LoadedDelegation<'a>>> {
     if !position.is_delegated() {
         require!(
             operator.is_none() && delegation.is_none(),
@@ -56,45 +56,50 @@ fn load_delegated<'a>(
         *position_key,
         StakingError::OperatorMismatch
     );
-    Ok(Some(Delegated {
+    Ok(Some(LoadedDelegation {
         operator_key: operator.key(),
         operator: operator.load_mut()?,
         delegation: delegation_state,
     }))
 }
 
-/// Accrues the pool to `now`, syncs a delegated position's operator, and
-/// settles the position. Returns the delegated accounts for the caller's own
-/// changes (the operator's delegated stake).
-pub fn settle_position<'a>(
-    pool: &mut Pool,
-    position: &mut Position,
-    position_key: &Pubkey,
-    accounts: &'a PositionDelegation,
-    now: i64,
-) -> Result<Option<Delegated<'a>>> {
-    settle_with(
-        pool,
-        position,
-        position_key,
-        accounts.operator.as_ref(),
-        accounts.delegation.as_ref(),
-        now,
-    )
+/// The operator and delegation accounts a settlement checks against the
+/// position: from an instruction's optional [`PositionDelegation`], or from
+/// the required accounts of `redelegate` and `undelegate`.
+#[derive(Clone, Copy)]
+pub struct DelegationAccounts<'a, 'info> {
+    pub operator: Option<&'a AccountLoader<'info, Operator>>,
+    pub delegation: Option<&'a AccountLoader<'info, Delegation>>,
 }
 
-/// [`settle_position`] for instructions that take the operator and the
-/// delegation as required accounts (`redelegate`, `undelegate`).
-pub fn settle_with<'a>(
+impl<'info> PositionDelegation<'info> {
+    pub fn accounts(&self) -> DelegationAccounts<'_, 'info> {
+        DelegationAccounts {
+            operator: self.operator.as_ref(),
+            delegation: self.delegation.as_ref(),
+        }
+    }
+}
+
+/// Accrues the pool to `now`, syncs a delegated position's operator, and
+/// settles the position: the one entry point every instruction that changes
+/// a position's stake or pays its rewards runs first. Returns the delegated
+/// accounts, loaded, for the caller's own changes (the operator's delegated
+/// stake).
+pub fn settle<'a>(
     pool: &mut Pool,
     position: &mut Position,
     position_key: &Pubkey,
-    operator: Option<&'a AccountLoader<Operator>>,
-    delegation: Option<&'a AccountLoader<Delegation>>,
+    accounts: DelegationAccounts<'a, '_>,
     now: i64,
-) -> Result<Option<Delegated<'a>>> {
+) -> Result<Option<LoadedDelegation<'a>>> {
     pool.accrue_all(now)?;
-    let mut delegated = load_delegated(position, position_key, operator, delegation)?;
+    let mut delegated = load_delegated(
+        position,
+        position_key,
+        accounts.operator,
+        accounts.delegation,
+    )?;
     match &mut delegated {
         None => position.settle_all(pool, None)?,
         Some(accounts) => {

@@ -47,11 +47,11 @@ pub fn handler(ctx: Context<CancelUnbond>) -> Result<()> {
     let mut position = accounts.position.load_mut()?;
 
     let now = Clock::get()?.unix_timestamp;
-    let mut delegated = settle_position(
+    let mut delegated = settle(
         &mut pool,
         &mut position,
         &accounts.position.key(),
-        &accounts.delegated,
+        accounts.delegated.accounts(),
         now,
     )?;
 

@@ -61,11 +61,11 @@ pub fn handler<'info>(
         let mut position = accounts.position.load_mut()?;
         // Every stream, not only the claimed ones: a delegated position's
         // operator is synced across all streams at once.
-        settle_position(
+        settle(
             &mut pool,
             &mut position,
             &accounts.position.key(),
-            &accounts.delegated,
+            accounts.delegated.accounts(),
             now,
         )?;
         for (slot, (index, stream_accounts)) in indices

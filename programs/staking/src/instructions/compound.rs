@@ -53,11 +53,11 @@ pub fn handler(ctx: Context<Compound>, stream_index: u8) -> Result<()> {
         let mut pool = accounts.pool.load_mut()?;
         pool.require_not_paused()?;
         let mut position = accounts.position.load_mut()?;
-        let delegated = settle_position(
+        let delegated = settle(
             &mut pool,
             &mut position,
             &accounts.position.key(),
-            &accounts.delegated,
+            accounts.delegated.accounts(),
             now,
         )?;
         let reward = position

@@ -6,7 +6,6 @@ use crate::constants::{
 };
 use crate::errors::StakingError;
 use crate::events::PoolInitialized;
-use crate::math::BPS_DENOMINATOR;
 use crate::state::Pool;
 use crate::token::{validate_mint, AcceptedMintAuthorities};
 
@@ -76,7 +75,7 @@ pub fn handler(
         params.unbonding_period <= MAX_UNBONDING_PERIOD,
         StakingError::UnbondingPeriodTooLong
     );
-    validate_operator_limits(params.max_commission_bps, params.max_operator_share_bps)?;
+    Pool::validate_operator_limits(params.max_commission_bps, params.max_operator_share_bps)?;
     let authorities = validate_mint(&ctx.accounts.stake_mint, params.accepted_mint_authorities)?;
 
     // A fresh zero-copy account is all zeroes: only non-zero fields are set.
@@ -114,21 +113,5 @@ pub fn handler(
         stake_mint_transfer_fee_authority: authorities.transfer_fee,
         stake_mint_transfer_fee_can_change: authorities.transfer_fee_can_change,
     });
-    Ok(())
-}
-
-/// The operator settings a pool may hold: a commission ceiling of at most 100%
-/// and a share cap between 1 and 10,000 basis points.
-pub fn validate_operator_limits(max_commission_bps: u16, max_share_bps: Option<u16>) -> Result<()> {
-    require!(
-        max_commission_bps <= BPS_DENOMINATOR,
-        StakingError::InvalidCommission
-    );
-    if let Some(cap) = max_share_bps {
-        require!(
-            (1..=BPS_DENOMINATOR).contains(&cap),
-            StakingError::InvalidShareCap
-        );
-    }
     Ok(())
 }

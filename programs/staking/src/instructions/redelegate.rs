@@ -2,7 +2,7 @@ use anchor_lang::prelude::*;
 
 use crate::errors::StakingError;
 use crate::events::Redelegated;
-use crate::settlement::settle_with;
+use crate::settlement::{settle, DelegationAccounts};
 use crate::state::{Delegation, Operator, Pool, Position};
 
 #[derive(Accounts)]
@@ -38,12 +38,14 @@ pub fn handler(ctx: Context<Redelegate>) -> Result<()> {
     let mut pool = accounts.pool.load_mut()?;
     let mut position = accounts.position.load_mut()?;
     require!(position.is_delegated(), StakingError::NotDelegated);
-    let mut delegated = settle_with(
+    let mut delegated = settle(
         &mut pool,
         &mut position,
         &accounts.position.key(),
-        Some(&accounts.operator),
-        Some(&accounts.delegation),
+        DelegationAccounts {
+            operator: Some(&accounts.operator),
+            delegation: Some(&accounts.delegation),
+        },
         now,
     )?
     .ok_or(StakingError::NotDelegated)?;

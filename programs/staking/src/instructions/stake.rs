@@ -49,11 +49,11 @@ pub fn handler(ctx: Context<Stake>, amount: u64) -> Result<()> {
     pool.require_not_paused()?;
     let now = Clock::get()?.unix_timestamp;
     let mut position = accounts.position.load_mut()?;
-    let mut delegated = settle_position(
+    let mut delegated = settle(
         &mut pool,
         &mut position,
         &accounts.position.key(),
-        &accounts.delegated,
+        accounts.delegated.accounts(),
         now,
     )?;
 

@@ -2,7 +2,7 @@ use anchor_lang::prelude::*;
 
 use crate::errors::StakingError;
 use crate::events::Undelegated;
-use crate::settlement::settle_with;
+use crate::settlement::{settle, DelegationAccounts};
 use crate::state::{Delegation, Operator, Pool, Position};
 
 #[derive(Accounts)]
@@ -33,12 +33,14 @@ pub fn handler(ctx: Context<Undelegate>) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let mut pool = accounts.pool.load_mut()?;
     let mut position = accounts.position.load_mut()?;
-    let mut delegated = settle_with(
+    let mut delegated = settle(
         &mut pool,
         &mut position,
         &accounts.position.key(),
-        Some(&accounts.operator),
-        Some(&accounts.delegation),
+        DelegationAccounts {
+            operator: Some(&accounts.operator),
+            delegation: Some(&accounts.delegation),
+        },
         now,
     )?
     .ok_or(StakingError::NotDelegated)?;

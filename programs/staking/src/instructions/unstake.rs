@@ -41,11 +41,11 @@ pub fn handler(ctx: Context<Unstake>, amount: u64) -> Result<()> {
     );
 
     let now = Clock::get()?.unix_timestamp;
-    let delegated = settle_position(
+    let delegated = settle(
         &mut pool,
         &mut position,
         &accounts.position.key(),
-        &accounts.delegated,
+        accounts.delegated.accounts(),
         now,
     )?;
     if let Some(mut delegated) = delegated {

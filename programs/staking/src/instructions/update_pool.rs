@@ -3,7 +3,6 @@ use anchor_lang::prelude::*;
 use crate::constants::MAX_UNBONDING_PERIOD;
 use crate::errors::StakingError;
 use crate::events::PoolUpdated;
-use crate::instructions::initialize_pool::validate_operator_limits;
 use crate::state::Pool;
 
 /// Fields left `None` keep their value. `max_total_stake: Some(u64::MAX)`
@@ -30,7 +29,7 @@ pub struct UpdatePool<'info> {
 }
 
 pub fn handler(ctx: Context<UpdatePool>, params: UpdatePoolParams) -> Result<()> {
-    validate_operator_limits(
+    Pool::validate_operator_limits(
         params.max_commission_bps.unwrap_or_default(),
         params.max_operator_share_bps,
     )?;

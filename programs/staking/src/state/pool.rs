@@ -150,6 +150,25 @@ impl RewardStream {
 impl Pool {
     pub const SPACE: usize = 8 + std::mem::size_of::<Self>();
 
+    /// The operator settings a pool may hold: a commission ceiling of at most 100%
+    /// and a share cap between 1 and 10,000 basis points.
+    pub fn validate_operator_limits(
+        max_commission_bps: u16,
+        max_share_bps: Option<u16>,
+    ) -> Result<()> {
+        require!(
+            max_commission_bps <= crate::math::BPS_DENOMINATOR,
+            StakingError::InvalidCommission
+        );
+        if let Some(cap) = max_share_bps {
+            require!(
+                (1..=crate::math::BPS_DENOMINATOR).contains(&cap),
+                StakingError::InvalidShareCap
+            );
+        }
+        Ok(())
+    }
+
     pub fn is_paused(&self) -> bool {
         self.paused != 0
     }
