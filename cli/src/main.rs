@@ -166,19 +166,6 @@ enum Command {
         #[arg(long)]
         wait: bool,
     },
-    /// Your staking history in a pool, newest first: the program's events
-    /// for the position (needs a node that keeps transaction history)
-    History {
-        /// The pool's address
-        #[arg(value_parser = parse_pubkey)]
-        pool: Pubkey,
-        /// Whose history [default: your keypair's]
-        #[arg(long, value_parser = parse_pubkey)]
-        owner: Option<Pubkey>,
-        /// At most this many transactions
-        #[arg(long, default_value_t = 20)]
-        limit: usize,
-    },
     /// Print a shell completion script: `staking completions bash > /etc/bash_completion.d/staking`
     Completions {
         /// bash, zsh, fish, elvish or powershell
@@ -535,51 +522,6 @@ async fn run(cli: Cli) -> Result<(), ClientError> {
             };
             return out.view(&views, text);
         }
-        Command::History { pool, owner, limit } => {
-            let owner = match owner {
-                Some(owner) => owner,
-                None => client.me()?,
-            };
-            let position = staking_client::pda::position(&client.program_id, &pool, &owner);
-            let entries = client.history(&position, limit).await?;
-            let now = client.now().await?;
-            let views: Vec<Value> = entries
-                .iter()
-                .map(|entry| {
-                    json!({
-                        "signature": entry.signature.to_string(),
-                        "block_time": entry.block_time,
-                        "failed": entry.failed,
-                        "events": entry.events,
-                    })
-                })
-                .collect();
-            let mut text = String::new();
-            if entries.is_empty() {
-                text = format!("No transactions for {owner}'s position in pool {pool}\n");
-            }
-            for entry in &entries {
-                let when = entry
-                    .block_time
-                    .map(|t| staking_client::amount::format_when(t, now))
-                    .unwrap_or_else(|| "time unknown".to_string());
-                let status = if entry.failed { " (failed)" } else { "" };
-                text += &format!("{when}  {}{status}\n", entry.signature);
-                for event in &entry.events {
-                    let fields: Vec<String> = event
-                        .fields
-                        .iter()
-                        .filter(|(name, _)| !matches!(name.as_str(), "pool" | "owner"))
-                        .map(|(name, value)| match value {
-                            Value::String(text) => format!("{name}={text}"),
-                            other => format!("{name}={other}"),
-                        })
-                        .collect();
-                    text += &format!("  {} {}\n", event.name, fields.join(" "));
-                }
-            }
-            return out.view(&views, text);
-        }
         Command::Operators { pool } => {
             let views = client.operator_views(&pool).await?;
             let text = if views.is_empty() {
@@ -765,71 +707,6 @@ async fn run(cli: Cli) -> Result<(), ClientError> {
     }
 }
 
-/// One token movement a transaction made, from its events.
-#[derive(serde::Serialize)]
-struct Moved {
-    /// `received` (claims, commission, withdrawals) or `compounded`.
-    kind: &'static str,
-    mint: String,
-    amount: views::TokenAmount,
-    stream: Option<u8>,
-    #[serde(skip)]
-    text: String,
-}
-
-/// The tokens the signer received or restaked, per event, in UI units.
-async fn moved_tokens(client: &Session, events: &[staking_client::events::Event]) -> Vec<Moved> {
-    let mut moved = Vec::new();
-    for event in events {
-        let stream = event
-            .fields
-            .get("stream_index")
-            .and_then(|v| v.as_u64())
-            .map(|v| v as u8);
-        let (kind, mint, amount) = match event.name.as_str() {
-            "RewardsClaimed" | "CommissionClaimed" => {
-                ("received", event.pubkey("reward_mint"), event.u64("amount"))
-            }
-            "Withdrawn" => {
-                let pool = match event.pubkey("pool") {
-                    Some(pool) => client.pool(&pool).await.ok(),
-                    None => None,
-                };
-                ("received", pool.map(|p| p.stake_mint), event.u64("amount"))
-            }
-            "RewardsCompounded" => {
-                let pool = match event.pubkey("pool") {
-                    Some(pool) => client.pool(&pool).await.ok(),
-                    None => None,
-                };
-                (
-                    "compounded",
-                    pool.map(|p| p.stake_mint),
-                    event.u64("staked"),
-                )
-            }
-            _ => continue,
-        };
-        let (Some(mint), Some(amount)) = (mint, amount) else {
-            continue;
-        };
-        let decimals = client.mint(&mint).await.map(|m| m.decimals).unwrap_or(0);
-        let amount = views::TokenAmount::new(amount, decimals);
-        let what = match stream {
-            Some(stream) => format!(" (stream {stream})"),
-            None => String::new(),
-        };
-        moved.push(Moved {
-            kind,
-            text: format!("{kind} {} of mint {mint}{what}", amount.ui),
-            mint: mint.to_string(),
-            amount,
-            stream,
-        });
-    }
-    moved
-}
-
 /// Counts down to the unlock on stderr (on the cluster's clock, which decides),
 /// so that the withdrawal is sent as soon as it can succeed.
 async fn wait_for_unlock(
@@ -886,7 +763,6 @@ fn needs_signer(command: &Command) -> bool {
             | Command::Position { owner: Some(_), .. }
             | Command::Positions { owner: Some(_) }
             | Command::Operators { .. }
-            | Command::History { owner: Some(_), .. }
             | Command::Operator {
                 command: OperatorCommand::Show {
                     operator: Some(_),
@@ -947,17 +823,7 @@ async fn send(client: &Session, out: &Printer, plan: Plan) -> Result<(), ClientE
     let mut details = plan.details;
     details["signature"] = json!(sent.signature.to_string());
     details["compute_units"] = json!(sent.compute_units);
-    let mut text = format!("{}\nSignature: {}\n", plan.summary, sent.signature);
-    // What moved, as the program reported it in the confirmed transaction
-    // (a node without transaction history just leaves it out).
-    if let Ok(events) = client.transaction_events(&sent.signature).await {
-        let moved = moved_tokens(client, &events).await;
-        for line in &moved {
-            text += &format!("  {}\n", line.text);
-        }
-        details["moved"] = json!(moved);
-        details["events"] = json!(events);
-    }
+    let text = format!("{}\nSignature: {}\n", plan.summary, sent.signature);
     out.view(&details, text)
 }
 

@@ -209,17 +209,11 @@ async fn a_pool_lifecycle_through_the_cli() {
         .unwrap();
     assert!(pending > 0, "{position}");
 
-    let claim = net.json(&alice_key, &["claim", &pool]);
+    net.json(&alice_key, &["claim", &pool]);
     let claimed = net
         .balance(&alice.pubkey(), &reward_mint, &token_2022)
         .await;
     assert!(claimed >= pending, "claimed {claimed} < pending {pending}");
-    // What moved, from the confirmed transaction's events, equals the balance change.
-    let moved = claim["moved"].as_array().unwrap();
-    assert_eq!(moved.len(), 1, "{claim}");
-    assert_eq!(moved[0]["kind"], "received");
-    assert_eq!(moved[0]["mint"], reward_mint.to_string());
-    assert_eq!(moved[0]["amount"]["base_units"], claimed);
 
     // What the pool pays, and what the position earns, per day.
     let view = net.json(&alice_key, &["pool", &pool]);
@@ -248,23 +242,6 @@ async fn a_pool_lifecycle_through_the_cli() {
     // `--wait` counts down by the chain's clock, then withdraws.
     let withdrawn = net.json(&alice_key, &["withdraw", &pool, "--wait"]);
     assert_eq!(withdrawn["tickets"].as_array().unwrap().len(), 1);
-    assert_eq!(withdrawn["moved"][0]["amount"]["base_units"], 250_500_000);
-    // The position's history, newest first, decoded from the chain.
-    let history = net.json(&alice_key, &["history", &pool]);
-    let names: Vec<&str> = history
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|entry| entry["events"].as_array().unwrap())
-        .map(|event| event["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(names.first(), Some(&"Withdrawn"), "{names:?}");
-    for expected in ["Unstaked", "RewardsClaimed", "Staked", "PositionOpened"] {
-        assert!(
-            names.contains(&expected),
-            "{expected} missing from {names:?}"
-        );
-    }
     assert_eq!(
         net.balance(&alice.pubkey(), &stake_mint, &SPL_TOKEN).await,
         1_000_000_000

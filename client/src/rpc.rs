@@ -11,7 +11,6 @@ use solana_commitment_config::CommitmentConfig;
 use solana_compute_budget_interface::ComputeBudgetInstruction;
 use solana_keypair::Keypair;
 use solana_rpc_client::nonblocking::rpc_client::RpcClient;
-use solana_rpc_client::rpc_client::GetConfirmedSignaturesForAddress2Config;
 use solana_rpc_client_api::config::{
     RpcAccountInfoConfig, RpcProgramAccountsConfig, RpcSendTransactionConfig,
     RpcSimulateTransactionConfig, RpcTransactionConfig,
@@ -26,7 +25,6 @@ use staking::state::{Delegation, Operator, Pool, Position, UnbondTicket};
 
 use crate::accounts::{self, MintInfo, Named};
 use crate::error::{from_rpc, transaction_error, ClientError};
-use crate::events::{self, Event};
 
 /// Extra compute units on top of the simulated figure, as a share and a floor.
 const COMPUTE_MARGIN_PERCENT: u64 = 20;
@@ -486,114 +484,21 @@ impl StakingClient {
 
     /// The logs of a landed transaction (empty when the node cannot say).
     async fn transaction_logs(&self, signature: &Signature) -> Vec<String> {
-        self.confirmed_transaction(signature)
-            .await
-            .map(|(logs, _, _)| logs)
-            .unwrap_or_default()
-    }
-
-    /// A confirmed transaction's logs, block time and whether it failed, from
-    /// the node's transaction history.
-    async fn confirmed_transaction(
-        &self,
-        signature: &Signature,
-    ) -> Result<(Vec<String>, Option<i64>, bool), ClientError> {
         let config = RpcTransactionConfig {
             commitment: Some(CommitmentConfig::confirmed()),
             max_supported_transaction_version: Some(0),
             ..RpcTransactionConfig::default()
         };
-        let tx = self
+        match self
             .rpc
             .get_transaction_with_config(signature, config)
             .await
-            .map_err(|e| match self.rpc_error(e) {
-                ClientError::Rpc(message) if message.contains("history is not available") => {
-                    ClientError::Rpc(format!(
-                        "{} keeps no transaction history (start it with transaction history on)",
-                        self.url
-                    ))
-                }
-                other => other,
-            })?;
-        let meta = tx.transaction.meta;
-        let failed = meta.as_ref().is_some_and(|meta| meta.err.is_some());
-        let logs = match meta.map(|meta| meta.log_messages) {
-            Some(OptionSerializer::Some(logs)) => logs,
-            _ => Vec::new(),
-        };
-        Ok((logs, tx.block_time, failed))
-    }
-
-    /// The program's events in a confirmed transaction (what actually moved,
-    /// as the program reported it).
-    pub async fn transaction_events(
-        &self,
-        signature: &Signature,
-    ) -> Result<Vec<Event>, ClientError> {
-        // The node records a transaction's status a moment after confirming it.
-        let mut attempt = 0;
-        loop {
-            match self.confirmed_transaction(signature).await {
-                Ok((logs, _, _)) => return Ok(events::decode_logs(&logs)),
-                Err(error)
-                    if attempt >= 10 || error.to_string().contains("no transaction history") =>
-                {
-                    return Err(error)
-                }
-                Err(_) => {
-                    attempt += 1;
-                    tokio::time::sleep(POLL_INTERVAL).await;
-                }
-            }
+        {
+            Ok(tx) => match tx.transaction.meta.map(|meta| meta.log_messages) {
+                Some(OptionSerializer::Some(logs)) => logs,
+                _ => Vec::new(),
+            },
+            Err(_) => Vec::new(),
         }
     }
-
-    /// The latest transactions that touched `address` (newest first, at most
-    /// `limit`), each with the program's events; failed ones have none.
-    pub async fn history(
-        &self,
-        address: &Pubkey,
-        limit: usize,
-    ) -> Result<Vec<HistoryEntry>, ClientError> {
-        let config = GetConfirmedSignaturesForAddress2Config {
-            limit: Some(limit),
-            commitment: Some(CommitmentConfig::confirmed()),
-            ..GetConfirmedSignaturesForAddress2Config::default()
-        };
-        let signatures = self
-            .rpc
-            .get_signatures_for_address_with_config(address, config)
-            .await
-            .map_err(|e| self.rpc_error(e))?;
-        let mut entries = Vec::with_capacity(signatures.len());
-        for status in signatures {
-            let signature: Signature = status
-                .signature
-                .parse()
-                .map_err(|_| ClientError::Rpc(format!("bad signature {}", status.signature)))?;
-            let (logs, block_time, failed) = self.confirmed_transaction(&signature).await?;
-            entries.push(HistoryEntry {
-                signature,
-                block_time: block_time.or(status.block_time),
-                failed,
-                events: if failed {
-                    Vec::new()
-                } else {
-                    events::decode_logs(&logs)
-                },
-            });
-        }
-        Ok(entries)
-    }
-}
-
-/// One transaction of an address's history.
-#[derive(Debug, Clone)]
-pub struct HistoryEntry {
-    pub signature: Signature,
-    /// Unix seconds, when the node knows it.
-    pub block_time: Option<i64>,
-    pub failed: bool,
-    pub events: Vec<Event>,
 }
