@@ -29,8 +29,7 @@ use views::{OperatorView, PoolView};
 #[command(
     name = "staking",
     version,
-    about = "Stake tokens, earn rewards and run staking pools",
-    arg_required_else_help = true
+    about = "Stake tokens, earn rewards and run staking pools"
 )]
 struct Cli {
     /// Cluster: localhost, devnet, testnet, mainnet-beta (or l, d, t, m) or an RPC URL
@@ -430,6 +429,12 @@ fn parse_seconds(text: &str) -> Result<u64, String> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    if std::env::args_os().len() <= 1 {
+        // Nothing typed: the help, as clap prints it for `--help`, on stderr.
+        use clap::CommandFactory;
+        eprint_line(&Cli::command().render_help().to_string());
+        return ExitCode::from(2);
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {

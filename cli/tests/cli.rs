@@ -756,7 +756,9 @@ fn argument_errors_are_complete_and_closed_pipes_are_quiet() {
     assert_eq!(bare.status.code(), Some(2));
     let help = String::from_utf8_lossy(&bare.stderr);
     assert!(
-        help.contains("Usage: staking") && help.contains("create-pool"),
+        help.contains("Usage: staking")
+            && help.contains("Commands:")
+            && help.contains("create-pool"),
         "{help}"
     );
     // A missing argument: the whole message, usage included.
