@@ -1,27 +1,37 @@
 #!/usr/bin/env bash
 # Installs what this project needs beyond Rust stable (rustup), gcc, git and
 # Python, or stops at once with the exact command when it cannot. Shared by
-# the README's two commands (scripts/demo.sh, scripts/test.sh) and CI.
+# the README's two commands (scripts/demo.sh, scripts/test.sh) and so by CI.
 # scripts/build-sbf.sh installs and caches the SBF toolchain itself.
 set -euo pipefail
 
 # The local validator crate (solana-test-validator, rocksdb) needs libclang
 # for bindgen; without it the build fails minutes in.
-need_apt=()
-if ! { dpkg -s libclang-dev >/dev/null 2>&1 || ls /usr/lib/llvm-*/lib/libclang*.so* >/dev/null 2>&1; }; then
-    need_apt+=(libclang-dev)
-fi
-if ((${#need_apt[@]})); then
-    install=(apt-get install -y -qq "${need_apt[@]}")
+have_libclang() {
+    [ -n "${LIBCLANG_PATH:-}" ] && return 0
+    command -v ldconfig >/dev/null 2>&1 && ldconfig -p 2>/dev/null | grep -q 'libclang[-.0-9]*\.so' && return 0
+    dpkg -s libclang-dev >/dev/null 2>&1 && return 0
+    compgen -G '/usr/lib/llvm-*/lib/libclang*.so*' >/dev/null && return 0
+    compgen -G '/usr/lib64/libclang*.so*' >/dev/null && return 0
+    compgen -G '/usr/lib/libclang*.so*' >/dev/null && return 0
+    compgen -G '/Library/Developer/CommandLineTools/usr/lib/libclang.dylib' >/dev/null && return 0
+    return 1
+}
+
+if ! have_libclang; then
+    if ! command -v apt-get >/dev/null 2>&1; then
+        echo "setup: libclang is missing: install your system's clang/libclang development package (Fedora: dnf install clang-devel; Arch: pacman -S clang; macOS: xcode-select --install), or set LIBCLANG_PATH" >&2
+        exit 1
+    fi
     if [ "$(id -u)" -eq 0 ]; then
         sudo=()
     elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
         sudo=(sudo)
     else
-        echo "setup: ${need_apt[*]} is missing and this user cannot install it; run: sudo apt-get install -y ${need_apt[*]}" >&2
+        echo "setup: libclang is missing and this user cannot install it; run: sudo apt-get install -y libclang-dev" >&2
         exit 1
     fi
-    echo "setup: installing ${need_apt[*]}" >&2
-    "${sudo[@]}" apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" "${install[@]}" >/dev/null
+    echo "setup: installing libclang-dev" >&2
+    ${sudo[@]+"${sudo[@]}"} apt-get update -qq
+    ${sudo[@]+"${sudo[@]}"} env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libclang-dev >/dev/null
 fi

@@ -10,7 +10,8 @@ bash scripts/setup.sh
 bash scripts/build-sbf.sh
 cargo run --quiet --locked -p staking-idl -- --check
 # The SDK crate stays free of the CLI's dependencies.
-if cargo tree --locked -p staking-client -e normal --prefix none | grep -E '^(clap|indicatif|solana-cli-config) '; then
+sdk_tree="$(cargo tree --locked -p staking-client -e normal --prefix none)"
+if grep -E '^(clap|indicatif|solana-cli-config) ' <<<"$sdk_tree"; then
     echo "test: staking-client depends on a CLI crate (above)" >&2
     exit 1
 fi

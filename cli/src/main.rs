@@ -743,15 +743,9 @@ async fn wait_for_unlock(
                 staking_client::amount::format_duration(left)
             ));
         }
-        tokio::select! {
-            _ = tokio::time::sleep(Duration::from_secs(left.clamp(1, 5))) => {}
-            _ = tokio::signal::ctrl_c() => {
-                if let Some(spinner) = &spinner {
-                    spinner.finish_and_clear();
-                }
-                return Err(ClientError::invalid("interrupted while waiting: nothing was sent"));
-            }
-        }
+        // Ctrl-C keeps its default here (nothing is sent while waiting): a
+        // handler installed now would outlive the wait and swallow a later one.
+        tokio::time::sleep(Duration::from_secs(left.clamp(1, 5))).await;
     }
     if let Some(spinner) = spinner {
         spinner.finish_and_clear();
@@ -799,7 +793,7 @@ async fn send(client: &Session, out: &Printer, plan: Plan) -> Result<(), ClientE
             Some(spinner) => {
                 spinner.set_message(format!("{} — sent {signature}, confirming…", plan.summary))
             }
-            None => eprint_line(&format!("sent {signature}, confirming…")),
+            None => eprint_line(&format!("sending {signature}, confirming…")),
         }
         if let Ok(mut all) = sent_signatures.lock() {
             all.push(signature);
@@ -814,7 +808,7 @@ async fn send(client: &Session, out: &Printer, plan: Plan) -> Result<(), ClientE
             let sent = sent_signatures.lock().map(|all| all.clone()).unwrap_or_default();
             return Err(ClientError::invalid(match sent.last() {
                 Some(signature) => format!(
-                    "interrupted while confirming: transaction {signature} was sent and may still land; check with `solana confirm -u {} {signature}`",
+                    "interrupted: transaction {signature} may have been sent and may still land; check with `solana confirm -u {} {signature}`",
                     client.url
                 ),
                 None => "interrupted before anything was sent: nothing changed".to_string(),

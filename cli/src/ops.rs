@@ -13,7 +13,7 @@ use staking::instructions::{InitializePoolParams, UpdatePoolParams};
 use staking::state::{Operator, Pool, Position, UnbondTicket};
 use staking::token::AcceptedMintAuthorities;
 
-use crate::views::format_bps;
+use crate::views::{format_bps, printable};
 use staking_client::accounts::{reward_stream, MintInfo};
 use staking_client::amount::{format_duration, format_ui, format_when, AmountArg, UiAmount};
 use staking_client::ClientError;
@@ -778,7 +778,10 @@ impl Session {
                 operator_address,
                 active,
             )],
-            summary: format!("{verb} operator {operator_address} ({})", operator.name()),
+            summary: format!(
+                "{verb} operator {operator_address} ({})",
+                printable(&operator.name())
+            ),
             details: json!({"action": if active { "operator-activate" } else { "operator-deactivate" },
                 "pool": pool_address.to_string(), "operator": operator_address.to_string()}),
         })
@@ -851,7 +854,7 @@ impl Session {
         if !operator.is_active() {
             return Err(ClientError::invalid(format!(
                 "operator {operator_address} ({}) is not active",
-                operator.name()
+                printable(&operator.name())
             )));
         }
         let (instruction, action) = match operator_of(&position) {
@@ -880,7 +883,7 @@ impl Session {
             instructions: vec![instruction],
             summary: format!(
                 "Delegate your stake in pool {pool_address} to operator {operator_address} ({}, {} commission)",
-                operator.name(),
+                printable(&operator.name()),
                 format_bps(operator.commission_bps.into())
             ),
             details: json!({"action": action, "pool": pool_address.to_string(), "operator": operator_address.to_string()}),

@@ -163,7 +163,7 @@ impl PoolView {
         );
         for s in &self.streams {
             out += &format!(
-                "  stream {}: mint {} rate {}/s until {} funded {} claimed {}\n    emits {}/day; {} a year per staked token at the current stake\n    reward mint freeze authority: {}\n    reward mint transfer-fee authority: {}\n",
+                "  stream {}: mint {} rate {}/s until {} funded {} claimed {}\n    emits {}/day; {} a year per staked token at the current rate and stake, while the period runs\n    reward mint freeze authority: {}\n    reward mint transfer-fee authority: {}\n",
                 s.index,
                 s.reward_mint,
                 s.rate_per_second.ui,
@@ -180,6 +180,22 @@ impl PoolView {
         }
         out
     }
+}
+
+/// Text read from the chain (an operator's name, set by anyone), safe to print
+/// on a terminal: control characters and bidirectional overrides are shown
+/// escaped instead of moving the cursor or reordering the line.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            let bidi = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+            if c.is_control() || bidi {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// A projected yearly rate, with four significant digits: `12.35`, `0.0004213`.
@@ -499,7 +515,7 @@ impl OperatorView {
         let mut out = format!(
             "Operator {} ({})\n  pool:            {}\n  authority:       {}\n  status:          {}\n  commission:      {}\n  pending change:  {}\n  delegated:       {} ({} of the pool)\n  unbonding:       {} (in open tickets unstaked from it)\n",
             self.address,
-            self.name,
+            printable(&self.name),
             self.pool,
             self.authority,
             if self.active { "active" } else { "inactive" },
@@ -527,7 +543,7 @@ impl OperatorView {
         for o in operators {
             out += &format!(
                 "{:<20} {:>10} {:>22} {:>18} {:>8}  {:<8} {}\n",
-                o.name,
+                printable(&o.name),
                 format_bps(o.commission_bps.into()),
                 o.pending_change(),
                 o.delegated.ui,
@@ -623,6 +639,13 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chain_text_cannot_drive_the_terminal() {
+        assert_eq!(printable("node-1"), "node-1");
+        assert_eq!(printable("a\u{1b}[2Kb"), "a\\u{1b}[2Kb");
+        assert_eq!(printable("x\u{202E}y"), "x\\u{202e}y");
+    }
 
     #[test]
     fn yearly_rates_keep_four_significant_digits() {

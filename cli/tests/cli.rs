@@ -11,17 +11,16 @@ use serde_json::Value;
 use solana_commitment_config::CommitmentConfig;
 use solana_keypair::{write_keypair_file, Keypair};
 use solana_signer::Signer;
-use solana_test_validator::TestValidator;
 use staking_client::StakingClient;
 use staking_localnet::mints::Funding;
-use staking_localnet::validator::{launch, ValidatorConfig};
+use staking_localnet::validator::{launch, RunningValidator, ValidatorConfig};
 
 const SPL_TOKEN: Pubkey = anchor_spl::token::ID;
 
 struct Localnet {
     /// The validator this test started (dropping it stops it); `None` under
     /// `anchor test`, which starts one and deploys the program itself.
-    _validator: Option<TestValidator>,
+    _validator: Option<RunningValidator>,
     url: String,
     dir: PathBuf,
     /// Genesis-funded payer, used for setup.

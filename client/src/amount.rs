@@ -47,7 +47,7 @@ impl std::str::FromStr for UiAmount {
         let fraction = fraction.trim_end_matches('0');
         if fraction.len() > 19 {
             return Err(ClientError::invalid(format!(
-                "amount {text} has {} decimal places; no mint has more than 19",
+                "amount {text} has {} decimal places; at most 19 can be typed",
                 fraction.len()
             )));
         }
@@ -91,11 +91,16 @@ impl UiAmount {
         }
         let too_large =
             || ClientError::invalid(format!("amount {self} is too large for a token amount"));
-        let scale = 10u128.pow(decimals as u32);
-        let fraction_scale = 10u128.pow((decimals - self.fraction_digits) as u32);
-        let base = (self.whole as u128)
-            .checked_mul(scale)
-            .and_then(|w| w.checked_add(self.fraction as u128 * fraction_scale))
+        // Beyond 10^38 no non-zero amount fits a u64 anyway.
+        let scale = 10u128.checked_pow(decimals as u32);
+        let fraction_scale = 10u128.checked_pow((decimals - self.fraction_digits) as u32);
+        let base = scale
+            .zip(fraction_scale)
+            .and_then(|(scale, fraction_scale)| {
+                (self.whole as u128)
+                    .checked_mul(scale)?
+                    .checked_add((self.fraction as u128).checked_mul(fraction_scale)?)
+            })
             .ok_or_else(too_large)?;
         u64::try_from(base).map_err(|_| too_large())
     }
@@ -117,18 +122,22 @@ impl std::fmt::Display for UiAmount {
     }
 }
 
-/// Base units as a UI amount string, without trailing zeros.
+/// Base units as a UI amount string, without trailing zeros. Any number of
+/// decimals a mint can have (0-255): the point is placed in the digits.
 pub fn format_ui(base_units: u64, decimals: u8) -> String {
-    if decimals == 0 {
-        return base_units.to_string();
-    }
-    let scale = 10u64.pow(decimals as u32);
-    let fraction = format!("{:0width$}", base_units % scale, width = decimals as usize);
+    let digits = base_units.to_string();
+    let decimals = decimals as usize;
+    let (whole, fraction) = if digits.len() > decimals {
+        let (whole, fraction) = digits.split_at(digits.len() - decimals);
+        (whole.to_string(), fraction.to_string())
+    } else {
+        ("0".to_string(), format!("{digits:0>decimals$}"))
+    };
     let fraction = fraction.trim_end_matches('0');
     if fraction.is_empty() {
-        (base_units / scale).to_string()
+        whole
     } else {
-        format!("{}.{}", base_units / scale, fraction)
+        format!("{whole}.{fraction}")
     }
 }
 
@@ -263,6 +272,20 @@ fn format_duration_short(seconds: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn any_mint_decimals_format_without_panicking() {
+        assert_eq!(format_ui(1_500_000, 6), "1.5");
+        assert_eq!(format_ui(5, 6), "0.000005");
+        assert_eq!(format_ui(0, 6), "0");
+        assert_eq!(format_ui(u64::MAX, 0), "18446744073709551615");
+        assert_eq!(format_ui(u64::MAX, 19), "1.8446744073709551615");
+        assert_eq!(format_ui(1, 20), "0.00000000000000000001");
+        assert_eq!(format_ui(10, 255).len(), 2 + 254);
+        let one: UiAmount = "1".parse().unwrap();
+        assert!(one.to_base_units(40).is_err());
+        assert!(one.to_base_units(255).is_err());
+    }
 
     #[test]
     fn dates_read_as_utc_calendar_dates() {

@@ -201,7 +201,7 @@ fn custom_error_message(logs: &[String], code: u32) -> String {
         .iter()
         .find(|line| line.contains("failed: custom program error"))
         .and_then(|line| line.split_whitespace().nth(1))
-        .unwrap_or("a program");
+        .unwrap_or("unknown");
     if failing == anchor_spl::token::ID.to_string()
         || failing == anchor_spl::token_2022::ID.to_string()
     {
@@ -252,9 +252,22 @@ pub fn from_rpc(url: &str, error: RpcClientError) -> ClientError {
             };
             if let Some(at) = text.find("HTTP status") {
                 let status = text[at..].split(" for url").next().unwrap_or(&text[at..]);
-                unreachable(format!(
-                    "the server answered with {status}: it is not a Solana JSON-RPC endpoint"
-                ))
+                let code = status
+                    .split('(')
+                    .nth(1)
+                    .and_then(|rest| rest.get(..3))
+                    .unwrap_or_default();
+                unreachable(match code {
+                    "429" => format!(
+                        "the server is rate limiting requests ({status}): retry later, or use your own RPC URL"
+                    ),
+                    "500" | "502" | "503" | "504" => {
+                        format!("the server failed ({status}): retry later")
+                    }
+                    _ => format!(
+                        "the server answered with {status}: it is not a Solana JSON-RPC endpoint"
+                    ),
+                })
             } else if text.contains("timed out") || text.contains("operation timed out") {
                 unreachable(
                     "no answer within 30 s (the validator may be stalled or overloaded)"

@@ -33,6 +33,8 @@ const MAX_COMPUTE_UNITS: u64 = 1_400_000;
 /// Attempts with a fresh blockhash before giving up.
 const SEND_ATTEMPTS: u32 = 5;
 const POLL_INTERVAL: Duration = Duration::from_millis(400);
+/// Polls between re-sends of an unconfirmed transaction (same signature).
+const RESEND_EVERY_POLLS: u32 = 5;
 
 /// What a simulation reports.
 #[derive(Debug)]
@@ -378,9 +380,10 @@ impl StakingClient {
             .await
     }
 
-    /// [`Self::send_with_signers`], calling `on_sent` with each signature as
-    /// soon as the RPC node accepted it (before confirmation), so a caller
-    /// that is interrupted can say what may still land.
+    /// [`Self::send_with_signers`], calling `on_sent` with each signature just
+    /// before it is sent (a transaction whose request failed may still have
+    /// reached the node), so a caller that is interrupted can say what may
+    /// still land.
     pub async fn send_reporting(
         &self,
         instructions: &[Instruction],
@@ -415,22 +418,18 @@ impl StakingClient {
                 }
             };
             let tx = self.transaction(instructions, extra_signers, compute_limit, blockhash)?;
-            let config = RpcSendTransactionConfig {
-                skip_preflight: true,
-                ..RpcSendTransactionConfig::default()
-            };
-            let signature = match self.rpc.send_transaction_with_config(&tx, config).await {
-                Ok(signature) => signature,
-                Err(e) => match self.rpc_error(e) {
-                    transient @ (ClientError::Unreachable { .. } | ClientError::Rpc(_)) => {
-                        last_error = Some(transient);
-                        continue;
-                    }
-                    fatal => return Err(fatal),
-                },
-            };
+            let signature = tx.signatures[0];
+            // Reported before the request goes out: a request that fails on
+            // the way back may still have delivered it.
             on_sent(&signature);
-            match self.confirm(&signature, last_valid_height).await? {
+            // A transaction is signed once per blockhash and only re-sent as
+            // is until that blockhash expires, so it can land at most once;
+            // a new one is signed only after the old one can no longer land.
+            match self.send_once(&tx).await {
+                Ok(()) | Err(ClientError::Unreachable { .. } | ClientError::Rpc(_)) => {}
+                Err(fatal) => return Err(fatal),
+            }
+            match self.confirm(&tx, last_valid_height).await? {
                 Some(()) => {
                     return Ok(Sent {
                         signature,
@@ -457,12 +456,30 @@ impl StakingClient {
 
     /// Polls the signature until it reaches the commitment (`Some`), fails
     /// (an error with the program's logs), or its blockhash expires (`None`).
+    /// Sends a signed transaction without preflight (it was simulated).
+    async fn send_once(&self, tx: &Transaction) -> Result<(), ClientError> {
+        let config = RpcSendTransactionConfig {
+            skip_preflight: true,
+            ..RpcSendTransactionConfig::default()
+        };
+        self.rpc
+            .send_transaction_with_config(tx, config)
+            .await
+            .map(drop)
+            .map_err(|e| self.rpc_error(e))
+    }
+
+    /// Polls the transaction until it reaches the commitment (`Some`), fails
+    /// (an error with the program's logs), or its blockhash expires (`None`),
+    /// re-sending the same signed transaction every few polls in case the
+    /// first delivery was lost.
     async fn confirm(
         &self,
-        signature: &Signature,
+        tx: &Transaction,
         last_valid_height: u64,
     ) -> Result<Option<()>, ClientError> {
-        loop {
+        let signature = &tx.signatures[0];
+        for poll in 1u32.. {
             let statuses = self.rpc.get_signature_statuses(&[*signature]).await;
             if let Ok(response) = statuses {
                 if let Some(Some(status)) = response.value.into_iter().next() {
@@ -479,7 +496,11 @@ impl StakingClient {
                 Ok(height) if height > last_valid_height => return Ok(None),
                 _ => tokio::time::sleep(POLL_INTERVAL).await,
             }
+            if poll % RESEND_EVERY_POLLS == 0 {
+                let _ = self.send_once(tx).await;
+            }
         }
+        Ok(None)
     }
 
     /// The logs of a landed transaction (empty when the node cannot say).

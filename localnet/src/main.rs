@@ -90,10 +90,11 @@ enum Command {
 /// Where the validator listens and what it deploys.
 #[derive(Args, Clone)]
 struct ValidatorArgs {
-    #[arg(long, default_value_t = 8899)]
+    /// JSON-RPC port; the WebSocket port is the next one
+    #[arg(long, default_value_t = 8899, value_parser = clap::value_parser!(u16).range(1..=65534))]
     rpc_port: u16,
-    /// First of the ports the validator may use for gossip, TPU and the rest
-    #[arg(long, default_value_t = 11000)]
+    /// First of the ports the validator may use for gossip, TPU and the rest (200 of them)
+    #[arg(long, default_value_t = 11000, value_parser = clap::value_parser!(u16).range(1024..=65335))]
     dynamic_port_start: u16,
     /// The program's bytecode
     #[arg(long, default_value = "target/deploy/staking.so")]

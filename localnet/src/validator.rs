@@ -1,7 +1,8 @@
 //! Starting a local validator with the staking program deployed: one function
 //! for `staking-localnet start`, its benchmark and the CLI's end-to-end tests.
+use std::fs::File;
 use std::net::{Ipv4Addr, TcpListener, UdpSocket};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use solana_keypair::Keypair;
 use solana_net_utils::SocketAddrSpace;
@@ -50,11 +51,46 @@ impl ValidatorConfig {
     }
 }
 
+/// A running validator and the lock on its ledger, both released on drop.
+pub struct RunningValidator {
+    pub validator: TestValidator,
+    _ledger_lock: File,
+}
+
+impl std::ops::Deref for RunningValidator {
+    type Target = TestValidator;
+
+    fn deref(&self) -> &TestValidator {
+        &self.validator
+    }
+}
+
+/// Takes `<ledger>.lock` for the validator's lifetime, so that a second
+/// validator (even on other ports) never wipes a running one's ledger.
+fn lock_ledger(ledger: &Path) -> Result<File, String> {
+    let mut name = ledger.as_os_str().to_owned();
+    name.push(".lock");
+    let path = PathBuf::from(name);
+    if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    let file = File::create(&path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+    file.try_lock().map_err(|_| {
+        format!(
+            "ledger {} is in use by another validator: stop it, or pass another --ledger",
+            ledger.display()
+        )
+    })?;
+    Ok(file)
+}
+
 /// Starts a validator with the program deployed (upgradeable, `payer` its
 /// upgrade authority and the genesis mint) and transaction history kept, so
 /// `getTransaction` and log subscriptions work. Refuses, before writing
-/// anything, when the program is missing or the ports are taken.
-pub async fn launch(config: &ValidatorConfig, payer: &Keypair) -> Result<TestValidator, String> {
+/// anything, when the program is missing, the ports are taken or the ledger
+/// belongs to a running validator.
+pub async fn launch(config: &ValidatorConfig, payer: &Keypair) -> Result<RunningValidator, String> {
     if !config.program.exists() {
         return Err(format!(
             "{} not found: build it with scripts/build-sbf.sh (or anchor build)",
@@ -62,6 +98,7 @@ pub async fn launch(config: &ValidatorConfig, payer: &Keypair) -> Result<TestVal
         ));
     }
     config.check_ports_free()?;
+    let ledger_lock = lock_ledger(&config.ledger)?;
     let _ = std::fs::remove_dir_all(&config.ledger);
     std::fs::create_dir_all(&config.ledger)
         .map_err(|e| format!("cannot create {}: {e}", config.ledger.display()))?;
@@ -82,12 +119,16 @@ pub async fn launch(config: &ValidatorConfig, payer: &Keypair) -> Result<TestVal
             upgrade_authority: payer.pubkey(),
             program_path: config.program.clone(),
         }]);
-    genesis
+    let validator = genesis
         .start_async_with_mint_address(payer, SocketAddrSpace::Unspecified)
         .await
         .map_err(|e| {
             let first_line = e.to_string();
             let first_line = first_line.lines().next().unwrap_or_default().to_string();
             format!("the validator did not start: {first_line}")
-        })
+        })?;
+    Ok(RunningValidator {
+        validator,
+        _ledger_lock: ledger_lock,
+    })
 }
