@@ -723,13 +723,7 @@ async fn wait_for_unlock(
     let Some(unlock_at) = client.next_unlock(pool, ticket).await? else {
         return Ok(());
     };
-    let spinner = (out.format == Output::Display).then(|| {
-        let spinner = ProgressBar::new_spinner();
-        spinner
-            .set_style(ProgressStyle::with_template("{spinner} {msg}").expect("static template"));
-        spinner.enable_steady_tick(Duration::from_millis(100));
-        spinner
-    });
+    let spinner = out.spinner(String::new());
     loop {
         let now = client.now().await?;
         if now >= unlock_at {
@@ -775,14 +769,7 @@ fn needs_signer(command: &Command) -> bool {
 }
 
 async fn send(client: &Session, out: &Printer, plan: Plan) -> Result<(), ClientError> {
-    let spinner = (out.format == Output::Display).then(|| {
-        let spinner = ProgressBar::new_spinner();
-        spinner
-            .set_style(ProgressStyle::with_template("{spinner} {msg}").expect("static template"));
-        spinner.set_message(format!("{} — confirming…", plan.summary));
-        spinner.enable_steady_tick(Duration::from_millis(100));
-        spinner
-    });
+    let spinner = out.spinner(format!("{} — confirming…", plan.summary));
     let signers: Vec<&Keypair> = plan.signers.iter().map(AsRef::as_ref).collect();
     // Each signature the node accepted, shown at once: if the user
     // interrupts, the transaction may still land.
@@ -855,6 +842,20 @@ struct Printer {
 }
 
 impl Printer {
+    /// A spinner on stderr showing `message`, for people only (`None` when the
+    /// output is JSON).
+    fn spinner(&self, message: String) -> Option<ProgressBar> {
+        (self.format == Output::Display).then(|| {
+            let spinner = ProgressBar::new_spinner();
+            spinner.set_style(
+                ProgressStyle::with_template("{spinner} {msg}").expect("static template"),
+            );
+            spinner.set_message(message);
+            spinner.enable_steady_tick(Duration::from_millis(100));
+            spinner
+        })
+    }
+
     fn view(&self, value: &impl serde::Serialize, text: String) -> Result<(), ClientError> {
         let json = |pretty: bool| -> Result<String, ClientError> {
             let value: Value =
