@@ -1,0 +1,3 @@
+export * from './generated';
+export * from './events';
+export * from './helpers';
