@@ -25,6 +25,8 @@ use staking::state::{Delegation, Operator, Pool, Position, UnbondTicket};
 
 use crate::accounts::{self, MintInfo, Named};
 use crate::error::{from_rpc, transaction_error, ClientError};
+use crate::events::{decode_logs, Event};
+use crate::subscription::{websocket_url, LogSubscription};
 
 /// Extra compute units on top of the simulated figure, as a share and a floor.
 const COMPUTE_MARGIN_PERCENT: u64 = 20;
@@ -45,17 +47,28 @@ pub struct Simulation {
     pub error: Option<ClientError>,
 }
 
+/// How long to wait, once a transaction is confirmed, for its logs to arrive
+/// over the subscription (they are sent at the same commitment, so usually
+/// before the confirmation is polled).
+const EVENTS_GRACE: Duration = Duration::from_secs(5);
+
 /// A confirmed transaction.
 #[derive(Debug, Clone)]
 pub struct Sent {
     pub signature: Signature,
     /// Compute units the simulation measured (the limit set was higher).
     pub compute_units: Option<u64>,
+    /// The program's events in the transaction, in order, when they were
+    /// observed ([`StakingClient::send_collecting_events`]); `None` otherwise.
+    pub events: Option<Vec<Event>>,
 }
 
 pub struct StakingClient {
     pub rpc: RpcClient,
     pub url: String,
+    /// The node's WebSocket, for log subscriptions (default: derived from
+    /// `url` as the Solana CLI does).
+    pub websocket_url: String,
     /// Signs and pays; read-only use needs none.
     pub payer: Option<Arc<Keypair>>,
     pub program_id: Pubkey,
@@ -78,6 +91,7 @@ impl StakingClient {
                 commitment,
             ),
             url: url.to_string(),
+            websocket_url: websocket_url(url),
             payer,
             program_id,
             commitment,
@@ -434,6 +448,7 @@ impl StakingClient {
                     return Ok(Sent {
                         signature,
                         compute_units: simulation.compute_units,
+                        events: None,
                     })
                 }
                 None => {
@@ -444,6 +459,35 @@ impl StakingClient {
             }
         }
         Err(last_error.unwrap_or_else(|| ClientError::Rpc("no attempt was made".into())))
+    }
+
+    /// [`Self::send_reporting`], also collecting the program's events from the
+    /// landed transaction's logs ([`Sent::events`]). The logs come from a
+    /// `logsSubscribe` opened before sending, because `getTransaction` only
+    /// answers once the block is finalized. Events are `None` when the
+    /// subscription could not be opened (a node without a WebSocket) or the
+    /// logs did not arrive shortly after the confirmation; the transaction is
+    /// sent either way.
+    pub async fn send_collecting_events(
+        &self,
+        instructions: &[Instruction],
+        extra_signers: &[&Keypair],
+        on_sent: &(dyn Fn(&Signature) + Send + Sync),
+    ) -> Result<Sent, ClientError> {
+        let subscription =
+            LogSubscription::mentioning(&self.websocket_url, &self.program_id, self.commitment)
+                .await
+                .ok();
+        let mut sent = self
+            .send_reporting(instructions, extra_signers, on_sent)
+            .await?;
+        if let Some(mut subscription) = subscription {
+            sent.events = subscription
+                .logs_of(&sent.signature, EVENTS_GRACE)
+                .await
+                .map(|notification| decode_logs(&notification.logs));
+        }
+        Ok(sent)
     }
 
     /// The latest blockhash and the last block height it is valid for.
