@@ -42,6 +42,9 @@ pub fn parse_commitment(text: &str) -> Result<CommitmentConfig, ClientError> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     pub url: String,
+    /// The config file's `websocket_url` when it applies (no `--url`, and
+    /// set); otherwise the SDK derives it from `url`.
+    pub websocket_url: Option<String>,
     pub keypair_path: PathBuf,
     pub commitment: CommitmentConfig,
 }
@@ -70,6 +73,13 @@ pub fn resolve(overrides: &Overrides) -> Result<Settings, ClientError> {
         (None, Some(config)) if !config.json_rpc_url.is_empty() => config.json_rpc_url.clone(),
         _ => LOCALHOST_URL.to_string(),
     };
+    // As the Solana CLI: a configured WebSocket goes with the configured URL.
+    let websocket_url = match (&overrides.url, &config) {
+        (None, Some(config)) if !config.websocket_url.is_empty() => {
+            Some(config.websocket_url.clone())
+        }
+        _ => None,
+    };
     let keypair_path = match (&overrides.keypair, &config) {
         (Some(path), _) => expand_home(path),
         (None, Some(config)) if !config.keypair_path.is_empty() => {
@@ -86,6 +96,7 @@ pub fn resolve(overrides: &Overrides) -> Result<Settings, ClientError> {
     };
     Ok(Settings {
         url,
+        websocket_url,
         keypair_path,
         commitment,
     })
@@ -150,7 +161,7 @@ mod tests {
         let path = dir.join("config.yml");
         std::fs::write(
             &path,
-            "json_rpc_url: https://api.devnet.solana.com\nwebsocket_url: ''\nkeypair_path: /tmp/me.json\naddress_labels: {}\ncommitment: finalized\n",
+            "json_rpc_url: https://api.devnet.solana.com\nwebsocket_url: wss://ws.example.com/\nkeypair_path: /tmp/me.json\naddress_labels: {}\ncommitment: finalized\n",
         )
         .unwrap();
         let from_file = resolve(&Overrides {
@@ -161,6 +172,10 @@ mod tests {
         assert_eq!(from_file.url, "https://api.devnet.solana.com");
         assert_eq!(from_file.keypair_path, PathBuf::from("/tmp/me.json"));
         assert_eq!(from_file.commitment, CommitmentConfig::finalized());
+        assert_eq!(
+            from_file.websocket_url.as_deref(),
+            Some("wss://ws.example.com/")
+        );
 
         let flagged = resolve(&Overrides {
             config_file: Some(path.display().to_string()),
@@ -172,6 +187,7 @@ mod tests {
         assert_eq!(flagged.url, LOCALHOST_URL);
         assert_eq!(flagged.keypair_path, PathBuf::from("/tmp/other.json"));
         assert_eq!(flagged.commitment, CommitmentConfig::processed());
+        assert_eq!(flagged.websocket_url, None);
 
         let missing = resolve(&Overrides {
             config_file: Some(dir.join("nope.yml").display().to_string()),

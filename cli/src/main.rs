@@ -9,7 +9,7 @@ use std::time::Duration;
 use anchor_lang::prelude::Pubkey;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use serde_json::{json, Value};
+use serde_json::Value;
 use solana_keypair::Keypair;
 use staking::token::AcceptedMintAuthorities;
 use staking_client::amount::{parse_bps, parse_duration, AmountArg, UiAmount};
@@ -17,13 +17,17 @@ use staking_client::{ClientError, StakingClient};
 
 mod config;
 mod ops;
+mod output;
 mod session;
 mod views;
 
 use config::{load_keypair, Overrides};
 use ops::{OperatorSettings, OperatorSettingsUpdate, Plan};
+use output::{
+    Moved, OperatorList, Outcome, PoolList, PositionList, PositionResult, TransactionResult,
+};
 use session::Session;
-use views::{OperatorView, PoolView};
+use views::PoolView;
 
 #[derive(Parser)]
 #[command(
@@ -480,61 +484,46 @@ async fn run(cli: Cli) -> Result<(), ClientError> {
         settings.commitment,
     ));
     client.compute_unit_price = cli.with_compute_unit_price;
+    if let Some(websocket_url) = settings.websocket_url {
+        client.websocket_url = websocket_url;
+    }
     let out = Printer { format: cli.output };
 
     let plan = match cli.command {
-        Command::Pool { pool } => {
-            let view = client.pool_view(&pool).await?;
-            return out.view(&view, view.display());
-        }
+        Command::Pool { pool } => return out.print(&client.pool_view(&pool).await?),
         Command::Pools { mint, creator } => {
             let now = client.now().await?;
-            let views: Vec<_> = client
+            let pools = client
                 .pools(mint.as_ref(), creator.as_ref())
                 .await?
                 .iter()
                 .map(|(address, pool)| PoolView::new(address, pool, now))
                 .collect();
-            let text = if views.is_empty() {
-                "No pools found\n".to_string()
-            } else {
-                views.iter().map(|v| v.display()).collect()
-            };
-            return out.view(&views, text);
+            return out.print(&PoolList(pools));
         }
         Command::Position { pool, owner } => {
             let owner = match owner {
                 Some(owner) => owner,
                 None => client.me()?,
             };
-            let view = client.position_view(&pool, &owner).await?;
-            let text = match &view {
-                Some(view) => view.display(),
-                None => format!("{owner} has no position in pool {pool}\n"),
-            };
-            return out.view(&view, text);
+            let position = client.position_view(&pool, &owner).await?;
+            return out.print(&PositionResult {
+                owner,
+                pool,
+                position,
+            });
         }
         Command::Positions { owner } => {
             let owner = match owner {
                 Some(owner) => owner,
                 None => client.me()?,
             };
-            let views = client.position_views(&owner).await?;
-            let text = if views.is_empty() {
-                format!("{owner} has no positions\n")
-            } else {
-                views.iter().map(|v| v.display()).collect()
-            };
-            return out.view(&views, text);
+            let positions = client.position_views(&owner).await?;
+            return out.print(&PositionList { owner, positions });
         }
         Command::Operators { pool } => {
-            let views = client.operator_views(&pool).await?;
-            let text = if views.is_empty() {
-                format!("Pool {pool} has no operators\n")
-            } else {
-                OperatorView::table(&views)
-            };
-            return out.view(&views, text);
+            let operators = client.operator_views(&pool).await?;
+            return out.print(&OperatorList { pool, operators });
         }
         Command::Operator {
             command:
@@ -555,8 +544,7 @@ async fn run(cli: Cli) -> Result<(), ClientError> {
                 }
                 (None, None) => unreachable!("clap requires the operator or --pool"),
             };
-            let view = client.operator_view(&address).await?;
-            return out.view(&view, view.display());
+            return out.print(&client.operator_view(&address).await?);
         }
         Command::Operator { command } => match command {
             OperatorCommand::Register {
@@ -786,8 +774,21 @@ async fn send(client: &Session, out: &Printer, plan: Plan) -> Result<(), ClientE
             all.push(signature);
         }
     };
+    // Commands that pay or restake report the amounts from the landed
+    // transaction's events, which takes a log subscription.
+    let sending = async {
+        if plan.mints.is_some() {
+            client
+                .send_collecting_events(&plan.instructions, &signers, &on_sent)
+                .await
+        } else {
+            client
+                .send_reporting(&plan.instructions, &signers, &on_sent)
+                .await
+        }
+    };
     let result = tokio::select! {
-        result = client.send_reporting(&plan.instructions, &signers, &on_sent) => result,
+        result = sending => result,
         _ = tokio::signal::ctrl_c() => {
             if let Some(spinner) = &spinner {
                 spinner.finish_and_clear();
@@ -806,11 +807,21 @@ async fn send(client: &Session, out: &Printer, plan: Plan) -> Result<(), ClientE
         spinner.finish_and_clear();
     }
     let sent = result?;
-    let mut details = plan.details;
-    details["signature"] = json!(sent.signature.to_string());
-    details["compute_units"] = json!(sent.compute_units);
-    let text = format!("{}\nSignature: {}\n", plan.summary, sent.signature);
-    out.view(&details, text)
+    let moved = match (&plan.mints, &sent.events) {
+        (None, _) => Moved::NotApplicable,
+        (Some(_), None) => Moved::NotReported,
+        (Some(mints), Some(events)) => Moved::Reported(output::movements(events, mints)),
+    };
+    out.print(&TransactionResult {
+        action: plan.action,
+        pool: plan.pool.to_string(),
+        outcome: Outcome::Sent {
+            signature: sent.signature.to_string(),
+            compute_units: sent.compute_units,
+            moved,
+        },
+        summary: plan.summary,
+    })
 }
 
 async fn dry_run(client: &Session, out: &Printer, plan: Plan) -> Result<(), ClientError> {
@@ -818,19 +829,17 @@ async fn dry_run(client: &Session, out: &Printer, plan: Plan) -> Result<(), Clie
     let simulation = client
         .simulate_with_signers(&plan.instructions, &signers)
         .await?;
-    let mut details = plan.details;
-    details["dry_run"] = json!(true);
-    details["compute_units"] = json!(simulation.compute_units);
-    details["logs"] = json!(simulation.logs);
-    details["error"] = json!(simulation.error.as_ref().map(|e| e.to_string()));
-    let mut text = format!("{} (simulated, not sent)\n", plan.summary);
-    for line in &simulation.logs {
-        text += &format!("  {line}\n");
-    }
-    if let Some(units) = simulation.compute_units {
-        text += &format!("Compute units: {units}\n");
-    }
-    out.view(&details, text)?;
+    out.print(&TransactionResult {
+        action: plan.action,
+        pool: plan.pool.to_string(),
+        outcome: Outcome::Simulated {
+            dry_run: true,
+            compute_units: simulation.compute_units,
+            logs: simulation.logs,
+            error: simulation.error.as_ref().map(|e| e.to_string()),
+        },
+        summary: plan.summary,
+    })?;
     match simulation.error {
         Some(error) => Err(error),
         None => Ok(()),
@@ -856,7 +865,8 @@ impl Printer {
         })
     }
 
-    fn view(&self, value: &impl serde::Serialize, text: String) -> Result<(), ClientError> {
+    /// A command's result: its `Display` for people, its JSON otherwise.
+    fn print<T: serde::Serialize + std::fmt::Display>(&self, value: &T) -> Result<(), ClientError> {
         let json = |pretty: bool| -> Result<String, ClientError> {
             let value: Value =
                 serde_json::to_value(value).map_err(|e| ClientError::invalid(e.to_string()))?;
@@ -868,7 +878,7 @@ impl Printer {
             rendered.map_err(|e| ClientError::invalid(e.to_string()))
         };
         let rendered = match self.format {
-            Output::Display => text,
+            Output::Display => value.to_string(),
             Output::Json => json(true)? + "\n",
             Output::JsonCompact => json(false)? + "\n",
         };

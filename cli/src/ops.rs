@@ -1,18 +1,18 @@
 //! User-level operations: resolve what a user typed (UI amounts, `ALL`, token
 //! accounts) against the chain and return the instructions to send, with a
-//! summary for people and the same facts for `--output json`.
+//! summary for people and the same facts, typed, for `--output json`.
 use std::sync::Arc;
 
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
 use anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent;
-use serde_json::{json, Value};
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 use staking::instructions::{InitializePoolParams, UpdatePoolParams};
 use staking::state::{Operator, Pool, Position, UnbondTicket};
 use staking::token::AcceptedMintAuthorities;
 
+use crate::output::{Action, PoolMints};
 use crate::views::{format_bps, printable};
 use staking_client::accounts::{reward_stream, MintInfo};
 use staking_client::amount::{format_duration, format_ui, format_when, AmountArg, UiAmount};
@@ -32,7 +32,12 @@ pub struct Plan {
     /// Keypairs the transaction needs besides the payer (a new unbond ticket).
     pub signers: Vec<Arc<Keypair>>,
     pub summary: String,
-    pub details: Value,
+    pub pool: Pubkey,
+    pub action: Action,
+    /// For commands that pay the signer or restake (claims, withdrawals,
+    /// compounding): the pool's mints, to report the amounts the landed
+    /// transaction's events name. `None`: nothing to report.
+    pub mints: Option<PoolMints>,
 }
 
 /// A pool's operator settings at creation.
@@ -172,10 +177,15 @@ impl Session {
                 "Create pool {pool} for mint {stake_mint} (id {pool_id}, creator {me}, unbonding {}){trust_note}",
                 format_duration(unbonding_period)
             ),
-            details: json!({"action": "create-pool", "pool": pool.to_string(), "stake_mint": stake_mint.to_string(),
-                "pool_id": pool_id, "creator": me.to_string(),
-                "stake_mint_freeze_authority": mint.freeze_authority.map(|a| a.to_string()),
-                "stake_mint_transfer_fee_authority": mint.transfer_fee_authority.map(|a| a.to_string())}),
+            pool,
+            action: Action::CreatePool {
+                stake_mint: stake_mint.to_string(),
+                pool_id,
+                creator: me.to_string(),
+                stake_mint_freeze_authority: mint.freeze_authority.map(|a| a.to_string()),
+                stake_mint_transfer_fee_authority: mint.transfer_fee_authority.map(|a| a.to_string()),
+            },
+            mints: None,
         })
     }
 
@@ -205,9 +215,14 @@ impl Session {
             summary: format!(
                 "Add reward stream {index} paying {reward_mint} to pool {pool_address}{trust_note}"
             ),
-            details: json!({"action": "add-reward-stream", "pool": pool_address.to_string(), "stream": index, "reward_mint": reward_mint.to_string(),
-                "freeze_authority": mint.freeze_authority.map(|a| a.to_string()),
-                "transfer_fee_authority": mint.transfer_fee_authority.map(|a| a.to_string())}),
+            pool: *pool_address,
+            action: Action::AddRewardStream {
+                stream: index,
+                reward_mint: reward_mint.to_string(),
+                freeze_authority: mint.freeze_authority.map(|a| a.to_string()),
+                transfer_fee_authority: mint.transfer_fee_authority.map(|a| a.to_string()),
+            },
+            mints: None,
         })
     }
 
@@ -248,7 +263,13 @@ impl Session {
                 "Fund stream {stream_index} of pool {pool_address} with {amount} over {}",
                 format_duration(duration)
             ),
-            details: json!({"action": "fund", "pool": pool_address.to_string(), "stream": stream_index, "amount": base, "duration": duration}),
+            pool: *pool_address,
+            action: Action::Fund {
+                stream: stream_index,
+                amount: base,
+                duration,
+            },
+            mints: None,
         })
     }
 
@@ -295,7 +316,9 @@ impl Session {
                 "Stake {} in pool {pool_address}",
                 format_ui(base, pool.stake_decimals)
             ),
-            details: json!({"action": "stake", "pool": pool_address.to_string(), "amount": base}),
+            pool: *pool_address,
+            action: Action::Stake { amount: base },
+            mints: None,
         })
     }
 
@@ -341,7 +364,12 @@ impl Session {
                     now
                 )
             ),
-            details: json!({"action": "unstake", "pool": pool_address.to_string(), "amount": base, "ticket": ticket.to_string()}),
+            pool: *pool_address,
+            action: Action::Unstake {
+                amount: base,
+                ticket: ticket.to_string(),
+            },
+            mints: None,
         })
     }
 
@@ -429,7 +457,11 @@ impl Session {
                 "Withdraw {} unbond ticket(s) from pool {pool_address} to {destination}",
                 tickets.len()
             ),
-            details: json!({"action": "withdraw", "pool": pool_address.to_string(), "tickets": tickets.iter().map(|t| t.to_string()).collect::<Vec<_>>()}),
+            pool: *pool_address,
+            action: Action::Withdraw {
+                tickets: tickets.iter().map(|t| t.to_string()).collect(),
+            },
+            mints: Some(PoolMints::of(&pool)),
         })
     }
 
@@ -452,7 +484,11 @@ impl Session {
                 &ticket_state,
             )],
             summary: format!("Return unbond ticket {ticket} to stake in pool {pool_address}"),
-            details: json!({"action": "cancel-unbond", "pool": pool_address.to_string(), "ticket": ticket.to_string()}),
+            pool: *pool_address,
+            action: Action::CancelUnbond {
+                ticket: ticket.to_string(),
+            },
+            mints: None,
         })
     }
 
@@ -487,7 +523,9 @@ impl Session {
             signers: Vec::new(),
             instructions,
             summary: format!("Claim rewards from pool {pool_address}"),
-            details: json!({"action": "claim", "pool": pool_address.to_string(), "streams": streams}),
+            pool: *pool_address,
+            action: Action::Claim { streams },
+            mints: Some(PoolMints::of(&pool)),
         })
     }
 
@@ -512,7 +550,11 @@ impl Session {
             summary: format!(
                 "Compound stream {stream_index} rewards into stake in pool {pool_address}"
             ),
-            details: json!({"action": "compound", "pool": pool_address.to_string(), "stream": stream_index}),
+            pool: *pool_address,
+            action: Action::Compound {
+                stream: stream_index,
+            },
+            mints: Some(PoolMints::of(&pool)),
         })
     }
 
@@ -555,10 +597,17 @@ impl Session {
                 params.clone(),
             )],
             summary: format!("Update pool {pool_address}"),
-            details: json!({"action": "update-pool", "pool": pool_address.to_string(), "unbonding_period": params.unbonding_period,
-                "min_stake": params.min_stake, "max_total_stake": params.max_total_stake, "paused": params.paused,
-                "operator_approval_required": params.operator_approval_required, "max_commission_bps": params.max_commission_bps,
-                "max_operator_share_bps": params.max_operator_share_bps}),
+            pool: *pool_address,
+            action: Action::UpdatePool {
+                unbonding_period: params.unbonding_period,
+                min_stake: params.min_stake,
+                max_total_stake: params.max_total_stake,
+                paused: params.paused,
+                operator_approval_required: params.operator_approval_required,
+                max_commission_bps: params.max_commission_bps,
+                max_operator_share_bps: params.max_operator_share_bps,
+            },
+            mints: None,
         })
     }
 
@@ -580,7 +629,11 @@ impl Session {
             summary: format!(
                 "Propose {new_authority} as authority of pool {pool_address} (they must accept)"
             ),
-            details: json!({"action": "transfer-authority", "pool": pool_address.to_string(), "new_authority": new_authority.to_string()}),
+            pool: *pool_address,
+            action: Action::TransferAuthority {
+                new_authority: new_authority.to_string(),
+            },
+            mints: None,
         })
     }
 
@@ -591,7 +644,9 @@ impl Session {
             signers: Vec::new(),
             instructions: vec![ix::accept_authority(&self.program_id, &me, pool_address)],
             summary: format!("Accept authority of pool {pool_address}"),
-            details: json!({"action": "accept-authority", "pool": pool_address.to_string()}),
+            pool: *pool_address,
+            action: Action::AcceptAuthority {},
+            mints: None,
         })
     }
 
@@ -640,7 +695,12 @@ impl Session {
                 "Recover {} undistributed rewards of stream {stream_index} to {destination}",
                 format_ui(base, stream.reward_decimals)
             ),
-            details: json!({"action": "recover-undistributed", "pool": pool_address.to_string(), "stream": stream_index, "amount": base}),
+            pool: *pool_address,
+            action: Action::RecoverUndistributed {
+                stream: stream_index,
+                amount: base,
+            },
+            mints: None,
         })
     }
 
@@ -650,7 +710,9 @@ impl Session {
             signers: Vec::new(),
             instructions: vec![ix::close_position(&self.program_id, pool_address, &me)],
             summary: format!("Close your position in pool {pool_address} and reclaim its rent"),
-            details: json!({"action": "close-position", "pool": pool_address.to_string()}),
+            pool: *pool_address,
+            action: Action::ClosePosition {},
+            mints: None,
         })
     }
 
@@ -688,8 +750,13 @@ impl Session {
                 "Register operator {operator} ({name}) in pool {pool_address} at {} commission ({status})",
                 format_bps(commission_bps.into())
             ),
-            details: json!({"action": "operator-register", "pool": pool_address.to_string(), "operator": operator.to_string(),
-                "name": name, "commission_bps": commission_bps}),
+            pool: *pool_address,
+            action: Action::OperatorRegister {
+                operator: operator.to_string(),
+                name: name.to_string(),
+                commission_bps,
+            },
+            mints: None,
         })
     }
 
@@ -754,8 +821,14 @@ impl Session {
                 name.clone(),
             )],
             summary: format!("Update operator {address}{change}"),
-            details: json!({"action": "operator-update", "pool": pool_address.to_string(), "operator": address.to_string(),
-                "commission_bps": commission_bps, "name": name, "applied_scheduled_commission_bps": due}),
+            pool: *pool_address,
+            action: Action::OperatorUpdate {
+                operator: address.to_string(),
+                commission_bps,
+                name,
+                applied_scheduled_commission_bps: due,
+            },
+            mints: None,
         })
     }
 
@@ -782,8 +855,17 @@ impl Session {
                 "{verb} operator {operator_address} ({})",
                 printable(&operator.name())
             ),
-            details: json!({"action": if active { "operator-activate" } else { "operator-deactivate" },
-                "pool": pool_address.to_string(), "operator": operator_address.to_string()}),
+            pool: *pool_address,
+            action: if active {
+                Action::OperatorActivate {
+                    operator: operator_address.to_string(),
+                }
+            } else {
+                Action::OperatorDeactivate {
+                    operator: operator_address.to_string(),
+                }
+            },
+            mints: None,
         })
     }
 
@@ -813,7 +895,7 @@ impl Session {
                 &me,
                 index as u8,
             )?);
-            streams.push(index);
+            streams.push(index as u8);
         }
         if streams.is_empty() {
             return Err(ClientError::invalid(format!(
@@ -836,8 +918,13 @@ impl Session {
             summary: format!(
                 "Claim operator {address}'s commission from pool {pool_address}{applied}"
             ),
-            details: json!({"action": "operator-claim", "pool": pool_address.to_string(), "operator": address.to_string(), "streams": streams,
-                "applied_scheduled_commission_bps": due}),
+            pool: *pool_address,
+            action: Action::OperatorClaim {
+                operator: address.to_string(),
+                streams,
+                applied_scheduled_commission_bps: due,
+            },
+            mints: Some(PoolMints::of(&pool)),
         })
     }
 
@@ -871,11 +958,15 @@ impl Session {
                     &current,
                     operator_address,
                 ),
-                "redelegate",
+                Action::Redelegate {
+                    operator: operator_address.to_string(),
+                },
             ),
             None => (
                 ix::delegate(&self.program_id, pool_address, &me, operator_address),
-                "delegate",
+                Action::Delegate {
+                    operator: operator_address.to_string(),
+                },
             ),
         };
         Ok(Plan {
@@ -886,7 +977,9 @@ impl Session {
                 printable(&operator.name()),
                 format_bps(operator.commission_bps.into())
             ),
-            details: json!({"action": action, "pool": pool_address.to_string(), "operator": operator_address.to_string()}),
+            pool: *pool_address,
+            action,
+            mints: None,
         })
     }
 
@@ -909,7 +1002,11 @@ impl Session {
             summary: format!(
                 "Undelegate your stake in pool {pool_address} from operator {operator}"
             ),
-            details: json!({"action": "undelegate", "pool": pool_address.to_string(), "operator": operator.to_string()}),
+            pool: *pool_address,
+            action: Action::Undelegate {
+                operator: operator.to_string(),
+            },
+            mints: None,
         })
     }
 }

@@ -1,6 +1,8 @@
 //! Read-only views of pools and positions, in the shape `--output json`
 //! prints (documented in the README). Token amounts are strings in UI units
 //! with the base-unit integer beside them.
+use std::fmt;
+
 use anchor_lang::prelude::Pubkey;
 use serde::Serialize;
 use staking::constants::{NO_SHARE_CAP, NO_STAKE_CAP};
@@ -139,47 +141,6 @@ impl PoolView {
                 .collect(),
         }
     }
-
-    pub fn display(&self) -> String {
-        let mut out = format!(
-            "Pool {}\n  stake mint:       {}\n  pool id:          {}\n  creator:          {}\n  authority:        {}{}\n  total staked:     {}\n  total unbonding:  {}\n  unbonding period: {}\n  minimum stake:    {}\n  stake cap:        {}\n  paused:           {}\n  operators:        {}, commission at most {}, {}\n  stake mint freeze authority: {}\n  stake mint transfer-fee authority: {}\n",
-            self.address,
-            self.stake_mint,
-            self.pool_id,
-            self.creator,
-            self.authority,
-            self.pending_authority.as_ref().map(|p| format!(" (pending: {p})")).unwrap_or_default(),
-            self.total_staked.ui,
-            self.total_unbonding.ui,
-            format_duration(self.unbonding_period),
-            self.min_stake.ui,
-            self.max_total_stake.as_ref().map(|c| c.ui.clone()).unwrap_or_else(|| "none".into()),
-            self.paused,
-            if self.operator_approval_required { "need approval" } else { "open registration" },
-            format_bps(self.max_commission_bps.into()),
-            self.max_operator_share_bps.map(|bps| format!("share at most {}", format_bps(bps.into()))).unwrap_or_else(|| "no cap on one operator's share".into()),
-            freeze_authority_text(self.stake_freeze_authority_accepted, "the stake vault"),
-            transfer_fee_authority_text(self.stake_transfer_fee_authority_accepted, "withdrawals"),
-        );
-        for s in &self.streams {
-            out += &format!(
-                "  stream {}: mint {} rate {}/s until {} funded {} claimed {}\n    emits {}/day; {} a year per staked token at the current rate and stake, while the period runs\n    reward mint freeze authority: {}\n    reward mint transfer-fee authority: {}\n",
-                s.index,
-                s.reward_mint,
-                s.rate_per_second.ui,
-                format_when(s.period_end, self.now),
-                s.total_funded.ui,
-                s.total_claimed.ui,
-                s.emission_per_day.ui,
-                s.reward_per_staked_token_per_year
-                    .map(format_rate)
-                    .unwrap_or_else(|| "nothing staked yet, so no rate".to_string()),
-                freeze_authority_text(s.freeze_authority_accepted, "this stream's vault"),
-                transfer_fee_authority_text(s.transfer_fee_authority_accepted, "claims"),
-            );
-        }
-        out
-    }
 }
 
 /// Text read from the chain (an operator's name, set by anyone), safe to print
@@ -196,6 +157,49 @@ pub fn printable(text: &str) -> String {
             }
         })
         .collect()
+}
+
+impl fmt::Display for PoolView {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = format!(
+                "Pool {}\n  stake mint:       {}\n  pool id:          {}\n  creator:          {}\n  authority:        {}{}\n  total staked:     {}\n  total unbonding:  {}\n  unbonding period: {}\n  minimum stake:    {}\n  stake cap:        {}\n  paused:           {}\n  operators:        {}, commission at most {}, {}\n  stake mint freeze authority: {}\n  stake mint transfer-fee authority: {}\n",
+                self.address,
+                self.stake_mint,
+                self.pool_id,
+                self.creator,
+                self.authority,
+                self.pending_authority.as_ref().map(|p| format!(" (pending: {p})")).unwrap_or_default(),
+                self.total_staked.ui,
+                self.total_unbonding.ui,
+                format_duration(self.unbonding_period),
+                self.min_stake.ui,
+                self.max_total_stake.as_ref().map(|c| c.ui.clone()).unwrap_or_else(|| "none".into()),
+                self.paused,
+                if self.operator_approval_required { "need approval" } else { "open registration" },
+                format_bps(self.max_commission_bps.into()),
+                self.max_operator_share_bps.map(|bps| format!("share at most {}", format_bps(bps.into()))).unwrap_or_else(|| "no cap on one operator's share".into()),
+                freeze_authority_text(self.stake_freeze_authority_accepted, "the stake vault"),
+                transfer_fee_authority_text(self.stake_transfer_fee_authority_accepted, "withdrawals"),
+            );
+        for s in &self.streams {
+            out += &format!(
+                    "  stream {}: mint {} rate {}/s until {} funded {} claimed {}\n    emits {}/day; {} a year per staked token at the current rate and stake, while the period runs\n    reward mint freeze authority: {}\n    reward mint transfer-fee authority: {}\n",
+                    s.index,
+                    s.reward_mint,
+                    s.rate_per_second.ui,
+                    format_when(s.period_end, self.now),
+                    s.total_funded.ui,
+                    s.total_claimed.ui,
+                    s.emission_per_day.ui,
+                    s.reward_per_staked_token_per_year
+                        .map(format_rate)
+                        .unwrap_or_else(|| "nothing staked yet, so no rate".to_string()),
+                    freeze_authority_text(s.freeze_authority_accepted, "this stream's vault"),
+                    transfer_fee_authority_text(s.transfer_fee_authority_accepted, "claims"),
+                );
+        }
+        f.write_str(&out)
+    }
 }
 
 /// A projected yearly rate, with four significant digits: `12.35`, `0.0004213`.
@@ -326,8 +330,21 @@ impl PositionView {
                 .collect(),
         })
     }
+}
 
-    pub fn display(&self) -> String {
+/// One reward stream's commission figures for an operator.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommissionView {
+    pub stream: u8,
+    pub reward_mint: String,
+    /// Not yet claimed: what `claim_commission` would pay now (whole base
+    /// units; the operator's sync projected to now).
+    pub owed: TokenAmount,
+    pub claimed: TokenAmount,
+}
+
+impl fmt::Display for PositionView {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut out = format!(
             "Position {} in pool {}\n  owner:  {}\n  staked: {}\n",
             self.address, self.pool, self.owner, self.staked.ui
@@ -370,19 +387,8 @@ impl PositionView {
                 ticket.address, ticket.amount.ui
             );
         }
-        out
+        f.write_str(&out)
     }
-}
-
-/// One reward stream's commission figures for an operator.
-#[derive(Debug, Clone, Serialize)]
-pub struct CommissionView {
-    pub stream: u8,
-    pub reward_mint: String,
-    /// Not yet claimed: what `claim_commission` would pay now (whole base
-    /// units; the operator's sync projected to now).
-    pub owed: TokenAmount,
-    pub claimed: TokenAmount,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -511,29 +517,6 @@ impl OperatorView {
         format!("{}{capped}; {when}", format_bps(bps.into()))
     }
 
-    pub fn display(&self) -> String {
-        let mut out = format!(
-            "Operator {} ({})\n  pool:            {}\n  authority:       {}\n  status:          {}\n  commission:      {}\n  pending change:  {}\n  delegated:       {} ({} of the pool)\n  unbonding:       {} (in open tickets unstaked from it)\n",
-            self.address,
-            printable(&self.name),
-            self.pool,
-            self.authority,
-            if self.active { "active" } else { "inactive" },
-            format_bps(self.commission_bps.into()),
-            self.pending_change_detail(),
-            self.delegated.ui,
-            format_bps(self.share_of_pool_bps),
-            self.unbonding.ui,
-        );
-        for c in &self.commission {
-            out += &format!(
-                "  commission stream {} ({}): owed {} claimed {}\n",
-                c.stream, c.reward_mint, c.owed.ui, c.claimed.ui
-            );
-        }
-        out
-    }
-
     /// The `operators` table: one line per operator, most delegated first.
     pub fn table(operators: &[OperatorView]) -> String {
         let mut out = format!(
@@ -553,6 +536,31 @@ impl OperatorView {
             );
         }
         out
+    }
+}
+
+impl fmt::Display for OperatorView {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = format!(
+                "Operator {} ({})\n  pool:            {}\n  authority:       {}\n  status:          {}\n  commission:      {}\n  pending change:  {}\n  delegated:       {} ({} of the pool)\n  unbonding:       {} (in open tickets unstaked from it)\n",
+                self.address,
+                printable(&self.name),
+                self.pool,
+                self.authority,
+                if self.active { "active" } else { "inactive" },
+                format_bps(self.commission_bps.into()),
+                self.pending_change_detail(),
+                self.delegated.ui,
+                format_bps(self.share_of_pool_bps),
+                self.unbonding.ui,
+            );
+        for c in &self.commission {
+            out += &format!(
+                "  commission stream {} ({}): owed {} claimed {}\n",
+                c.stream, c.reward_mint, c.owed.ui, c.claimed.ui
+            );
+        }
+        f.write_str(&out)
     }
 }
 

@@ -208,11 +208,21 @@ async fn a_pool_lifecycle_through_the_cli() {
         .unwrap();
     assert!(pending > 0, "{position}");
 
-    net.json(&alice_key, &["claim", &pool]);
+    // The claim says what it paid, from the landed transaction's events:
+    // exactly the balance change (the token account did not exist before).
+    let claim = net.json(&alice_key, &["claim", &pool]);
     let claimed = net
         .balance(&alice.pubkey(), &reward_mint, &token_2022)
         .await;
     assert!(claimed >= pending, "claimed {claimed} < pending {pending}");
+    let moved = claim["moved"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{claim}"));
+    assert_eq!(moved.len(), 1, "{claim}");
+    assert_eq!(moved[0]["kind"], "received");
+    assert_eq!(moved[0]["stream"], 0);
+    assert_eq!(moved[0]["mint"], reward_mint.to_string());
+    assert_eq!(moved[0]["amount"]["base_units"], claimed, "{claim}");
 
     // What the pool pays, and what the position earns, per day.
     let view = net.json(&alice_key, &["pool", &pool]);
@@ -241,6 +251,11 @@ async fn a_pool_lifecycle_through_the_cli() {
     // `--wait` counts down by the chain's clock, then withdraws.
     let withdrawn = net.json(&alice_key, &["withdraw", &pool, "--wait"]);
     assert_eq!(withdrawn["tickets"].as_array().unwrap().len(), 1);
+    assert_eq!(withdrawn["moved"][0]["ticket"], withdrawn["tickets"][0]);
+    assert_eq!(
+        withdrawn["moved"][0]["amount"],
+        serde_json::json!({"ui": "250.5", "base_units": 250_500_000})
+    );
     assert_eq!(
         net.balance(&alice.pubkey(), &stake_mint, &SPL_TOKEN).await,
         1_000_000_000
@@ -683,7 +698,19 @@ async fn delegation_through_the_cli() {
     tokio::time::sleep(Duration::from_secs(4)).await;
     let position = net.json(&alice_key, &["position", &pool]);
     assert_eq!(position["operator"], address.as_str());
-    net.json(&alice_key, &["claim", &pool]);
+    // For people: the claim's amounts, one line per stream, in UI units.
+    let before = net.balance(&alice.pubkey(), &stake_mint, &SPL_TOKEN).await;
+    let claim = net.cli(&alice_key, &["claim", &pool]);
+    assert!(claim.status.success());
+    let after = net.balance(&alice.pubkey(), &stake_mint, &SPL_TOKEN).await;
+    let text = String::from_utf8_lossy(&claim.stdout);
+    let received = staking_client::amount::format_ui(after - before, 6);
+    assert!(
+        text.contains(&format!(
+            "  received {received} of mint {stake_mint} (stream 0)\n"
+        )),
+        "{text}"
+    );
     let position = net.json(&alice_key, &["position", &pool]);
     let paid = position["commission_paid"][0]["amount"]["base_units"]
         .as_u64()
@@ -715,6 +742,10 @@ async fn delegation_through_the_cli() {
         .balance(&operator.pubkey(), &stake_mint, &SPL_TOKEN)
         .await;
     assert!(earned > 0);
+    assert_eq!(
+        claimed["moved"][0]["amount"]["base_units"], earned,
+        "{claimed}"
+    );
     let shown = net.json(&alice_key, &["operator", "show", &address]);
     assert_eq!(shown["commission_bps"], 1_500);
     assert_eq!(shown["pending_commission_bps"], Value::Null);
