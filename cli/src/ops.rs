@@ -199,6 +199,7 @@ impl Session {
     ) -> Result<Plan, ClientError> {
         let me = self.me()?;
         let pool = self.pool(pool_address).await?;
+        check_pool_authority(&me, &pool)?;
         let mint = self.mint(reward_mint).await?;
         let trust_note = check_mint_policy(self, &mint, "reward", accepted).await?;
         let index = pool.reward_stream_count;
@@ -235,6 +236,7 @@ impl Session {
     ) -> Result<Plan, ClientError> {
         let me = self.me()?;
         let pool = self.pool(pool_address).await?;
+        check_pool_authority(&me, &pool)?;
         let stream = reward_stream(pool_address, &pool, stream_index)?;
         let base = amount.to_base_units(stream.reward_decimals)?;
         let source = pda::token_account(&me, &stream.reward_mint, &stream.reward_token_program);
@@ -410,6 +412,7 @@ impl Session {
         let tickets: Vec<(Pubkey, UnbondTicket)> = match ticket {
             Some(address) => {
                 let ticket: UnbondTicket = self.account(&address).await?;
+                check_ticket(&me, pool_address, &address, &ticket)?;
                 if ticket.unlock_at > now {
                     return Err(ClientError::invalid(format!(
                         "ticket {address} is still locked: it unlocks {}",
@@ -471,8 +474,9 @@ impl Session {
         ticket: &Pubkey,
     ) -> Result<Plan, ClientError> {
         let me = self.me()?;
-        let position = self.my_position(pool_address).await?;
         let ticket_state: UnbondTicket = self.account(ticket).await?;
+        check_ticket(&me, pool_address, ticket, &ticket_state)?;
+        let position = self.my_position(pool_address).await?;
         Ok(Plan {
             signers: Vec::new(),
             instructions: vec![ix::cancel_unbond(
@@ -569,6 +573,7 @@ impl Session {
     ) -> Result<Plan, ClientError> {
         let me = self.me()?;
         let pool = self.pool(pool_address).await?;
+        check_pool_authority(&me, &pool)?;
         let decimals = pool.stake_decimals;
         let params = UpdatePoolParams {
             unbonding_period,
@@ -617,7 +622,7 @@ impl Session {
         new_authority: &Pubkey,
     ) -> Result<Plan, ClientError> {
         let me = self.me()?;
-        self.pool(pool_address).await?;
+        check_pool_authority(&me, &self.pool(pool_address).await?)?;
         Ok(Plan {
             signers: Vec::new(),
             instructions: vec![ix::transfer_authority(
@@ -639,7 +644,19 @@ impl Session {
 
     pub async fn plan_accept_authority(&self, pool_address: &Pubkey) -> Result<Plan, ClientError> {
         let me = self.me()?;
-        self.pool(pool_address).await?;
+        match self.pool(pool_address).await?.pending_authority() {
+            Some(proposed) if proposed == me => {}
+            Some(proposed) => {
+                return Err(ClientError::invalid(format!(
+                    "you ({me}) are not the proposed authority of this pool, which is {proposed}; sign with its keypair (-k)"
+                )))
+            }
+            None => {
+                return Err(ClientError::invalid(format!(
+                    "pool {pool_address} has no authority transfer pending (its authority proposes one with `transfer-authority`)"
+                )))
+            }
+        }
         Ok(Plan {
             signers: Vec::new(),
             instructions: vec![ix::accept_authority(&self.program_id, &me, pool_address)],
@@ -659,6 +676,7 @@ impl Session {
     ) -> Result<Plan, ClientError> {
         let me = self.me()?;
         let pool = self.pool(pool_address).await?;
+        check_pool_authority(&me, &pool)?;
         let stream = reward_stream(pool_address, &pool, stream_index)?;
         let vault_balance = self.token_balance(&stream.reward_vault).await?;
         let now = self.now().await?;
@@ -840,6 +858,7 @@ impl Session {
         active: bool,
     ) -> Result<Plan, ClientError> {
         let me = self.me()?;
+        check_pool_authority(&me, &self.pool(pool_address).await?)?;
         let operator = self.pool_operator(pool_address, operator_address).await?;
         let verb = if active { "Activate" } else { "Deactivate" };
         Ok(Plan {
@@ -1071,6 +1090,42 @@ async fn check_mint_policy(
         }
     }
     Ok(note)
+}
+
+/// The program refuses an authority instruction from anyone else with
+/// `NotPoolAuthority`; checked before sending so the error names who the
+/// authority is.
+fn check_pool_authority(me: &Pubkey, pool: &Pool) -> Result<(), ClientError> {
+    if pool.authority != *me {
+        return Err(ClientError::invalid(format!(
+            "you ({me}) are not this pool's authority, which is {}; sign with its keypair (-k)",
+            pool.authority
+        )));
+    }
+    Ok(())
+}
+
+/// A ticket named on the command line must be the signer's, in this pool
+/// (else the program's `NotTicketOwner` / `PoolMismatch`, which name no one).
+fn check_ticket(
+    me: &Pubkey,
+    pool_address: &Pubkey,
+    address: &Pubkey,
+    ticket: &UnbondTicket,
+) -> Result<(), ClientError> {
+    if ticket.owner != *me {
+        return Err(ClientError::invalid(format!(
+            "ticket {address} belongs to {}, not to you ({me})",
+            ticket.owner
+        )));
+    }
+    if ticket.pool != *pool_address {
+        return Err(ClientError::invalid(format!(
+            "ticket {address} is in pool {}, not in pool {pool_address}",
+            ticket.pool
+        )));
+    }
+    Ok(())
 }
 
 fn check_commission(bps: u16, pool: &Pool) -> Result<(), ClientError> {

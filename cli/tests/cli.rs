@@ -352,17 +352,37 @@ async fn failures_are_one_line_and_change_nothing() {
         error.contains("has 7 decimal places; the mint has 6"),
         "{error}"
     );
-    // A program error, decoded from the logs: Alice is not the authority.
-    let error = net.fails(&alice_key, &["update-pool", &pool, "--pause"]);
-    let code = staking::errors::StakingError::NotPoolAuthority as u32
-        + anchor_lang::error::ERROR_CODE_OFFSET;
-    assert!(
-        error.contains(&format!("NotPoolAuthority ({code})")) && error.contains("[account: pool]"),
-        "{error}"
+    // Someone else's pool or ticket: named in the user's words, before sending.
+    let not_authority = format!(
+        "error: you ({}) are not this pool's authority, which is {}; sign with its keypair (-k)",
+        alice.pubkey(),
+        authority.pubkey()
+    );
+    assert_eq!(
+        net.fails(&alice_key, &["update-pool", &pool, "--pause"]),
+        not_authority
+    );
+    assert_eq!(
+        net.fails(
+            &alice_key,
+            &["transfer-authority", &pool, &alice.pubkey().to_string()]
+        ),
+        not_authority
     );
     // The ticket is locked for an hour.
     let unstaked = net.json(&alice_key, &["unstake", &pool, "1"]);
     let ticket = unstaked["ticket"].as_str().unwrap().to_string();
+    let not_yours = format!(
+        "error: ticket {ticket} belongs to {}, not to you ({})",
+        alice.pubkey(),
+        authority.pubkey()
+    );
+    for command in ["withdraw", "cancel-unbond"] {
+        assert_eq!(
+            net.fails(&authority_key, &[command, &pool, &ticket]),
+            not_yours
+        );
+    }
     let error = net.fails(&alice_key, &["withdraw", &pool, &ticket]);
     assert!(
         error.contains("is still locked: it unlocks") && error.contains("UTC (in "),
@@ -432,6 +452,15 @@ async fn failures_are_one_line_and_change_nothing() {
     );
     assert!(
         error.contains("cannot fund 5") && error.contains("holds 1"),
+        "{error}"
+    );
+    // A program error, decoded from the logs: the stream does not pay the
+    // stake mint, so it cannot be compounded.
+    let error = net.fails(&alice_key, &["compound", &pool, "--stream", "0"]);
+    let code = staking::errors::StakingError::CompoundMintMismatch as u32
+        + anchor_lang::error::ERROR_CODE_OFFSET;
+    assert!(
+        error.contains(&format!("CompoundMintMismatch ({code})")),
         "{error}"
     );
     for name in ["", "  ", "bad\u{7}name", "tab\tname"] {
@@ -668,6 +697,12 @@ async fn delegation_through_the_cli() {
     net.json(&alice_key, &["stake", &pool, "100"]);
     let error = net.fails(&alice_key, &["delegate", &pool, &address]);
     assert!(error.contains("not active"), "{error}");
+    let error = net.fails(&operator_key, &["operator", "activate", &pool, &address]);
+    assert!(
+        error.contains("are not this pool's authority, which is")
+            && error.contains(&authority.pubkey().to_string()),
+        "{error}"
+    );
     net.json(&authority_key, &["operator", "activate", &pool, &address]);
     let delegated = net.json(&alice_key, &["delegate", &pool, &address]);
     assert_eq!(delegated["action"], "delegate");
