@@ -746,6 +746,41 @@ async fn delegation_through_the_cli() {
         )),
         "{text}"
     );
+    // A node whose WebSocket does not answer: the claim is sent all the same
+    // and says the amounts were not reported (after a second has accrued
+    // something to claim).
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let config = net.dir.join("dead-websocket.yml");
+    std::fs::write(
+        &config,
+        format!(
+            "json_rpc_url: {}\nwebsocket_url: ws://127.0.0.1:1/\nkeypair_path: {}\naddress_labels: {{}}\ncommitment: confirmed\n",
+            net.url,
+            alice_key.display()
+        ),
+    )
+    .unwrap();
+    let blind = Command::new(env!("CARGO_BIN_EXE_staking"))
+        .args([
+            "-C",
+            config.to_str().unwrap(),
+            "--output",
+            "json-compact",
+            "claim",
+            &pool,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        blind.status.success(),
+        "{}",
+        String::from_utf8_lossy(&blind.stderr)
+    );
+    let blind: Value = serde_json::from_slice(&blind.stdout).unwrap();
+    assert!(
+        blind["signature"].is_string() && blind["moved"].is_null(),
+        "{blind}"
+    );
     let position = net.json(&alice_key, &["position", &pool]);
     let paid = position["commission_paid"][0]["amount"]["base_units"]
         .as_u64()
