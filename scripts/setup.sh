@@ -35,3 +35,20 @@ if ! have_libclang; then
     ${sudo[@]+"${sudo[@]}"} apt-get update -qq
     ${sudo[@]+"${sudo[@]}"} env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libclang-dev >/dev/null
 fi
+
+# The TypeScript client's packages (clients/js), exactly as package-lock.json
+# pins them; reinstalled only when the lock file changed since the last install.
+if ! command -v npm >/dev/null 2>&1; then
+    echo "setup: npm is missing: install Node.js 20 or later (https://nodejs.org, or apt-get install nodejs npm)" >&2
+    exit 1
+fi
+node_major="$(node -p 'process.versions.node.split(".")[0]')"
+if [ "$node_major" -lt 20 ]; then
+    echo "setup: Node.js $(node --version) is too old: the TypeScript client needs Node.js 20 or later" >&2
+    exit 1
+fi
+js_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/clients/js"
+if [ ! -f "$js_dir/node_modules/.package-lock.json" ] || [ "$js_dir/package-lock.json" -nt "$js_dir/node_modules/.package-lock.json" ]; then
+    echo "setup: installing the TypeScript client's packages (npm ci)" >&2
+    (cd "$js_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
