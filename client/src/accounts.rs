@@ -140,12 +140,7 @@ fn token_2022_authorities(
         .and_then(|e| e.close_authority.into());
     let fee = state.get_extension::<TransferFeeConfig>().ok();
     let fee_authority = fee.and_then(|e| e.transfer_fee_config_authority.into());
-    let change_epoch = fee.and_then(|e| {
-        let (older, newer) = (&e.older_transfer_fee, &e.newer_transfer_fee);
-        ((newer.transfer_fee_basis_points, newer.maximum_fee)
-            != (older.transfer_fee_basis_points, older.maximum_fee))
-            .then(|| u64::from(newer.epoch))
-    });
+    let change_epoch = fee.and_then(staking::token::scheduled_fee_change);
     (close, fee_authority, change_epoch)
 }
 

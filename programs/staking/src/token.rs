@@ -190,6 +190,17 @@ pub struct MintAuthorities {
 /// caller opts in (`accepted`, recorded in the pool and shown as a trust
 /// assumption). A transfer fee with no authority and no change scheduled is
 /// fixed and accepted: the program credits what a vault receives.
+/// The epoch from which a Token-2022 mint's transfer fee differs from the one
+/// in force (`newer` unlike `older`), if it does: from then on the fee changes
+/// even with no fee authority left. The program refuses such a mint unless it
+/// is accepted; the SDK shows it.
+pub fn scheduled_fee_change(config: &TransferFeeConfig) -> Option<u64> {
+    let (older, newer) = (&config.older_transfer_fee, &config.newer_transfer_fee);
+    ((newer.transfer_fee_basis_points, newer.maximum_fee)
+        != (older.transfer_fee_basis_points, older.maximum_fee))
+        .then(|| u64::from(newer.epoch))
+}
+
 pub fn validate_mint(
     mint: &InterfaceAccount<Mint>,
     accepted: AcceptedMintAuthorities,
@@ -223,10 +234,8 @@ pub fn validate_mint(
                 authorities.transfer_fee = config.transfer_fee_config_authority.into();
                 // A fee set before the authority was given up still takes
                 // effect at its epoch: only then is a fee with no authority fixed.
-                let (older, newer) = (&config.older_transfer_fee, &config.newer_transfer_fee);
-                let scheduled = u64::from(newer.epoch) > Clock::get()?.epoch
-                    && (newer.transfer_fee_basis_points, newer.maximum_fee)
-                        != (older.transfer_fee_basis_points, older.maximum_fee);
+                let now = Clock::get()?.epoch;
+                let scheduled = scheduled_fee_change(config).is_some_and(|epoch| epoch > now);
                 authorities.transfer_fee_can_change =
                     authorities.transfer_fee.is_some() || scheduled;
                 require!(
