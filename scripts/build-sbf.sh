@@ -107,6 +107,12 @@ for lib in staking cu_reference; do
     cp "$SO" "$ROOT/target/deploy/$lib.so"
     step "wrote target/deploy/$lib.so ($(stat -c %s "$ROOT/target/deploy/$lib.so") bytes)"
 done
+# Where `anchor build` leaves the IDL, so the official CLI (`anchor deploy`,
+# `anchor idl init`) finds it beside the bytecode. The committed IDL is the
+# source's (the test command checks it with `staking-idl --check`).
+mkdir -p "$ROOT/target/idl"
+cp "$ROOT/idl/staking.json" "$ROOT/target/idl/staking.json"
+step "wrote target/idl/staking.json (from idl/staking.json)"
 # What produced the bytecode, for the compute-unit benchmark's table.
 {
     echo "rustc: $("$TOOLCHAIN_BIN/rustc" --version)"
