@@ -42,6 +42,10 @@ pub enum ClientError {
     Math,
     #[error("transaction {signature} was not confirmed before its blockhash expired")]
     NotConfirmed { signature: String },
+    #[error("cannot reach the cluster at {url} while confirming: transaction {signature} may have landed; check with solana confirm -u {url} {signature}")]
+    LostWhileConfirming { url: String, signature: String },
+    #[error("this exact transaction ({signature}) was already sent, by another invocation or an earlier attempt: nothing new was sent")]
+    AlreadySent { signature: String },
 }
 
 impl ClientError {

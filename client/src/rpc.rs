@@ -37,6 +37,9 @@ const SEND_ATTEMPTS: u32 = 5;
 const POLL_INTERVAL: Duration = Duration::from_millis(400);
 /// Polls between re-sends of an unconfirmed transaction (same signature).
 const RESEND_EVERY_POLLS: u32 = 5;
+/// How long confirming goes on without any answer from the node before it
+/// gives up (the transaction may have landed: the error says how to check).
+pub const DEFAULT_UNREACHABLE_AFTER: Duration = Duration::from_secs(60);
 
 /// What a simulation reports.
 #[derive(Debug)]
@@ -75,6 +78,11 @@ pub struct StakingClient {
     pub commitment: CommitmentConfig,
     /// Priority fee in micro-lamports per compute unit.
     pub compute_unit_price: Option<u64>,
+    /// How long confirming a sent transaction may go without a single answer
+    /// from the node before the send fails with
+    /// [`ClientError::LostWhileConfirming`] (default
+    /// [`DEFAULT_UNREACHABLE_AFTER`]).
+    pub unreachable_after: Duration,
 }
 
 impl StakingClient {
@@ -96,6 +104,7 @@ impl StakingClient {
             program_id,
             commitment,
             compute_unit_price: None,
+            unreachable_after: DEFAULT_UNREACHABLE_AFTER,
         }
     }
 
@@ -433,6 +442,29 @@ impl StakingClient {
             };
             let tx = self.transaction(instructions, extra_signers, compute_limit, blockhash)?;
             let signature = tx.signatures[0];
+            // The same instructions signed by the same payer over the same
+            // blockhash are the same transaction, byte for byte: a second
+            // invocation running the same command at the same moment (or an
+            // earlier attempt of ours) would otherwise see "its" signature
+            // confirmed though only one transaction happened. So before the
+            // first send of each signed transaction, ask whether the node
+            // already knows it. Two checks at the same instant can both see
+            // nothing and both send; the node then executes it once and both
+            // report it: this narrows the race, it cannot close it.
+            match self.rpc.get_signature_statuses(&[signature]).await {
+                Ok(response) => {
+                    if let Some(Some(_)) = response.value.first() {
+                        return Err(ClientError::AlreadySent {
+                            signature: signature.to_string(),
+                        });
+                    }
+                }
+                Err(e) => {
+                    // Nothing was sent: this attempt is lost, not the command.
+                    last_error = Some(self.rpc_error(e));
+                    continue;
+                }
+            }
             // Reported before the request goes out: a request that fails on
             // the way back may still have delivered it.
             on_sent(&signature);
@@ -523,23 +555,52 @@ impl StakingClient {
         last_valid_height: u64,
     ) -> Result<Option<()>, ClientError> {
         let signature = &tx.signatures[0];
+        // When the node last answered anything; confirming gives up once it
+        // has been silent for `unreachable_after` (each request may itself
+        // take up to the RPC timeout, so the bound is checked after each).
+        let mut last_answer = tokio::time::Instant::now();
+        let lost = |last_answer: tokio::time::Instant| {
+            (last_answer.elapsed() >= self.unreachable_after).then(|| {
+                ClientError::LostWhileConfirming {
+                    url: self.url.clone(),
+                    signature: signature.to_string(),
+                }
+            })
+        };
         for poll in 1u32.. {
-            let statuses = self.rpc.get_signature_statuses(&[*signature]).await;
-            if let Ok(response) = statuses {
-                if let Some(Some(status)) = response.value.into_iter().next() {
-                    if let Some(error) = status.err {
-                        let logs = self.transaction_logs(signature).await;
-                        return Err(transaction_error(&logs, &error));
+            match self.rpc.get_signature_statuses(&[*signature]).await {
+                Ok(response) => {
+                    last_answer = tokio::time::Instant::now();
+                    if let Some(Some(status)) = response.value.into_iter().next() {
+                        if let Some(error) = status.err {
+                            let logs = self.transaction_logs(signature).await;
+                            return Err(transaction_error(&logs, &error));
+                        }
+                        if status.satisfies_commitment(self.commitment) {
+                            return Ok(Some(()));
+                        }
                     }
-                    if status.satisfies_commitment(self.commitment) {
-                        return Ok(Some(()));
+                }
+                Err(_) => {
+                    if let Some(error) = lost(last_answer) {
+                        return Err(error);
                     }
                 }
             }
             match self.rpc.get_block_height().await {
-                Ok(height) if height > last_valid_height => return Ok(None),
-                _ => tokio::time::sleep(POLL_INTERVAL).await,
+                Ok(height) => {
+                    last_answer = tokio::time::Instant::now();
+                    if height > last_valid_height {
+                        return Ok(None);
+                    }
+                }
+                Err(_) => {
+                    if let Some(error) = lost(last_answer) {
+                        return Err(error);
+                    }
+                }
             }
+            tokio::time::sleep(POLL_INTERVAL).await;
             if poll % RESEND_EVERY_POLLS == 0 {
                 let _ = self.send_once(tx).await;
             }
@@ -565,5 +626,142 @@ impl StakingClient {
             },
             Err(_) => Vec::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use serde_json::{json, Value};
+    use solana_rpc_client::rpc_client::RpcClientConfig;
+    use solana_rpc_client::rpc_sender::{RpcSender, RpcTransportStats};
+    use solana_rpc_client_api::client_error::Result as RpcResult;
+    use solana_rpc_client_api::request::RpcRequest;
+
+    use super::*;
+
+    /// A node that answers the simulation and the blockhash, then (as asked)
+    /// either already knows every signature or goes away once the
+    /// transaction is about to be sent.
+    struct FakeNode {
+        knows_every_signature: bool,
+        sends: Arc<AtomicUsize>,
+        status_checks: AtomicUsize,
+    }
+
+    fn gone() -> solana_rpc_client_api::client_error::Error {
+        std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "connection refused").into()
+    }
+
+    #[async_trait::async_trait]
+    impl RpcSender for FakeNode {
+        async fn send(&self, request: RpcRequest, _params: Value) -> RpcResult<Value> {
+            let context = json!({ "slot": 1 });
+            match request {
+                RpcRequest::GetLatestBlockhash => Ok(json!({
+                    "context": context,
+                    "value": {
+                        "blockhash": solana_transaction::Hash::new_from_array([7; 32]).to_string(),
+                        "lastValidBlockHeight": 100,
+                    },
+                })),
+                RpcRequest::SimulateTransaction => Ok(json!({
+                    "context": context,
+                    "value": { "err": null, "logs": [], "unitsConsumed": 1000 },
+                })),
+                RpcRequest::GetSignatureStatuses => {
+                    let first = self.status_checks.fetch_add(1, Ordering::SeqCst) == 0;
+                    if self.knows_every_signature {
+                        Ok(json!({
+                            "context": context,
+                            "value": [{
+                                "slot": 1,
+                                "confirmations": null,
+                                "err": null,
+                                "status": { "Ok": null },
+                                "confirmationStatus": "confirmed",
+                            }],
+                        }))
+                    } else if first {
+                        Ok(json!({ "context": context, "value": [null] }))
+                    } else {
+                        Err(gone())
+                    }
+                }
+                RpcRequest::SendTransaction => {
+                    self.sends.fetch_add(1, Ordering::SeqCst);
+                    Err(gone())
+                }
+                _ => Err(gone()),
+            }
+        }
+
+        fn get_transport_stats(&self) -> RpcTransportStats {
+            RpcTransportStats::default()
+        }
+
+        fn url(&self) -> String {
+            "http://fake:8899".into()
+        }
+    }
+
+    fn client(knows_every_signature: bool) -> (StakingClient, Arc<AtomicUsize>) {
+        let sends = Arc::new(AtomicUsize::new(0));
+        let mut client = StakingClient::new(
+            "http://fake:8899",
+            Some(Arc::new(Keypair::new())),
+            staking::ID,
+            CommitmentConfig::confirmed(),
+        );
+        client.rpc = RpcClient::new_sender(
+            FakeNode {
+                knows_every_signature,
+                sends: sends.clone(),
+                status_checks: AtomicUsize::new(0),
+            },
+            RpcClientConfig::with_commitment(CommitmentConfig::confirmed()),
+        );
+        client.unreachable_after = Duration::from_secs(2);
+        (client, sends)
+    }
+
+    fn memo() -> Instruction {
+        Instruction::new_with_bytes(Pubkey::new_unique(), b"x", vec![])
+    }
+
+    #[tokio::test]
+    async fn a_node_that_goes_away_after_the_send_ends_the_wait() {
+        let (client, sends) = client(false);
+        let started = std::time::Instant::now();
+        let error = tokio::time::timeout(Duration::from_secs(30), client.send(&[memo()]))
+            .await
+            .expect("the send gives up instead of hanging")
+            .unwrap_err();
+        assert!(started.elapsed() >= Duration::from_secs(2));
+        assert!(sends.load(Ordering::SeqCst) >= 1);
+        let ClientError::LostWhileConfirming { signature, .. } = &error else {
+            panic!("{error}");
+        };
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "cannot reach the cluster at http://fake:8899 while confirming: transaction {signature} may have landed; check with solana confirm -u http://fake:8899 {signature}"
+            )
+        );
+    }
+
+    #[tokio::test]
+    async fn a_transaction_the_node_already_knows_is_not_sent_again() {
+        let (client, sends) = client(true);
+        let error = client.send(&[memo()]).await.unwrap_err();
+        assert_eq!(sends.load(Ordering::SeqCst), 0);
+        let ClientError::AlreadySent { signature } = &error else {
+            panic!("{error}");
+        };
+        assert_eq!(
+            error.to_string(),
+            format!("this exact transaction ({signature}) was already sent, by another invocation or an earlier attempt: nothing new was sent")
+        );
     }
 }
