@@ -9,10 +9,15 @@ use thiserror::Error;
 
 use solana_instruction_error::InstructionError;
 
+/// How long one RPC request may take before it counts as unanswered.
+pub const RPC_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 #[derive(Debug, Error)]
 pub enum ClientError {
     #[error("cannot reach the cluster at {url}: {reason}")]
     Unreachable { url: String, reason: String },
+    #[error("no answer within {} s from {url} (the validator may be stalled or overloaded)", RPC_TIMEOUT.as_secs())]
+    NoAnswer { url: String },
     #[error("RPC error: {0}")]
     Rpc(String),
     #[error("{0}")]
@@ -222,18 +227,21 @@ fn custom_error_message(logs: &[String], code: u32) -> String {
 /// failures name the URL; preflight failures become program errors.
 pub fn from_rpc(url: &str, error: RpcClientError) -> ClientError {
     match error.kind() {
+        RpcErrorKind::Io(e) if e.kind() == std::io::ErrorKind::TimedOut => ClientError::NoAnswer {
+            url: url.to_string(),
+        },
         RpcErrorKind::Io(e) => ClientError::Unreachable {
             url: url.to_string(),
             reason: e.to_string(),
         },
-        RpcErrorKind::Reqwest(e) if e.is_connect() || e.is_timeout() => ClientError::Unreachable {
+        // A timeout first: a request that timed out is also one whose
+        // "sending" failed, and reqwest can flag both.
+        RpcErrorKind::Reqwest(e) if e.is_timeout() => ClientError::NoAnswer {
             url: url.to_string(),
-            reason: if e.is_timeout() {
-                "timed out"
-            } else {
-                "connection refused"
-            }
-            .to_string(),
+        },
+        RpcErrorKind::Reqwest(e) if e.is_connect() => ClientError::Unreachable {
+            url: url.to_string(),
+            reason: "connection refused (is a validator running there?)".to_string(),
         },
         RpcErrorKind::RpcError(RpcError::RpcResponseError {
             data: RpcResponseErrorData::SendTransactionPreflightFailure(result),
@@ -272,11 +280,10 @@ pub fn from_rpc(url: &str, error: RpcClientError) -> ClientError {
                         "the server answered with {status}: it is not a Solana JSON-RPC endpoint"
                     ),
                 })
-            } else if text.contains("timed out") || text.contains("operation timed out") {
-                unreachable(
-                    "no answer within 30 s (the validator may be stalled or overloaded)"
-                        .to_string(),
-                )
+            } else if text.contains("timed out") {
+                ClientError::NoAnswer {
+                    url: url.to_string(),
+                }
             } else if text.contains("error sending request") {
                 unreachable(
                     "the request could not be sent (is a validator running there?)".to_string(),

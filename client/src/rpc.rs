@@ -95,7 +95,7 @@ impl StakingClient {
         StakingClient {
             rpc: RpcClient::new_with_timeout_and_commitment(
                 url.to_string(),
-                Duration::from_secs(30),
+                crate::error::RPC_TIMEOUT,
                 commitment,
             ),
             url: url.to_string(),
@@ -131,12 +131,25 @@ impl StakingClient {
         &self,
         address: &Pubkey,
     ) -> Result<Option<(Pubkey, Vec<u8>)>, ClientError> {
+        // `getMultipleAccounts` rather than `get_account_with_commitment`,
+        // which folds transport errors into an "AccountNotFound: …" string
+        // (a timeout would then read as a request that could not be sent).
+        let config = RpcAccountInfoConfig {
+            encoding: Some(UiAccountEncoding::Base64),
+            commitment: Some(self.commitment),
+            ..RpcAccountInfoConfig::default()
+        };
         let response = self
             .rpc
-            .get_account_with_commitment(address, self.commitment)
+            .get_multiple_accounts_with_config(&[*address], config)
             .await
             .map_err(|e| self.rpc_error(e))?;
-        Ok(response.value.map(|account| (account.owner, account.data)))
+        Ok(response
+            .value
+            .into_iter()
+            .next()
+            .flatten()
+            .map(|account| (account.owner, account.data)))
     }
 
     async fn existing(
@@ -472,7 +485,12 @@ impl StakingClient {
             // is until that blockhash expires, so it can land at most once;
             // a new one is signed only after the old one can no longer land.
             match self.send_once(&tx).await {
-                Ok(()) | Err(ClientError::Unreachable { .. } | ClientError::Rpc(_)) => {}
+                Ok(())
+                | Err(
+                    ClientError::Unreachable { .. }
+                    | ClientError::NoAnswer { .. }
+                    | ClientError::Rpc(_),
+                ) => {}
                 Err(fatal) => return Err(fatal),
             }
             match self.confirm(&tx, last_valid_height).await? {
@@ -762,6 +780,30 @@ mod tests {
         assert_eq!(
             error.to_string(),
             format!("this exact transaction ({signature}) was already sent, by another invocation or an earlier attempt: nothing new was sent")
+        );
+    }
+
+    #[tokio::test]
+    async fn a_node_that_never_answers_is_a_timeout_not_a_failed_send() {
+        // The kernel accepts the connection; nobody ever answers it.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let mut client = StakingClient::new(&url, None, staking::ID, CommitmentConfig::confirmed());
+        client.rpc = RpcClient::new_with_timeout(url.clone(), Duration::from_millis(300));
+        let error = client.raw_account(&Pubkey::new_unique()).await.unwrap_err();
+        assert!(matches!(error, ClientError::NoAnswer { .. }), "{error}");
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "no answer within 30 s from {url} (the validator may be stalled or overloaded)"
+            )
+        );
+        drop(listener);
+        // Nothing listens there any more.
+        let error = client.raw_account(&Pubkey::new_unique()).await.unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!("cannot reach the cluster at {url}: connection refused (is a validator running there?)")
         );
     }
 }
