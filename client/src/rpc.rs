@@ -141,15 +141,21 @@ impl StakingClient {
         };
         let response = self
             .rpc
-            .get_multiple_accounts_with_config(&[*address], config)
+            .get_multiple_ui_accounts_with_config(&[*address], config)
             .await
             .map_err(|e| self.rpc_error(e))?;
-        Ok(response
-            .value
-            .into_iter()
-            .next()
-            .flatten()
-            .map(|account| (account.owner, account.data)))
+        let Some(account) = response.value.into_iter().next().flatten() else {
+            return Ok(None);
+        };
+        let owner: Pubkey = account
+            .owner
+            .parse()
+            .map_err(|_| ClientError::Rpc(format!("bad owner for {address}")))?;
+        let data = account
+            .data
+            .decode()
+            .ok_or_else(|| ClientError::Rpc(format!("undecodable data for {address}")))?;
+        Ok(Some((owner, data)))
     }
 
     async fn existing(
