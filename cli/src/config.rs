@@ -10,21 +10,53 @@ use staking_client::ClientError;
 pub const LOCALHOST_URL: &str = "http://127.0.0.1:8899";
 
 /// A cluster moniker (`localhost`, `devnet`, `testnet`, `mainnet-beta`, or
-/// their first letter) or an `http(s)://` URL.
+/// their first letter) or an `http(s)://` URL with a host.
 pub fn resolve_url(moniker_or_url: &str) -> Result<String, ClientError> {
     let url = match moniker_or_url {
         "localhost" | "l" => LOCALHOST_URL,
         "devnet" | "d" => "https://api.devnet.solana.com",
         "testnet" | "t" => "https://api.testnet.solana.com",
         "mainnet-beta" | "m" => "https://api.mainnet-beta.solana.com",
-        url if url.starts_with("http://") || url.starts_with("https://") => url,
-        other => {
-            return Err(ClientError::invalid(format!(
-                "invalid --url {other:?}: use localhost, devnet, testnet, mainnet-beta or an http(s) URL"
-            )))
+        url => {
+            check_url(url, &["http", "https"]).map_err(|reason| {
+                ClientError::invalid(format!(
+                    "invalid --url {url:?}: {reason}; use localhost, devnet, testnet, mainnet-beta or an http(s) URL"
+                ))
+            })?;
+            url
         }
     };
     Ok(url.to_string())
+}
+
+/// A WebSocket URL (`--ws`): `ws://` or `wss://` with a host.
+pub fn check_websocket_url(url: &str) -> Result<String, ClientError> {
+    check_url(url, &["ws", "wss"]).map_err(|reason| {
+        ClientError::invalid(format!(
+            "invalid --ws {url:?}: {reason}; use a ws:// or wss:// URL"
+        ))
+    })?;
+    Ok(url.to_string())
+}
+
+/// Why `text` is not a URL of one of `schemes` with a host.
+fn check_url(text: &str, schemes: &[&str]) -> Result<(), String> {
+    let url = url::Url::parse(text).map_err(|e| match e {
+        url::ParseError::RelativeUrlWithoutBase => "it has no scheme".to_string(),
+        url::ParseError::EmptyHost => "it has no host".to_string(),
+        other => other.to_string(),
+    })?;
+    if !schemes.contains(&url.scheme()) {
+        return Err(format!(
+            "the scheme {:?} is not {}",
+            url.scheme(),
+            schemes.join(" or ")
+        ));
+    }
+    match url.host_str() {
+        Some(host) if !host.is_empty() => Ok(()),
+        _ => Err("it has no host".to_string()),
+    }
 }
 
 pub fn parse_commitment(text: &str) -> Result<CommitmentConfig, ClientError> {
@@ -54,6 +86,8 @@ pub struct Settings {
 pub struct Overrides {
     pub config_file: Option<String>,
     pub url: Option<String>,
+    /// `--ws`: the WebSocket, over the config file's and the derived one.
+    pub websocket_url: Option<String>,
     pub keypair: Option<String>,
     pub commitment: Option<String>,
 }
@@ -74,8 +108,10 @@ pub fn resolve(overrides: &Overrides) -> Result<Settings, ClientError> {
         _ => LOCALHOST_URL.to_string(),
     };
     // As the Solana CLI: a configured WebSocket goes with the configured URL.
-    let websocket_url = match (&overrides.url, &config) {
-        (None, Some(config)) if !config.websocket_url.is_empty() => {
+    // `--ws` first; then the config's, which goes with the configured URL.
+    let websocket_url = match (&overrides.websocket_url, &overrides.url, &config) {
+        (Some(ws), _, _) => Some(check_websocket_url(ws)?),
+        (None, None, Some(config)) if !config.websocket_url.is_empty() => {
             Some(config.websocket_url.clone())
         }
         _ => None,
@@ -152,6 +188,24 @@ mod tests {
         );
         let error = resolve_url("devnett").unwrap_err().to_string();
         assert!(error.contains("invalid --url \"devnett\""), "{error}");
+        for (bad, why) in [
+            ("http://", "it has no host"),
+            ("https://", "it has no host"),
+            ("ftp://host", "the scheme \"ftp\" is not http or https"),
+            ("ws://host:8900", "the scheme \"ws\" is not http or https"),
+        ] {
+            let error = resolve_url(bad).unwrap_err().to_string();
+            assert_eq!(
+                error,
+                format!("invalid --url {bad:?}: {why}; use localhost, devnet, testnet, mainnet-beta or an http(s) URL")
+            );
+        }
+        assert!(resolve_url("HTTPS://Host:8899/x?k=1").is_ok());
+        assert_eq!(
+            check_websocket_url("http://h:8900").unwrap_err().to_string(),
+            "invalid --ws \"http://h:8900\": the scheme \"http\" is not ws or wss; use a ws:// or wss:// URL"
+        );
+        assert!(check_websocket_url("wss://h/k").is_ok());
     }
 
     #[test]
@@ -182,12 +236,22 @@ mod tests {
             url: Some("localhost".into()),
             keypair: Some("/tmp/other.json".into()),
             commitment: Some("processed".into()),
+            ..Default::default()
         })
         .unwrap();
         assert_eq!(flagged.url, LOCALHOST_URL);
         assert_eq!(flagged.keypair_path, PathBuf::from("/tmp/other.json"));
         assert_eq!(flagged.commitment, CommitmentConfig::processed());
         assert_eq!(flagged.websocket_url, None);
+
+        let ws = resolve(&Overrides {
+            config_file: Some(path.display().to_string()),
+            url: Some("localhost".into()),
+            websocket_url: Some("ws://127.0.0.1:9000".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(ws.websocket_url.as_deref(), Some("ws://127.0.0.1:9000"));
 
         let missing = resolve(&Overrides {
             config_file: Some(dir.join("nope.yml").display().to_string()),
@@ -207,5 +271,24 @@ mod tests {
             error.starts_with("cannot read keypair /nonexistent/id.json: file not found"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn websocket_urls_are_the_solana_clis() {
+        for rpc in [
+            "https://host",
+            "https://host:443",
+            "http://h:8899?api-key=x",
+            "HTTPS://h:8899",
+            "http://127.0.0.1:8899",
+            "http://host:80/path",
+            "https://rpc.example.com:8443/key/abc",
+        ] {
+            assert_eq!(
+                staking_client::subscription::websocket_url(rpc),
+                solana_cli_config::Config::compute_websocket_url(rpc),
+                "{rpc}"
+            );
+        }
     }
 }

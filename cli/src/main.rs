@@ -37,8 +37,11 @@ use views::PoolView;
 )]
 struct Cli {
     /// Cluster: localhost, devnet, testnet, mainnet-beta (or l, d, t, m) or an RPC URL
-    #[arg(short = 'u', long, global = true)]
+    #[arg(short = 'u', long, global = true, value_parser = parse_url)]
     url: Option<String>,
+    /// WebSocket URL for log subscriptions [default: the config's websocket_url with its URL, else derived from the RPC URL as the Solana CLI does]
+    #[arg(long = "ws", global = true, value_name = "URL", value_parser = parse_ws)]
+    ws: Option<String>,
     /// Keypair that signs and pays [default: the Solana CLI config's]
     #[arg(short = 'k', long, global = true)]
     keypair: Option<String>,
@@ -411,6 +414,27 @@ struct PoolAmount {
     amount: AmountArg,
 }
 
+/// `-u`: checked here, so that `-u http://` fails before anything runs.
+fn parse_url(text: &str) -> Result<String, String> {
+    config::resolve_url(text)
+        .map(|_| text.to_string())
+        .map_err(without_the_value)
+}
+
+fn parse_ws(text: &str) -> Result<String, String> {
+    config::check_websocket_url(text).map_err(without_the_value)
+}
+
+/// `invalid --url "X": why` without its first part, which clap's own
+/// `invalid value 'X' for '--url <URL>':` already says.
+fn without_the_value(error: ClientError) -> String {
+    let text = error.to_string();
+    match text.split_once("\": ") {
+        Some((_, why)) => why.to_string(),
+        None => text,
+    }
+}
+
 fn parse_pubkey(text: &str) -> Result<Pubkey, String> {
     Pubkey::from_str(text).map_err(|_| format!("{text:?} is not a valid base58 address"))
 }
@@ -467,6 +491,7 @@ async fn run(cli: Cli) -> Result<(), ClientError> {
     let settings = config::resolve(&Overrides {
         config_file: cli.config.clone(),
         url: cli.url.clone(),
+        websocket_url: cli.ws.clone(),
         keypair: cli.keypair.clone(),
         commitment: cli.commitment.clone(),
     })?;

@@ -48,32 +48,27 @@ impl Drop for LogSubscription {
     }
 }
 
-/// The WebSocket URL a JSON-RPC URL's node serves, as the Solana CLI derives
-/// it: `ws` for `http`, `wss` for `https`, and an explicit port plus one.
+/// The WebSocket URL a JSON-RPC URL's node serves, by the Solana CLI's rule
+/// (`solana_cli_config::Config::compute_websocket_url`): `ws` for `http` and
+/// `wss` for `https` (any case), the port plus one only when the URL names a
+/// port other than its scheme's default (`https://h:443` has none), path and
+/// query kept. A URL that does not parse is returned unchanged (connecting to
+/// it then fails, and the send goes on without events).
 pub fn websocket_url(rpc_url: &str) -> String {
-    let (scheme, rest) = match rpc_url.split_once("://") {
-        Some(("https", rest)) => ("wss", rest),
-        Some((_, rest)) => ("ws", rest),
-        None => ("ws", rpc_url),
+    let Ok(mut url) = url::Url::parse(rpc_url) else {
+        return rpc_url.to_string();
     };
-    let (authority, path) = match rest.find('/') {
-        Some(at) => rest.split_at(at),
-        None => (rest, ""),
-    };
-    // The port follows the last colon, unless that colon is inside an IPv6
-    // literal (`[::1]`).
-    let port = authority
-        .rfind(':')
-        .filter(|&at| !authority[at..].contains(']'))
-        .and_then(|at| Some((at, authority[at + 1..].parse::<u16>().ok()?)));
-    match port {
-        Some((at, port)) => format!(
-            "{scheme}://{}:{}{path}",
-            &authority[..at],
-            port.saturating_add(1)
-        ),
-        None => format!("{scheme}://{authority}{path}"),
+    // `Url` lowercases the scheme; `port()` is `None` for the default one.
+    let secure = url.scheme() == "https";
+    let port = url.port();
+    if url.set_scheme(if secure { "wss" } else { "ws" }).is_err() {
+        return rpc_url.to_string();
     }
+    if let Some(port) = port {
+        // The Solana CLI panics on 65535; there is no port after it.
+        let _ = url.set_port(Some(port.checked_add(1).unwrap_or(port)));
+    }
+    url.to_string()
 }
 
 fn commitment_name(commitment: CommitmentConfig) -> &'static str {
@@ -203,20 +198,23 @@ mod tests {
 
     #[test]
     fn websocket_urls_follow_the_solana_cli() {
-        assert_eq!(
-            websocket_url("http://127.0.0.1:8899"),
-            "ws://127.0.0.1:8900"
-        );
-        assert_eq!(
-            websocket_url("https://api.devnet.solana.com"),
-            "wss://api.devnet.solana.com"
-        );
-        assert_eq!(
-            websocket_url("https://rpc.example.com:8443/key/abc"),
-            "wss://rpc.example.com:8444/key/abc"
-        );
-        assert_eq!(websocket_url("http://[::1]:8899"), "ws://[::1]:8900");
-        assert_eq!(websocket_url("http://[::1]"), "ws://[::1]");
+        for (rpc, ws) in [
+            ("http://127.0.0.1:8899", "ws://127.0.0.1:8900/"),
+            ("https://host", "wss://host/"),
+            // 443 is https's default: no explicit port, none added.
+            ("https://host:443", "wss://host/"),
+            ("http://h:8899?api-key=x", "ws://h:8900/?api-key=x"),
+            ("HTTPS://h:8899", "wss://h:8900/"),
+            ("https://api.devnet.solana.com", "wss://api.devnet.solana.com/"),
+            (
+                "https://rpc.example.com:8443/key/abc",
+                "wss://rpc.example.com:8444/key/abc",
+            ),
+            ("http://[::1]:8899", "ws://[::1]:8900/"),
+            ("http://[::1]", "ws://[::1]/"),
+        ] {
+            assert_eq!(websocket_url(rpc), ws, "{rpc}");
+        }
     }
 
     #[test]
