@@ -30,17 +30,45 @@ fn idl() -> &'static Value {
     })
 }
 
-/// Every event of the staking program in `logs`, in order. Lines that are
-/// not an event of this program are skipped.
-pub fn decode_logs(logs: &[String]) -> Vec<Event> {
-    logs.iter()
-        .filter_map(|line| line.strip_prefix("Program data: "))
-        .filter_map(|data| {
+/// Every event of the staking program `program_id` in `logs`, in order.
+/// Only `Program data:` lines written while that program is the innermost
+/// running one count: the logs' `Program <id> invoke [n]` and `Program <id>
+/// success` / `failed` lines are followed as a call stack, so data that a
+/// program it calls (or any other program in the transaction) writes is
+/// never taken for one of its events. Lines that are not an event of this
+/// program are skipped.
+pub fn decode_logs(program_id: &Pubkey, logs: &[String]) -> Vec<Event> {
+    let program_id = program_id.to_string();
+    let mut stack: Vec<&str> = Vec::new();
+    let mut events = Vec::new();
+    for line in logs {
+        if let Some(data) = line.strip_prefix("Program data: ") {
+            if stack.last() != Some(&program_id.as_str()) {
+                continue;
+            }
             use base64::Engine;
-            base64::engine::general_purpose::STANDARD.decode(data).ok()
-        })
-        .filter_map(|bytes| decode_event(&bytes))
-        .collect()
+            if let Some(event) = base64::engine::general_purpose::STANDARD
+                .decode(data)
+                .ok()
+                .and_then(|bytes| decode_event(&bytes))
+            {
+                events.push(event);
+            }
+        } else if let Some(rest) = line.strip_prefix("Program ") {
+            let mut words = rest.split_whitespace();
+            let (Some(id), Some(what)) = (words.next(), words.next()) else {
+                continue;
+            };
+            match what {
+                "invoke" => stack.push(id),
+                "success" | "failed:" | "failed" => {
+                    stack.pop();
+                }
+                _ => {}
+            }
+        }
+    }
+    events
 }
 
 /// An event from its bytes: the 8-byte discriminator, then its Borsh fields.
@@ -154,7 +182,7 @@ mod tests {
             Pubkey::new_unique(),
         );
         let logs = vec![
-            "Program HXxv invoke [1]".to_string(),
+            format!("Program {} invoke [1]", staking::ID),
             log_line(&RewardsClaimed {
                 pool,
                 owner,
@@ -181,7 +209,7 @@ mod tests {
                 active: true,
             }),
         ];
-        let events = decode_logs(&logs);
+        let events = decode_logs(&staking::ID, &logs);
         assert_eq!(events.len(), 3);
         assert_eq!(events[0].name, "RewardsClaimed");
         assert_eq!(events[0].u64("amount"), Some(12_345));
@@ -191,5 +219,56 @@ mod tests {
         assert_eq!(events[1].pubkey("transfer_fee_authority"), Some(owner));
         assert_eq!(events[1].fields["transfer_fee_can_change"], true);
         assert_eq!(events[2].fields["name"], "node-1");
+    }
+
+    #[test]
+    fn only_the_staking_programs_own_lines_are_its_events() {
+        let (pool, owner, mint) = (
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+        );
+        let claimed = |amount| {
+            log_line(&RewardsClaimed {
+                pool,
+                owner,
+                stream_index: 0,
+                reward_mint: mint,
+                amount,
+            })
+        };
+        let other = Pubkey::new_unique();
+        let id = staking::ID;
+        let logs = vec![
+            // Another top-level program first: its data is not ours.
+            format!("Program {other} invoke [1]"),
+            claimed(1),
+            format!("Program {other} consumed 100 of 200000 compute units"),
+            format!("Program {other} success"),
+            format!("Program {id} invoke [1]"),
+            "Program log: Instruction: Claim".to_string(),
+            // A program the staking program calls writes event-shaped data.
+            format!("Program {other} invoke [2]"),
+            claimed(2),
+            format!("Program {other} success"),
+            claimed(3),
+            // A token CPI in between, then our own event again.
+            "Program TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA invoke [2]".to_string(),
+            "Program log: Instruction: TransferChecked".to_string(),
+            "Program TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA success".to_string(),
+            claimed(4),
+            format!("Program {id} consumed 30000 of 200000 compute units"),
+            format!("Program {id} success"),
+            // After ours returned.
+            claimed(5),
+            format!("Program {other} invoke [1]"),
+            claimed(6),
+            format!("Program {other} failed: custom program error: 0x1"),
+        ];
+        let amounts: Vec<_> = decode_logs(&id, &logs)
+            .iter()
+            .map(|event| event.u64("amount").unwrap())
+            .collect();
+        assert_eq!(amounts, [3, 4]);
     }
 }

@@ -541,7 +541,7 @@ impl StakingClient {
             sent.events = subscription
                 .logs_of(&sent.signature, EVENTS_GRACE)
                 .await
-                .map(|notification| decode_logs(&notification.logs));
+                .map(|notification| decode_logs(&self.program_id, &notification.logs));
         }
         Ok(sent)
     }
