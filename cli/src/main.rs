@@ -111,7 +111,7 @@ enum Command {
         #[command(flatten)]
         accept: AcceptMintAuthorities,
         /// Unbonding period: seconds or 30s, 90m, 12h, 7d
-        #[arg(long, value_parser = parse_seconds, default_value = "0")]
+        #[arg(long, value_parser = parse_unbonding_period, default_value = "0")]
         unbonding_period: u64,
         /// Smallest position (UI units)
         #[arg(long, value_parser = parse_ui)]
@@ -152,7 +152,7 @@ enum Command {
         #[arg(long, value_parser = parse_ui)]
         amount: UiAmount,
         /// Period: seconds or 30s, 90m, 12h, 7d
-        #[arg(long, value_parser = parse_seconds)]
+        #[arg(long, value_parser = parse_reward_duration)]
         duration: u64,
     },
     /// Stake AMOUNT (UI units) or ALL of your tokens
@@ -210,7 +210,7 @@ enum Command {
         #[arg(value_parser = parse_pubkey)]
         pool: Pubkey,
         /// For tickets created from now on
-        #[arg(long, value_parser = parse_seconds)]
+        #[arg(long, value_parser = parse_unbonding_period)]
         unbonding_period: Option<u64>,
         /// Smallest position (UI units)
         #[arg(long, value_parser = parse_ui)]
@@ -451,8 +451,46 @@ fn parse_rate(text: &str) -> Result<u16, String> {
     parse_bps(text).map_err(|e| e.to_string())
 }
 
-fn parse_seconds(text: &str) -> Result<u64, String> {
-    parse_duration(text).map_err(|e| e.to_string())
+/// A reward period (`fund --duration`): at least 1 second, at most the
+/// program's `MAX_REWARD_DURATION`.
+fn parse_reward_duration(text: &str) -> Result<u64, String> {
+    parse_bounded_duration(
+        text,
+        1,
+        staking::constants::MAX_REWARD_DURATION,
+        "reward period",
+    )
+}
+
+/// An unbonding period: 0 (none) up to the program's `MAX_UNBONDING_PERIOD`.
+fn parse_unbonding_period(text: &str) -> Result<u64, String> {
+    parse_bounded_duration(
+        text,
+        0,
+        staking::constants::MAX_UNBONDING_PERIOD,
+        "unbonding period",
+    )
+}
+
+fn parse_bounded_duration(text: &str, min: u64, max: u64, what: &str) -> Result<u64, String> {
+    let too_long = || {
+        format!(
+            "{text:?} is too long: the program's maximum {what} is {} ({max} seconds)",
+            staking_client::amount::format_duration(max)
+        )
+    };
+    let seconds = match parse_duration(text) {
+        Ok(seconds) => seconds,
+        Err(error) if error.to_string().contains("is too large") => return Err(too_long()),
+        Err(error) => return Err(error.to_string()),
+    };
+    if seconds < min {
+        return Err(format!("the {what} must be at least {min} second"));
+    }
+    if seconds > max {
+        return Err(too_long());
+    }
+    Ok(seconds)
 }
 
 #[tokio::main]
@@ -1043,6 +1081,73 @@ mod tests {
             "--resume"
         ])
         .is_err());
+        let pool = "HXxvzGo3BTM8UZ7dsv1SkTSCfJ4h8RdpoJbFMGX8pAKr";
+        let fund = |duration: &str| {
+            Cli::try_parse_from([
+                "staking",
+                "fund",
+                pool,
+                "--stream",
+                "0",
+                "--amount",
+                "1",
+                "--duration",
+                duration,
+            ])
+            .err()
+            .map(|e| e.to_string())
+        };
+        let error = fund("0").unwrap();
+        assert!(
+            error.contains("the reward period must be at least 1 second"),
+            "{error}"
+        );
+        for long in ["99999999999999999999", "3651d"] {
+            let error = fund(long).unwrap();
+            assert!(
+                error.contains(&format!("\"{long}\" is too long: the program's maximum reward period is 3650d (315360000 seconds)")),
+                "{error}"
+            );
+        }
+        assert_eq!(fund("3650d"), None);
+        let error = Cli::try_parse_from([
+            "staking",
+            "create-pool",
+            "--mint",
+            pool,
+            "--unbonding-period",
+            "366d",
+        ])
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(
+            error.contains("the program's maximum unbonding period is 365d"),
+            "{error}"
+        );
+        let error = Cli::try_parse_from(["staking", "-u", "http://", "pools"])
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            error.contains("invalid value 'http://' for '--url <URL>': it has no host"),
+            "{error}"
+        );
+        let error = Cli::try_parse_from([
+            "staking",
+            "create-pool",
+            "--mint",
+            pool,
+            "--max-commission",
+            "12.345%",
+        ])
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(
+            error.contains("rates have a finest step of 0.01% (1 basis point)"),
+            "{error}"
+        );
     }
 
     #[test]

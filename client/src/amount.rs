@@ -148,17 +148,40 @@ pub fn parse_bps(text: &str) -> Result<u16, ClientError> {
             "invalid rate {text:?}: expected a percentage like 5% or 12.5%, or basis points like 250bps, at most 100%"
         ))
     };
+    let finer = || {
+        ClientError::invalid(format!(
+            "invalid rate {text:?}: rates have a finest step of 0.01% (1 basis point)"
+        ))
+    };
     let text = text.trim();
     let bps: u64 = if let Some(bps) = text.strip_suffix("bps") {
-        bps.trim().parse().map_err(|_| bad())?
+        let bps = bps.trim();
+        match bps.split_once('.') {
+            // `2.5bps`: a fraction of a basis point (`250.00bps` is whole).
+            Some((whole, fraction))
+                if !whole.is_empty() && fraction.chars().all(|c| c.is_ascii_digit()) =>
+            {
+                if fraction.chars().any(|c| c != '0') {
+                    return Err(finer());
+                }
+                whole.parse().map_err(|_| bad())?
+            }
+            _ => bps.parse().map_err(|_| bad())?,
+        }
     } else if let Some(percent) = text.strip_suffix('%') {
         let (whole, fraction) = percent
             .trim()
             .split_once('.')
             .unwrap_or((percent.trim(), ""));
-        if fraction.len() > 2 || !fraction.chars().all(|c| c.is_ascii_digit()) {
+        if !fraction.chars().all(|c| c.is_ascii_digit()) {
             return Err(bad());
         }
+        // Digits past the hundredths are a finer step than the program has,
+        // unless they are zeros (`12.500%`).
+        if fraction.len() > 2 && fraction[2..].chars().any(|c| c != '0') {
+            return Err(finer());
+        }
+        let fraction = &fraction[..fraction.len().min(2)];
         let whole: u64 = whole.parse().map_err(|_| bad())?;
         let fraction: u64 = format!("{fraction:0<2}").parse().map_err(|_| bad())?;
         whole
@@ -185,7 +208,17 @@ pub fn parse_duration(text: &str) -> Result<u64, ClientError> {
         Some((i, c)) if c.is_ascii_alphabetic() => (&text[..i], c.to_ascii_lowercase()),
         _ => (text, 's'),
     };
-    let value: u64 = digits.parse().map_err(|_| bad())?;
+    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let too_large = || {
+        ClientError::invalid(format!(
+            "duration {text:?} is too large: at most {} seconds fit",
+            u64::MAX
+        ))
+    };
+    // Only digits are left, so a failed parse is an overflow.
+    let value: u64 = digits.parse().map_err(|_| too_large())?;
     let multiplier = match unit {
         's' => 1,
         'm' => 60,
@@ -193,7 +226,7 @@ pub fn parse_duration(text: &str) -> Result<u64, ClientError> {
         'd' => 86_400,
         _ => return Err(bad()),
     };
-    value.checked_mul(multiplier).ok_or_else(bad)
+    value.checked_mul(multiplier).ok_or_else(too_large)
 }
 
 /// Seconds as `1d 2h 3m 4s` (zero parts omitted).
@@ -312,10 +345,18 @@ mod tests {
         assert_eq!(parse_bps("0.01%").unwrap(), 1);
         assert_eq!(parse_bps("100%").unwrap(), 10_000);
         assert_eq!(parse_bps("250bps").unwrap(), 250);
-        for bad in [
-            "5", "100.01%", "101%", "0.001%", "-1%", "x%", "10001bps", "%",
-        ] {
+        assert_eq!(parse_bps("12.500%").unwrap(), 1_250);
+        assert_eq!(parse_bps("250.0bps").unwrap(), 250);
+        for bad in ["5", "100.01%", "101%", "-1%", "x%", "10001bps", "%", "1.x%"] {
             assert!(parse_bps(bad).is_err(), "{bad}");
+        }
+        for finer in ["12.345%", "0.001%", "2.5bps"] {
+            assert_eq!(
+                parse_bps(finer).unwrap_err().to_string(),
+                format!(
+                    "invalid rate {finer:?}: rates have a finest step of 0.01% (1 basis point)"
+                )
+            );
         }
     }
 
@@ -380,8 +421,19 @@ mod tests {
         assert_eq!(parse_duration("90m").unwrap(), 5_400);
         assert_eq!(parse_duration("30s").unwrap(), 30);
         assert_eq!(parse_duration("45").unwrap(), 45);
-        for text in ["", "d", "1w", "-1", "1.5h", "99999999999999999999d"] {
+        for text in ["", "d", "1w", "-1", "1.5h", "+5"] {
             assert!(parse_duration(text).is_err(), "{text:?} accepted");
+        }
+        for huge in [
+            "99999999999999999999",
+            "99999999999999999999d",
+            "18446744073709551615m",
+        ] {
+            let error = parse_duration(huge).unwrap_err().to_string();
+            assert_eq!(
+                error,
+                format!("duration {huge:?} is too large: at most 18446744073709551615 seconds fit")
+            );
         }
         assert_eq!(format_duration(90_061), "1d 1h 1m 1s");
         assert_eq!(format_duration(3_600), "1h");
