@@ -13,7 +13,7 @@ use staking::state::{Operator, Pool, Position, UnbondTicket};
 use staking::token::AcceptedMintAuthorities;
 
 use crate::output::{Action, PoolMints};
-use crate::views::{format_bps, printable};
+use crate::views::{format_bps, is_bidi_control, printable};
 use staking_client::accounts::{reward_stream, MintInfo};
 use staking_client::amount::{format_duration, format_ui, format_when, AmountArg, UiAmount};
 use staking_client::ClientError;
@@ -765,7 +765,8 @@ impl Session {
                 name.to_string(),
             )],
             summary: format!(
-                "Register operator {operator} ({name}) in pool {pool_address} at {} commission ({status})",
+                "Register operator {operator} ({}) in pool {pool_address} at {} commission ({status})",
+                printable(name),
                 format_bps(commission_bps.into())
             ),
             pool: *pool_address,
@@ -1150,6 +1151,12 @@ fn check_operator_name(name: &str) -> Result<(), ClientError> {
             "operator name contains the control character {c:?}; use printable text"
         )));
     }
+    // They would make the name read differently on screen from what it is.
+    if let Some(c) = name.chars().find(|&c| is_bidi_control(c)) {
+        return Err(ClientError::invalid(format!(
+            "operator name contains the bidirectional control character {c:?}; use printable text"
+        )));
+    }
     if name.len() > staking::constants::MAX_OPERATOR_NAME_LEN {
         return Err(ClientError::invalid(format!(
             "operator name is {} bytes; at most {} fit",
@@ -1158,4 +1165,30 @@ fn check_operator_name(name: &str) -> Result<(), ClientError> {
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operator_names_that_would_mislead_are_refused() {
+        assert!(check_operator_name("node-1").is_ok());
+        assert!(check_operator_name("nœud ☀").is_ok());
+        for (name, shown) in [
+            ("evil\u{202E}1-edon", "'\\u{202e}'"),
+            ("a\u{2066}b", "'\\u{2066}'"),
+            ("a\u{202A}b", "'\\u{202a}'"),
+            ("a\u{2069}", "'\\u{2069}'"),
+        ] {
+            assert_eq!(
+                check_operator_name(name).unwrap_err().to_string(),
+                format!("operator name contains the bidirectional control character {shown}; use printable text")
+            );
+        }
+        assert!(check_operator_name("a\u{7}")
+            .unwrap_err()
+            .to_string()
+            .contains("control character '\\u{7}'"));
+    }
 }

@@ -143,14 +143,19 @@ impl PoolView {
     }
 }
 
+/// The bidirectional embedding, override and isolate characters (U+202A to
+/// U+202E, U+2066 to U+2069), which reorder the text around them on screen.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 /// Text read from the chain (an operator's name, set by anyone), safe to print
 /// on a terminal: control characters and bidirectional overrides are shown
 /// escaped instead of moving the cursor or reordering the line.
 pub fn printable(text: &str) -> String {
     text.chars()
         .map(|c| {
-            let bidi = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
-            if c.is_control() || bidi {
+            if c.is_control() || is_bidi_control(c) {
                 c.escape_unicode().to_string()
             } else {
                 c.to_string()
