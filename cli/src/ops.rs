@@ -681,12 +681,12 @@ impl Session {
         let vault_balance = self.token_balance(&stream.reward_vault).await?;
         let now = self.now().await?;
         let recoverable = rewards::recoverable(&pool, stream_index as usize, vault_balance, now)?;
-        let base = amount_in(
-            amount,
-            recoverable,
-            stream.reward_decimals,
-            "recover: nothing is recoverable",
-        )?;
+        if recoverable == 0 {
+            return Err(ClientError::invalid(format!(
+                "stream {stream_index} of pool {pool_address} has nothing to recover"
+            )));
+        }
+        let base = amount_in(amount, recoverable, stream.reward_decimals, "recover")?;
         let mut instructions = Vec::new();
         let destination = match destination {
             Some(destination) => destination,

@@ -41,6 +41,13 @@ pub fn decode<T: AccountDeserialize + Named>(
     data: &[u8],
 ) -> Result<T, ClientError> {
     if owner != program_id {
+        if let Some(is) = foreign_kind(owner, data) {
+            return Err(ClientError::NotA {
+                address: *address,
+                is,
+                what: T::NAME,
+            });
+        }
         return Err(ClientError::WrongOwner {
             what: T::NAME,
             address: *address,
@@ -48,9 +55,55 @@ pub fn decode<T: AccountDeserialize + Named>(
             expected: *program_id,
         });
     }
-    T::try_deserialize(&mut &data[..]).map_err(|_| ClientError::WrongAccountType {
-        what: T::NAME,
-        address: *address,
+    T::try_deserialize(&mut &data[..]).map_err(|_| match program_kind(data) {
+        Some(is) => ClientError::NotA {
+            address: *address,
+            is,
+            what: T::NAME,
+        },
+        None => ClientError::WrongAccountType {
+            what: T::NAME,
+            address: *address,
+        },
+    })
+}
+
+/// What an account that is not the staking program's is, when it is one of
+/// the common kinds people paste by mistake: a wallet or a token account or
+/// mint (by the token programs' layouts: 82 bytes for a mint, 165 for a token
+/// account, and Token-2022's account-type byte at 165 past those).
+pub fn foreign_kind(owner: &Pubkey, data: &[u8]) -> Option<&'static str> {
+    if *owner == anchor_lang::solana_program::system_program::ID {
+        return Some("a wallet (system account)");
+    }
+    if *owner != anchor_spl::token::ID && *owner != anchor_spl::token_2022::ID {
+        return None;
+    }
+    match (data.len(), data.get(165)) {
+        (82, _) | (166.., Some(1)) => Some("a token mint"),
+        (165, _) | (166.., Some(2)) => Some("a token account"),
+        _ => None,
+    }
+}
+
+/// Which of the staking program's accounts `data` is, by its discriminator.
+fn program_kind(data: &[u8]) -> Option<&'static str> {
+    let discriminator = data.get(..8)?;
+    [
+        (Pool::DISCRIMINATOR, Pool::NAME),
+        (Position::DISCRIMINATOR, Position::NAME),
+        (UnbondTicket::DISCRIMINATOR, UnbondTicket::NAME),
+        (Operator::DISCRIMINATOR, Operator::NAME),
+        (Delegation::DISCRIMINATOR, Delegation::NAME),
+    ]
+    .into_iter()
+    .find(|(expected, _)| *expected == discriminator)
+    .map(|(_, name)| match name {
+        "pool" => "a pool",
+        "position" => "a position",
+        "unbond ticket" => "an unbond ticket",
+        "operator" => "an operator",
+        _ => "a delegation",
     })
 }
 
@@ -104,6 +157,13 @@ pub fn decode_mint(address: &Pubkey, owner: &Pubkey, data: &[u8]) -> Result<Mint
     // Base mint layout: mint authority option (36), supply (8), decimals (1),
     // initialized (1), freeze authority option (36).
     if !is_token_program || data.len() < 82 || data[45] != 1 {
+        if let Some(is) = foreign_kind(owner, data).filter(|is| *is != "a token mint") {
+            return Err(ClientError::NotA {
+                address: *address,
+                is,
+                what: "token mint",
+            });
+        }
         return Err(ClientError::WrongAccountType {
             what: "token mint",
             address: *address,
@@ -155,9 +215,16 @@ pub fn decode_token_balance(
         Some(bytes) if is_token_program => {
             Ok(u64::from_le_bytes(bytes.try_into().expect("8 bytes")))
         }
-        _ => Err(ClientError::WrongAccountType {
-            what: "token account",
-            address: *address,
+        _ => Err(match foreign_kind(owner, data) {
+            Some(is) if is != "a token account" => ClientError::NotA {
+                address: *address,
+                is,
+                what: "token account",
+            },
+            _ => ClientError::WrongAccountType {
+                what: "token account",
+                address: *address,
+            },
         }),
     }
 }
@@ -239,10 +306,58 @@ mod tests {
                 ..
             }
         ));
+        // Another of the program's accounts is named as what it is.
         let error = decode::<Pool>(&staking::ID, &address, &staking::ID, &data).unwrap_err();
         assert_eq!(
             error.to_string(),
-            format!("{address} is not a pool account")
+            format!("{address} is a position, not a pool")
+        );
+        let error = decode::<Operator>(&staking::ID, &address, &staking::ID, &[0; 64]).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!("{address} is not an operator account")
+        );
+        let error =
+            decode::<UnbondTicket>(&staking::ID, &address, &staking::ID, &data[..4]).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!("{address} is not an unbond ticket account")
+        );
+        // What people paste by mistake: a wallet, a mint, a token account.
+        let system = anchor_lang::solana_program::system_program::ID;
+        let error = decode::<Pool>(&staking::ID, &address, &system, &[]).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!("{address} is a wallet (system account), not a pool")
+        );
+        let token = anchor_spl::token::ID;
+        let error = decode::<Pool>(&staking::ID, &address, &token, &[0; 82]).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!("{address} is a token mint, not a pool")
+        );
+        let mut extended_mint = vec![0; 200];
+        extended_mint[165] = 1;
+        let error = decode::<Operator>(
+            &staking::ID,
+            &address,
+            &anchor_spl::token_2022::ID,
+            &extended_mint,
+        )
+        .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!("{address} is a token mint, not an operator")
+        );
+        let error = decode::<Position>(&staking::ID, &address, &token, &[0; 165]).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!("{address} is a token account, not a position")
+        );
+        let error = decode_mint(&address, &system, &[]).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!("{address} is a wallet (system account), not a token mint")
         );
     }
 

@@ -33,8 +33,17 @@ pub enum ClientError {
         owner: Pubkey,
         expected: Pubkey,
     },
-    #[error("{address} is not a {what} account")]
+    #[error("{address} is not {} {what} account", article(what))]
     WrongAccountType { what: &'static str, address: Pubkey },
+    /// The account is something recognizable, but not what was asked for:
+    /// `<X> is a wallet (system account), not a pool`.
+    #[error("{address} is {is}, not {} {what}", article(what))]
+    NotA {
+        address: Pubkey,
+        /// What it is, with its article: `a token mint`.
+        is: &'static str,
+        what: &'static str,
+    },
     #[error("pool {pool} has no reward stream {index} (it has {count})")]
     NoSuchStream { pool: Pubkey, index: u8, count: u8 },
     #[error("{0}")]
@@ -51,6 +60,14 @@ pub enum ClientError {
     LostWhileConfirming { url: String, signature: String },
     #[error("this exact transaction ({signature}) was already sent, by another invocation or an earlier attempt: nothing new was sent")]
     AlreadySent { signature: String },
+}
+
+/// `a` or `an` before a word (`an operator`, `an unbond ticket`, `a pool`).
+pub fn article(word: &str) -> &'static str {
+    match word.chars().next() {
+        Some('a' | 'e' | 'i' | 'o' | 'u' | 'A' | 'E' | 'I' | 'O' | 'U') => "an",
+        _ => "a",
+    }
 }
 
 impl ClientError {
