@@ -599,11 +599,17 @@ async fn run(cli: Cli) -> Result<(), ClientError> {
             let address = match (operator, pool) {
                 (Some(operator), _) => operator,
                 (None, Some(pool)) => {
+                    let is_me = authority.is_none();
                     let authority = match authority {
                         Some(authority) => authority,
                         None => client.me()?,
                     };
-                    staking_client::pda::operator(&client.program_id, &pool, &authority)
+                    let address =
+                        staking_client::pda::operator(&client.program_id, &pool, &authority);
+                    if !client.exists(&address).await? {
+                        return Err(ops::no_operator(&authority, &pool, is_me));
+                    }
+                    address
                 }
                 (None, None) => unreachable!("clap requires the operator or --pool"),
             };

@@ -88,11 +88,22 @@ fn amount_in(amount: AmountArg, all: u64, decimals: u8, what: &str) -> Result<u6
 impl Session {
     /// The signer's position in a pool, which must exist.
     async fn my_position(&self, pool_address: &Pubkey) -> Result<Position, ClientError> {
-        self.position(pool_address, &self.me()?)
-            .await?
-            .ok_or_else(|| {
-                ClientError::invalid(format!("you have no position in pool {pool_address}"))
-            })
+        let me = self.me()?;
+        self.position(pool_address, &me).await?.ok_or_else(|| {
+            ClientError::invalid(format!(
+                "you ({me}) have no position in pool {pool_address}"
+            ))
+        })
+    }
+
+    /// The signer's operator in a pool, which must exist, with its address.
+    async fn my_operator(&self, pool_address: &Pubkey) -> Result<(Pubkey, Operator), ClientError> {
+        let me = self.me()?;
+        let address = pda::operator(&self.program_id, pool_address, &me);
+        if !self.exists(&address).await? {
+            return Err(no_operator(&me, pool_address, true));
+        }
+        Ok((address, self.operator(&address).await?))
     }
 
     /// An operator, which must belong to the pool.
@@ -724,6 +735,9 @@ impl Session {
 
     pub async fn plan_close_position(&self, pool_address: &Pubkey) -> Result<Plan, ClientError> {
         let me = self.me()?;
+        let position = self.my_position(pool_address).await?;
+        let decimals = self.pool(pool_address).await?.stake_decimals;
+        check_closable(pool_address, &position, decimals)?;
         Ok(Plan {
             signers: Vec::new(),
             instructions: vec![ix::close_position(&self.program_id, pool_address, &me)],
@@ -787,8 +801,7 @@ impl Session {
     ) -> Result<Plan, ClientError> {
         let me = self.me()?;
         let pool = self.pool(pool_address).await?;
-        let address = pda::operator(&self.program_id, pool_address, &me);
-        let operator = self.operator(&address).await?;
+        let (address, operator) = self.my_operator(pool_address).await?;
         if let Some(bps) = commission_bps {
             check_commission(bps, &pool)?;
         }
@@ -893,8 +906,7 @@ impl Session {
     pub async fn plan_claim_commission(&self, pool_address: &Pubkey) -> Result<Plan, ClientError> {
         let me = self.me()?;
         let pool = self.pool(pool_address).await?;
-        let address = pda::operator(&self.program_id, pool_address, &me);
-        let operator = self.operator(&address).await?;
+        let (address, operator) = self.my_operator(pool_address).await?;
         let now = self.now().await?;
         let owed = rewards::commission_owed(&pool, &operator, now)?;
         let mut instructions = Vec::new();
@@ -1129,6 +1141,73 @@ fn check_ticket(
     Ok(())
 }
 
+/// `authority` has no operator in the pool (`you (<ME>)` when it is the signer).
+pub fn no_operator(authority: &Pubkey, pool_address: &Pubkey, is_me: bool) -> ClientError {
+    if is_me {
+        ClientError::invalid(format!(
+            "you ({authority}) have no operator in pool {pool_address}; register one with staking operator register"
+        ))
+    } else {
+        ClientError::invalid(format!(
+            "{authority} has no operator in pool {pool_address}"
+        ))
+    }
+}
+
+/// A position can be closed only when empty and undelegated (the program's
+/// `PositionDelegated` / `PositionNotEmpty`): say what is left and what to
+/// do about it, in the order to do it.
+fn check_closable(
+    pool_address: &Pubkey,
+    position: &Position,
+    stake_decimals: u8,
+) -> Result<(), ClientError> {
+    let mut left = Vec::new();
+    let mut steps = Vec::new();
+    if position.staked > 0 {
+        left.push(format!(
+            "{} staked",
+            format_ui(position.staked, stake_decimals)
+        ));
+        steps.push(format!("unstake ALL (staking unstake {pool_address} ALL)"));
+    }
+    if position.open_tickets > 0 {
+        let tickets = position.open_tickets;
+        left.push(format!(
+            "{tickets} open unbond ticket{}",
+            if tickets == 1 { "" } else { "s" }
+        ));
+        steps.push(format!(
+            "withdraw or cancel its tickets (staking withdraw {pool_address} --wait)"
+        ));
+    }
+    if position.has_owed_rewards() {
+        left.push("unclaimed rewards".to_string());
+        steps.push(format!("claim (staking claim {pool_address})"));
+    }
+    if position.is_delegated() {
+        left.push(format!("a delegation to operator {}", position.operator));
+        steps.push(format!("undelegate (staking undelegate {pool_address})"));
+    }
+    if left.is_empty() {
+        return Ok(());
+    }
+    Err(ClientError::invalid(format!(
+        "your position in pool {pool_address} still has {}: {} first",
+        join_and(&left),
+        join_and(&steps)
+    )))
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn join_and(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
 fn check_commission(bps: u16, pool: &Pool) -> Result<(), ClientError> {
     if bps > pool.max_commission_bps {
         return Err(ClientError::invalid(format!(
@@ -1170,6 +1249,36 @@ fn check_operator_name(name: &str) -> Result<(), ClientError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn closing_a_position_says_what_to_do_first() {
+        use bytemuck::Zeroable;
+        let pool = Pubkey::new_unique();
+        let empty = Position::zeroed();
+        assert!(check_closable(&pool, &empty, 6).is_ok());
+        let mut full = Position {
+            staked: 5_000_000,
+            open_tickets: 2,
+            operator: Pubkey::new_unique(),
+            ..Position::zeroed()
+        };
+        full.rewards[0].owed = 1;
+        assert_eq!(
+            check_closable(&pool, &full, 6).unwrap_err().to_string(),
+            format!(
+                "your position in pool {pool} still has 5 staked, 2 open unbond tickets, unclaimed rewards and a delegation to operator {}: unstake ALL (staking unstake {pool} ALL), withdraw or cancel its tickets (staking withdraw {pool} --wait), claim (staking claim {pool}) and undelegate (staking undelegate {pool}) first",
+                full.operator
+            )
+        );
+        let one_ticket = Position {
+            open_tickets: 1,
+            ..Position::zeroed()
+        };
+        assert_eq!(
+            check_closable(&pool, &one_ticket, 6).unwrap_err().to_string(),
+            format!("your position in pool {pool} still has 1 open unbond ticket: withdraw or cancel its tickets (staking withdraw {pool} --wait) first")
+        );
+    }
 
     #[test]
     fn operator_names_that_would_mislead_are_refused() {

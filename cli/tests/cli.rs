@@ -486,6 +486,62 @@ async fn failures_are_one_line_and_change_nothing() {
         .as_array()
         .unwrap()
         .is_empty());
+    // Bidirectional overrides would make the name read otherwise on screen.
+    let error = net.fails(
+        &alice_key,
+        &[
+            "operator",
+            "register",
+            &pool,
+            "--commission",
+            "5%",
+            "--name",
+            "evil\u{202E}1-edon",
+        ],
+    );
+    assert!(
+        error.contains("bidirectional control character '\\u{202e}'"),
+        "{error}"
+    );
+    // No operator of one's own: said so, with what to do.
+    let no_operator = format!(
+        "error: you ({}) have no operator in pool {pool}; register one with staking operator register",
+        alice.pubkey()
+    );
+    for args in [
+        &["operator", "update", &pool, "--commission", "1%"][..],
+        &["operator", "claim", &pool][..],
+        &["operator", "show", "--pool", &pool][..],
+    ] {
+        assert_eq!(net.fails(&alice_key, args), no_operator, "{args:?}");
+    }
+    // Closing: no position at all, or one that still holds something.
+    assert_eq!(
+        net.fails(&authority_key, &["close-position", &pool]),
+        format!(
+            "error: you ({}) have no position in pool {pool}",
+            authority.pubkey()
+        )
+    );
+    let error = net.fails(&alice_key, &["close-position", &pool]);
+    assert!(
+        error.starts_with(&format!(
+            "error: your position in pool {pool} still has 1 staked and 1 open unbond ticket: unstake ALL"
+        )),
+        "{error}"
+    );
+    // Addresses of the wrong kind say what they are.
+    assert_eq!(
+        net.fails(&alice_key, &["pool", &alice.pubkey().to_string()]),
+        format!(
+            "error: {} is a wallet (system account), not a pool",
+            alice.pubkey()
+        )
+    );
+    assert_eq!(
+        net.fails(&alice_key, &["pool", &stake_mint.to_string()]),
+        format!("error: {stake_mint} is a token mint, not a pool")
+    );
     // `staking pool X | head`: the reader goes away; no panic, no error.
     let mut child = Command::new(env!("CARGO_BIN_EXE_staking"))
         .args(["-u", &net.url, "pool", &pool])
