@@ -205,7 +205,10 @@ mod tests {
             ("https://host:443", "wss://host/"),
             ("http://h:8899?api-key=x", "ws://h:8900/?api-key=x"),
             ("HTTPS://h:8899", "wss://h:8900/"),
-            ("https://api.devnet.solana.com", "wss://api.devnet.solana.com/"),
+            (
+                "https://api.devnet.solana.com",
+                "wss://api.devnet.solana.com/",
+            ),
             (
                 "https://rpc.example.com:8443/key/abc",
                 "wss://rpc.example.com:8444/key/abc",
