@@ -55,6 +55,36 @@ pub struct Simulation {
 /// before the confirmation is polled).
 const EVENTS_GRACE: Duration = Duration::from_secs(5);
 
+/// The most transactions [`StakingClient::history`] reads at once (each is
+/// one `getTransaction` request).
+pub const MAX_HISTORY_LIMIT: usize = 100;
+
+/// One transaction of an address's history ([`StakingClient::history`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryEntry {
+    pub signature: Signature,
+    pub slot: u64,
+    /// Unix seconds, when the node knows the block's time.
+    pub block_time: Option<i64>,
+    /// Why the transaction failed (`None`: it succeeded), decoded from its
+    /// logs when the node served them (a program error by name).
+    pub error: Option<String>,
+    /// What the transaction did; `None` while the node does not serve it yet
+    /// (`getTransaction` answers null for a moment after it lands).
+    pub details: Option<HistoryDetails>,
+}
+
+/// A served transaction's part in the staking program.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryDetails {
+    /// The transaction calls the staking program (directly or through
+    /// another program); a wallet's history also has transactions that do not.
+    pub invokes_program: bool,
+    /// The program's events, in order; empty for a failed transaction (its
+    /// changes were rolled back, so the events it logged did not happen).
+    pub events: Vec<Event>,
+}
+
 /// A confirmed transaction.
 #[derive(Debug, Clone)]
 pub struct Sent {
@@ -546,6 +576,122 @@ impl StakingClient {
         Ok(sent)
     }
 
+    /// An address's transactions, newest first: at most `limit` (1 to
+    /// [`MAX_HISTORY_LIMIT`]), older than `before` when given, each with the
+    /// staking program's events decoded. The address may be a pool, a
+    /// position, an unbond ticket, an operator or a wallet: whatever the node
+    /// indexes transactions by (every account a transaction names).
+    ///
+    /// Signatures come from `getSignaturesForAddress` and each transaction
+    /// from `getTransaction`, both at `confirmed` (or `finalized` when the
+    /// client's commitment is); one `getTransaction` request per listed
+    /// signature, a few at a time. A transaction the node does not serve yet
+    /// has no [`HistoryEntry::details`].
+    pub async fn history(
+        &self,
+        address: &Pubkey,
+        limit: usize,
+        before: Option<&Signature>,
+    ) -> Result<Vec<HistoryEntry>, ClientError> {
+        use futures_util::{StreamExt, TryStreamExt};
+        use solana_rpc_client::rpc_client::GetConfirmedSignaturesForAddress2Config;
+        if limit == 0 || limit > MAX_HISTORY_LIMIT {
+            return Err(ClientError::invalid(format!(
+                "the history limit is 1 to {MAX_HISTORY_LIMIT} transactions, not {limit}"
+            )));
+        }
+        let commitment = self.history_commitment();
+        let config = GetConfirmedSignaturesForAddress2Config {
+            before: before.copied(),
+            until: None,
+            limit: Some(limit),
+            commitment: Some(commitment),
+        };
+        let listed = self
+            .rpc
+            .get_signatures_for_address_with_config(address, config)
+            .await
+            .map_err(|e| self.rpc_error(e))?;
+        futures_util::stream::iter(listed.into_iter().take(limit))
+            .map(|status| async move {
+                let signature: Signature = status.signature.parse().map_err(|_| {
+                    ClientError::Rpc(format!(
+                        "the node listed a malformed signature {:?}",
+                        status.signature
+                    ))
+                })?;
+                let served = self.served_transaction(&signature, commitment).await?;
+                let logs = served.as_ref().map(|(logs, _)| logs.as_slice());
+                let error = status.err.map(|err| {
+                    transaction_error(logs.unwrap_or_default(), &TransactionError::from(err))
+                        .to_string()
+                });
+                let block_time = status
+                    .block_time
+                    .or_else(|| served.as_ref().and_then(|(_, time)| *time));
+                let details = logs.map(|logs| HistoryDetails {
+                    invokes_program: invokes(&self.program_id, logs),
+                    events: if error.is_some() {
+                        Vec::new()
+                    } else {
+                        decode_logs(&self.program_id, logs)
+                    },
+                });
+                Ok::<_, ClientError>(HistoryEntry {
+                    signature,
+                    slot: status.slot,
+                    block_time,
+                    error,
+                    details,
+                })
+            })
+            .buffered(4)
+            .try_collect()
+            .await
+    }
+
+    /// `confirmed`, or `finalized` for a client that reads at `finalized`
+    /// (`getSignaturesForAddress` and `getTransaction` refuse `processed`).
+    fn history_commitment(&self) -> CommitmentConfig {
+        if self.commitment.is_finalized() {
+            CommitmentConfig::finalized()
+        } else {
+            CommitmentConfig::confirmed()
+        }
+    }
+
+    /// A transaction's logs and block time; `None` while the node does not
+    /// serve it (`getTransaction` answers null), told apart from a failed
+    /// request.
+    async fn served_transaction(
+        &self,
+        signature: &Signature,
+        commitment: CommitmentConfig,
+    ) -> Result<Option<(Vec<String>, Option<i64>)>, ClientError> {
+        use solana_rpc_client_api::request::RpcRequest;
+        use solana_transaction_status_client_types::EncodedConfirmedTransactionWithStatusMeta;
+        let params = serde_json::json!([
+            signature.to_string(),
+            {
+                "commitment": commitment.commitment,
+                "encoding": "json",
+                "maxSupportedTransactionVersion": 0,
+            }
+        ]);
+        let served: Option<EncodedConfirmedTransactionWithStatusMeta> = self
+            .rpc
+            .send(RpcRequest::GetTransaction, params)
+            .await
+            .map_err(|e| self.rpc_error(e))?;
+        Ok(served.map(|tx| {
+            let logs = match tx.transaction.meta.map(|meta| meta.log_messages) {
+                Some(OptionSerializer::Some(logs)) => logs,
+                _ => Vec::new(),
+            };
+            (logs, tx.block_time)
+        }))
+    }
+
     /// The latest blockhash and the last block height it is valid for.
     pub async fn latest_blockhash(&self) -> Result<(solana_transaction::Hash, u64), ClientError> {
         self.rpc
@@ -651,6 +797,12 @@ impl StakingClient {
             Err(_) => Vec::new(),
         }
     }
+}
+
+/// Whether `logs` show `program_id` running (at any depth).
+fn invokes(program_id: &Pubkey, logs: &[String]) -> bool {
+    let prefix = format!("Program {program_id} invoke [");
+    logs.iter().any(|line| line.starts_with(&prefix))
 }
 
 #[cfg(test)]
@@ -811,5 +963,152 @@ mod tests {
             error.to_string(),
             format!("cannot reach the cluster at {url}: connection refused (is a validator running there?)")
         );
+    }
+
+    /// A node with three transactions for an address: a staking one it
+    /// serves, a failed one it serves, and a newer one it does not serve yet.
+    struct HistoryNode {
+        signatures: [Signature; 3],
+        transaction_requests: Arc<AtomicUsize>,
+    }
+
+    fn staked_log_line() -> String {
+        use anchor_lang::{AnchorSerialize, Discriminator};
+        use base64::Engine;
+        let event = staking::events::Staked {
+            pool: Pubkey::new_from_array([1; 32]),
+            owner: Pubkey::new_from_array([2; 32]),
+            amount: 12_500_000,
+            position_staked: 12_500_000,
+            pool_staked: 100_000_000,
+        };
+        let mut bytes = staking::events::Staked::DISCRIMINATOR.to_vec();
+        event.serialize(&mut bytes).unwrap();
+        format!(
+            "Program data: {}",
+            base64::engine::general_purpose::STANDARD.encode(bytes)
+        )
+    }
+
+    #[async_trait::async_trait]
+    impl RpcSender for HistoryNode {
+        async fn send(&self, request: RpcRequest, params: Value) -> RpcResult<Value> {
+            let [unserved, failed, staked] = self.signatures.map(|s| s.to_string());
+            match request {
+                RpcRequest::GetSignaturesForAddress => {
+                    assert_eq!(params[1]["commitment"], "confirmed");
+                    let limit = params[1]["limit"].as_u64().unwrap() as usize;
+                    let all = [
+                        json!({"signature": unserved, "slot": 12, "err": null, "memo": null,
+                            "blockTime": null, "confirmationStatus": "confirmed"}),
+                        json!({"signature": failed, "slot": 11,
+                            "err": {"InstructionError": [0, {"Custom": 6013}]}, "memo": null,
+                            "blockTime": 1_700_000_001, "confirmationStatus": "confirmed"}),
+                        json!({"signature": staked, "slot": 10, "err": null, "memo": null,
+                            "blockTime": 1_700_000_000, "confirmationStatus": "finalized"}),
+                    ];
+                    Ok(Value::Array(all.into_iter().take(limit).collect()))
+                }
+                RpcRequest::GetTransaction => {
+                    self.transaction_requests.fetch_add(1, Ordering::SeqCst);
+                    assert_eq!(params[1]["commitment"], "confirmed");
+                    let id = staking::ID;
+                    let logs = if params[0] == unserved.as_str() {
+                        return Ok(Value::Null);
+                    } else if params[0] == failed.as_str() {
+                        vec![
+                            format!("Program {id} invoke [1]"),
+                            staked_log_line(),
+                            format!("Program {id} failed: custom program error: 0x177d"),
+                        ]
+                    } else {
+                        vec![
+                            format!("Program {id} invoke [1]"),
+                            staked_log_line(),
+                            format!("Program {id} success"),
+                        ]
+                    };
+                    Ok(json!({
+                        "slot": 10,
+                        "blockTime": 1_700_000_000,
+                        "transaction": {
+                            "signatures": [staked],
+                            "message": {
+                                "header": {"numRequiredSignatures": 1, "numReadonlySignedAccounts": 0,
+                                    "numReadonlyUnsignedAccounts": 0},
+                                "accountKeys": [], "recentBlockhash": "11111111111111111111111111111111",
+                                "instructions": [],
+                            },
+                        },
+                        "meta": {"err": null, "status": {"Ok": null}, "fee": 5000,
+                            "preBalances": [], "postBalances": [], "logMessages": logs},
+                    }))
+                }
+                _ => Err(gone()),
+            }
+        }
+
+        fn get_transport_stats(&self) -> RpcTransportStats {
+            RpcTransportStats::default()
+        }
+
+        fn url(&self) -> String {
+            "http://fake:8899".into()
+        }
+    }
+
+    #[tokio::test]
+    async fn history_decodes_each_listed_transaction_and_says_which_are_not_served() {
+        let signatures = [
+            Signature::from([3; 64]),
+            Signature::from([4; 64]),
+            Signature::from([5; 64]),
+        ];
+        let transaction_requests = Arc::new(AtomicUsize::new(0));
+        let mut client =
+            StakingClient::new("http://fake:8899", None, staking::ID, CommitmentConfig::processed());
+        client.rpc = RpcClient::new_sender(
+            HistoryNode {
+                signatures,
+                transaction_requests: transaction_requests.clone(),
+            },
+            RpcClientConfig::with_commitment(CommitmentConfig::processed()),
+        );
+        let address = Pubkey::new_unique();
+        let history = client.history(&address, 10, None).await.unwrap();
+        assert_eq!(transaction_requests.load(Ordering::SeqCst), 3);
+        let signatures_listed: Vec<_> = history.iter().map(|entry| entry.signature).collect();
+        assert_eq!(signatures_listed, signatures, "newest first, as listed");
+        assert_eq!(history[0].details, None);
+        assert_eq!(history[0].error, None);
+        // A failed transaction: its logged events did not happen.
+        let failed = history[1].details.as_ref().unwrap();
+        assert!(failed.invokes_program && failed.events.is_empty());
+        assert!(
+            history[1]
+                .error
+                .as_deref()
+                .unwrap()
+                .contains("TicketLocked"),
+            "{:?}",
+            history[1].error
+        );
+        let staked = history[2].details.as_ref().unwrap();
+        assert_eq!(staked.events.len(), 1);
+        assert_eq!(staked.events[0].name, "Staked");
+        assert_eq!(staked.events[0].u64("amount"), Some(12_500_000));
+        assert_eq!(history[2].block_time, Some(1_700_000_000));
+
+        // The limit bounds the getTransaction requests.
+        let one = client.history(&address, 1, None).await.unwrap();
+        assert_eq!(one.len(), 1);
+        assert_eq!(transaction_requests.load(Ordering::SeqCst), 4);
+        for limit in [0, MAX_HISTORY_LIMIT + 1] {
+            let error = client.history(&address, limit, None).await.unwrap_err();
+            assert_eq!(
+                error.to_string(),
+                format!("the history limit is 1 to 100 transactions, not {limit}")
+            );
+        }
     }
 }
