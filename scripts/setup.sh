@@ -39,12 +39,11 @@ fi
 # The TypeScript client's packages (clients/js), exactly as package-lock.json
 # pins them; reinstalled only when the lock file changed since the last install.
 if ! command -v npm >/dev/null 2>&1; then
-    echo "setup: npm is missing: install Node.js 20 or later (https://nodejs.org, or apt-get install nodejs npm)" >&2
+    echo "setup: npm is missing: install Node.js 20.19 or later (https://nodejs.org)" >&2
     exit 1
 fi
-node_major="$(node -p 'process.versions.node.split(".")[0]')"
-if [ "$node_major" -lt 20 ]; then
-    echo "setup: Node.js $(node --version) is too old: the TypeScript client needs Node.js 20 or later" >&2
+if ! node -e 'const [major, minor] = process.versions.node.split(".").map(Number); process.exit(major > 20 || (major === 20 && minor >= 19) ? 0 : 1)'; then
+    echo "setup: Node.js $(node --version) is too old: the TypeScript client needs Node.js 20.19 or later" >&2
     exit 1
 fi
 js_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/clients/js"

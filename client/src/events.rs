@@ -56,12 +56,19 @@ pub fn decode_logs(program_id: &Pubkey, logs: &[String]) -> Vec<Event> {
             }
         } else if let Some(rest) = line.strip_prefix("Program ") {
             let mut words = rest.split_whitespace();
+            // A program's own text reads `Program log: …` (or `Program
+            // return: …`): an id never ends with a colon, so such lines, even
+            // `Program log: success`, never move the stack; an exit pops only
+            // the program that is running.
             let (Some(id), Some(what)) = (words.next(), words.next()) else {
                 continue;
             };
+            if id.ends_with(':') {
+                continue;
+            }
             match what {
                 "invoke" => stack.push(id),
-                "success" | "failed:" | "failed" => {
+                "success" | "failed:" if stack.last() == Some(&id) => {
                     stack.pop();
                 }
                 _ => {}
@@ -247,8 +254,12 @@ mod tests {
             format!("Program {other} success"),
             format!("Program {id} invoke [1]"),
             "Program log: Instruction: Claim".to_string(),
-            // A program the staking program calls writes event-shaped data.
+            // A program the staking program calls writes event-shaped data,
+            // and log text that looks like an exit or an invoke.
             format!("Program {other} invoke [2]"),
+            "Program log: success".to_string(),
+            "Program log: invoke [3]".to_string(),
+            format!("Program {id} success"),
             claimed(2),
             format!("Program {other} success"),
             claimed(3),

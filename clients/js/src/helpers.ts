@@ -67,9 +67,15 @@ export async function positionDelegation(
     return { operator: position.operator, delegation };
 }
 
-/** `withdraw`'s and `cancel_unbond`'s `ticketOperator`: the operator that keeps the ticket's room, if any. */
-export function ticketOperator(ticket: UnbondTicket): Address | undefined {
-    return ticket.operator === NO_ADDRESS ? undefined : ticket.operator;
+/**
+ * `withdraw`'s and `cancel_unbond`'s `ticketOperator`: the operator that keeps
+ * the ticket's room, if any. For `cancel_unbond` pass the position too: when
+ * it is still delegated to that same operator, the operator is already among
+ * the instruction's accounts and this slot must stay empty.
+ */
+export function ticketOperator(ticket: UnbondTicket, position?: Position): Address | undefined {
+    if (ticket.operator === NO_ADDRESS || ticket.operator === position?.operator) return undefined;
+    return ticket.operator;
 }
 
 /** The position address of an owner in a pool. */

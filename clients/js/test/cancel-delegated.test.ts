@@ -5,11 +5,10 @@
 // operator itself with OperatorMismatch; the Rust SDK passes the ticket's
 // operator only when it differs from the position's
 // (`ticket_operator(ticket).filter(|left| Some(left) != operator)`).
-// `ticketOperator` is documented as `cancel_unbond`'s `ticketOperator`, so
-// given the position it must leave the account out in that case.
+// `ticketOperator(ticket, position)` leaves the account out in that case.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { generateKeyPairSigner, type Address } from '@solana/kit';
+import { generateKeyPairSigner } from '@solana/kit';
 import {
     fetchMaybeUnbondTicket,
     fetchPosition,
@@ -28,8 +27,6 @@ import {
     positionDelegation,
     ticketOperator,
     TOKEN_PROGRAM_ADDRESS,
-    type Position,
-    type UnbondTicket,
 } from '@staking/client';
 import { startLocalnet, type Localnet } from './localnet';
 
@@ -95,15 +92,13 @@ test("cancel_unbond of a ticket from the position's current operator, with ticke
     const position = await current();
     assert.equal(position.operator, operator, 'the position is still delegated to it');
 
-    // `ticketOperator` with the position (ignored by a helper that only takes the ticket).
-    const cancelTicketOperator = ticketOperator as (ticket: UnbondTicket, position?: Position) => Address | undefined;
     await net.send(holder, [
         await getCancelUnbondInstructionAsync({
             owner: holder,
             pool,
             ...(await positionDelegation(position, positionAddress)),
             ticket: ticketSigner.address,
-            ticketOperator: cancelTicketOperator(ticket, position),
+            ticketOperator: ticketOperator(ticket, position),
         }),
     ]);
     assert.equal((await fetchMaybeUnbondTicket(net.rpc, ticketSigner.address, { commitment: 'confirmed' })).exists, false);
