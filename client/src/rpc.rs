@@ -69,9 +69,20 @@ pub struct HistoryEntry {
     /// Why the transaction failed (`None`: it succeeded), decoded from its
     /// logs when the node served them (a program error by name).
     pub error: Option<String>,
-    /// What the transaction did; `None` while the node does not serve it yet
-    /// (`getTransaction` answers null for a moment after it lands).
-    pub details: Option<HistoryDetails>,
+    /// What the transaction did, or why the node cannot say.
+    pub details: Result<HistoryDetails, Unavailable>,
+}
+
+/// Why a listed transaction's details are missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unavailable {
+    /// `getTransaction` answers null: the node does not serve it yet (for a
+    /// moment after it lands).
+    NotYet,
+    /// The node serves the transaction without its logs (a validator run
+    /// without `enable_extended_tx_metadata_storage` drops them), so its
+    /// events cannot be read.
+    NoLogs,
 }
 
 /// A served transaction's part in the staking program.
@@ -621,7 +632,11 @@ impl StakingClient {
                     ))
                 })?;
                 let served = self.served_transaction(&signature, commitment).await?;
-                let logs = served.as_ref().map(|(logs, _)| logs.as_slice());
+                let logs = match &served {
+                    None => Err(Unavailable::NotYet),
+                    Some((None, _)) => Err(Unavailable::NoLogs),
+                    Some((Some(logs), _)) => Ok(logs.as_slice()),
+                };
                 let error = status.err.map(|err| {
                     transaction_error(logs.unwrap_or_default(), &TransactionError::from(err))
                         .to_string()
@@ -660,14 +675,14 @@ impl StakingClient {
         }
     }
 
-    /// A transaction's logs and block time; `None` while the node does not
-    /// serve it (`getTransaction` answers null), told apart from a failed
-    /// request.
+    /// A transaction's logs (`None`: the node kept none) and block time;
+    /// `None` while the node does not serve it (`getTransaction` answers
+    /// null), told apart from a failed request.
     async fn served_transaction(
         &self,
         signature: &Signature,
         commitment: CommitmentConfig,
-    ) -> Result<Option<(Vec<String>, Option<i64>)>, ClientError> {
+    ) -> Result<Option<(Option<Vec<String>>, Option<i64>)>, ClientError> {
         use solana_rpc_client_api::request::RpcRequest;
         use solana_transaction_status_client_types::EncodedConfirmedTransactionWithStatusMeta;
         let params = serde_json::json!([
@@ -685,8 +700,8 @@ impl StakingClient {
             .map_err(|e| self.rpc_error(e))?;
         Ok(served.map(|tx| {
             let logs = match tx.transaction.meta.map(|meta| meta.log_messages) {
-                Some(OptionSerializer::Some(logs)) => logs,
-                _ => Vec::new(),
+                Some(OptionSerializer::Some(logs)) => Some(logs),
+                _ => None,
             };
             (logs, tx.block_time)
         }))
@@ -1065,8 +1080,12 @@ mod tests {
             Signature::from([5; 64]),
         ];
         let transaction_requests = Arc::new(AtomicUsize::new(0));
-        let mut client =
-            StakingClient::new("http://fake:8899", None, staking::ID, CommitmentConfig::processed());
+        let mut client = StakingClient::new(
+            "http://fake:8899",
+            None,
+            staking::ID,
+            CommitmentConfig::processed(),
+        );
         client.rpc = RpcClient::new_sender(
             HistoryNode {
                 signatures,
@@ -1079,7 +1098,7 @@ mod tests {
         assert_eq!(transaction_requests.load(Ordering::SeqCst), 3);
         let signatures_listed: Vec<_> = history.iter().map(|entry| entry.signature).collect();
         assert_eq!(signatures_listed, signatures, "newest first, as listed");
-        assert_eq!(history[0].details, None);
+        assert_eq!(history[0].details, Err(Unavailable::NotYet));
         assert_eq!(history[0].error, None);
         // A failed transaction: its logged events did not happen.
         let failed = history[1].details.as_ref().unwrap();
