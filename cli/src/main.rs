@@ -24,7 +24,8 @@ mod views;
 use config::{load_keypair, Overrides};
 use ops::{OperatorSettings, OperatorSettingsUpdate, Plan};
 use output::{
-    Moved, OperatorList, Outcome, PoolList, PositionList, PositionResult, TransactionResult,
+    History, Moved, OperatorList, Outcome, PoolList, PositionList, PositionResult,
+    TransactionResult,
 };
 use session::Session;
 use views::PoolView;
@@ -171,6 +172,22 @@ enum Command {
         /// with a countdown, then withdraw
         #[arg(long)]
         wait: bool,
+    },
+    /// The staking program's transactions of an address, newest first, with
+    /// what each did in plain words (from the program's events)
+    History {
+        /// A pool, position, unbond ticket, operator or wallet (with --owner: the pool)
+        #[arg(value_parser = parse_pubkey)]
+        address: Pubkey,
+        /// The transactions of this wallet's position in the pool ADDRESS
+        #[arg(long, value_parser = parse_pubkey)]
+        owner: Option<Pubkey>,
+        /// Look at this many of the address's latest transactions (1 to 100)
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=staking_client::rpc::MAX_HISTORY_LIMIT as i64))]
+        limit: u16,
+        /// Only transactions older than this one (the `Older:` line gives it)
+        #[arg(long, value_parser = parse_signature)]
+        before: Option<solana_signature::Signature>,
     },
     /// Print a shell completion script: `staking completions bash > /etc/bash_completion.d/staking`
     Completions {
@@ -439,6 +456,11 @@ fn parse_pubkey(text: &str) -> Result<Pubkey, String> {
     Pubkey::from_str(text).map_err(|_| format!("{text:?} is not a valid base58 address"))
 }
 
+fn parse_signature(text: &str) -> Result<solana_signature::Signature, String> {
+    text.parse()
+        .map_err(|_| format!("{text:?} is not a transaction signature (base58)"))
+}
+
 fn parse_ui(text: &str) -> Result<UiAmount, String> {
     text.parse().map_err(|e: ClientError| e.to_string())
 }
@@ -583,6 +605,37 @@ async fn run(cli: Cli) -> Result<(), ClientError> {
             };
             let positions = client.position_views(&owner).await?;
             return out.print(&PositionList { owner, positions });
+        }
+        Command::History {
+            address,
+            owner,
+            limit,
+            before,
+        } => {
+            let address = match owner {
+                Some(owner) => {
+                    // Says what ADDRESS is when it is not a pool.
+                    client.pool(&address).await?;
+                    staking_client::pda::position(&client.program_id, &address, &owner)
+                }
+                None => address,
+            };
+            let limit = usize::from(limit);
+            let entries = client.history(&address, limit, before.as_ref()).await?;
+            let mut mints = std::collections::HashMap::new();
+            for entry in &entries {
+                let events = entry.details.iter().flat_map(|details| &details.events);
+                for pool in events.filter_map(|event| event.pubkey("pool")) {
+                    if let std::collections::hash_map::Entry::Vacant(slot) = mints.entry(pool) {
+                        // A pool that cannot be read leaves its amounts in base units.
+                        if let Ok(account) = client.pool(&pool).await {
+                            slot.insert(output::PoolMints::of(&account));
+                        }
+                    }
+                }
+            }
+            let now = client.now().await?;
+            return out.print(&History::new(&address, entries, limit, &mints, now));
         }
         Command::Operators { pool } => {
             let operators = client.operator_views(&pool).await?;
@@ -813,6 +866,7 @@ fn needs_signer(command: &Command) -> bool {
             | Command::Position { owner: Some(_), .. }
             | Command::Positions { owner: Some(_) }
             | Command::Operators { .. }
+            | Command::History { .. }
             | Command::Operator {
                 command: OperatorCommand::Show {
                     operator: Some(_),

@@ -6,10 +6,15 @@ use std::fmt;
 
 use anchor_lang::prelude::Pubkey;
 use serde::{Serialize, Serializer};
-use staking::state::Pool;
-use staking_client::events::Event;
+use std::collections::HashMap;
 
-use crate::views::{OperatorView, PoolView, PositionView, TokenAmount};
+use serde_json::{Map, Value};
+use staking::state::Pool;
+use staking_client::amount::{format_date, format_duration, format_when};
+use staking_client::events::Event;
+use staking_client::rpc::{HistoryEntry, Unavailable};
+
+use crate::views::{format_bps, printable, OperatorView, PoolView, PositionView, TokenAmount};
 
 /// A transaction command's own fields; `action` names it in JSON.
 #[derive(Debug, Clone, Serialize)]
@@ -207,6 +212,11 @@ impl PoolMints {
         }
     }
 
+    /// The mint and decimals of reward stream `index`.
+    fn stream(&self, index: Option<u64>) -> Option<(Pubkey, u8)> {
+        self.rewards.get(usize::try_from(index?).ok()?).copied()
+    }
+
     fn decimals(&self, mint: &Pubkey) -> Option<u8> {
         std::iter::once(&self.stake)
             .chain(&self.rewards)
@@ -390,6 +400,440 @@ impl fmt::Display for OperatorList {
     }
 }
 
+/// `staking history`: an address's transactions that call the program,
+/// newest first.
+#[derive(Debug, Clone, Serialize)]
+pub struct History {
+    /// The address whose transactions are listed (for `--owner`, the
+    /// owner's position in the pool).
+    pub address: String,
+    pub transactions: Vec<HistoryTransaction>,
+    /// Listed transactions of the address that do not call the staking
+    /// program (a wallet's transfers), left out.
+    pub skipped: usize,
+    /// Pass as `--before` for older transactions (null: there are none).
+    pub older_before: Option<String>,
+    /// The cluster's clock, for block times relative to it.
+    #[serde(skip)]
+    pub now: i64,
+}
+
+/// One transaction of [`History`].
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryTransaction {
+    pub signature: String,
+    pub slot: u64,
+    /// Unix seconds (null when the node does not know the block's time).
+    pub block_time: Option<i64>,
+    pub succeeded: bool,
+    /// Why it failed, decoded (null when it succeeded).
+    pub error: Option<String>,
+    /// The program's events in order (empty for a failed transaction, whose
+    /// changes were rolled back); null when `unavailable` says why not.
+    pub events: Option<Vec<HistoryEvent>>,
+    /// `"not_served_yet"`: the node does not serve the transaction yet (a
+    /// few seconds after it lands); `"no_logs"`: the node keeps no program
+    /// logs; null: `events` are there.
+    pub unavailable: Option<&'static str>,
+}
+
+/// A program event of a transaction, in plain words.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryEvent {
+    /// The event's name in the program (`Staked`, `RewardsClaimed`, …).
+    pub name: String,
+    /// What happened, in UI amounts: `staked 12.5 (pool total 100) by <OWNER>`.
+    pub description: String,
+    /// The amount the event moved, in `mint`'s UI units (null: none, or the
+    /// mint's decimals are not known).
+    pub amount: Option<TokenAmount>,
+    pub mint: Option<String>,
+    /// The event's fields as the IDL names them (amounts in base units).
+    pub fields: Map<String, Value>,
+}
+
+impl History {
+    /// `entries` as the SDK listed them (at most `limit`); `mints`: the
+    /// pools the events name, for their mints' decimals.
+    pub fn new(
+        address: &Pubkey,
+        entries: Vec<HistoryEntry>,
+        limit: usize,
+        mints: &HashMap<Pubkey, PoolMints>,
+        now: i64,
+    ) -> Self {
+        let older_before = (entries.len() >= limit)
+            .then(|| entries.last().map(|entry| entry.signature.to_string()))
+            .flatten();
+        let listed = entries.len();
+        let transactions: Vec<HistoryTransaction> = entries
+            .into_iter()
+            .filter(|entry| {
+                entry
+                    .details
+                    .as_ref()
+                    .map_or(true, |details| details.invokes_program)
+            })
+            .map(|entry| HistoryTransaction {
+                signature: entry.signature.to_string(),
+                slot: entry.slot,
+                block_time: entry.block_time,
+                succeeded: entry.error.is_none(),
+                error: entry.error,
+                unavailable: entry.details.as_ref().err().map(|why| match why {
+                    Unavailable::NotYet => "not_served_yet",
+                    Unavailable::NoLogs => "no_logs",
+                }),
+                events: entry.details.ok().map(|details| {
+                    details
+                        .events
+                        .iter()
+                        .map(|event| HistoryEvent::new(event, mints))
+                        .collect()
+                }),
+            })
+            .collect();
+        History {
+            address: address.to_string(),
+            skipped: listed - transactions.len(),
+            transactions,
+            older_before,
+            now,
+        }
+    }
+}
+
+impl HistoryEvent {
+    pub fn new(event: &Event, mints: &HashMap<Pubkey, PoolMints>) -> Self {
+        let pool = event.pubkey("pool").and_then(|pool| mints.get(&pool));
+        let key = |field: &str| {
+            event
+                .pubkey(field)
+                .map_or_else(|| "?".to_string(), |key| key.to_string())
+        };
+        let number = |field: &str| event.u64(field).unwrap_or_default();
+        let bps = |field: &str| format_bps(number(field));
+        let stream = event.u64("stream_index");
+        let stream_no = stream.map_or_else(|| "?".to_string(), |index| index.to_string());
+        let stake = pool.map(|mints| mints.stake);
+        let reward = event
+            .pubkey("reward_mint")
+            .map(|mint| (mint, pool.and_then(|mints| mints.decimals(&mint))))
+            .or_else(|| {
+                pool.and_then(|mints| mints.stream(stream))
+                    .map(|(mint, decimals)| (mint, Some(decimals)))
+            });
+        // An amount field in a mint's UI units; base units when the
+        // decimals are not known.
+        let ui = |field: &str, decimals: Option<u8>| match decimals {
+            Some(decimals) => TokenAmount::new(number(field), decimals).ui,
+            None => format!("{} base units", number(field)),
+        };
+        let stake_ui = |field: &str| ui(field, stake.map(|(_, decimals)| decimals));
+        let reward_ui = |field: &str| ui(field, reward.and_then(|(_, decimals)| decimals));
+        let reward_mint = reward.map_or_else(|| "?".to_string(), |(mint, _)| mint.to_string());
+        let owner = key("owner");
+        let operator = key("operator");
+        let name_of = || {
+            printable(
+                event
+                    .fields
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or(""),
+            )
+        };
+        let stake_amount = |field: &str| {
+            stake.map(|(mint, decimals)| (mint, TokenAmount::new(number(field), decimals)))
+        };
+        let reward_amount = |field: &str| {
+            reward.and_then(|(mint, decimals)| {
+                decimals.map(|decimals| (mint, TokenAmount::new(number(field), decimals)))
+            })
+        };
+        let (description, amount) = match event.name.as_str() {
+            "PoolInitialized" => (
+                format!(
+                    "created the pool (id {}, stake mint {}, unbonding period {}, minimum stake {})",
+                    number("pool_id"),
+                    key("stake_mint"),
+                    format_duration(number("unbonding_period")),
+                    stake_ui("min_stake"),
+                ),
+                None,
+            ),
+            "PoolUpdated" => (
+                format!(
+                    "updated the pool (unbonding period {}, minimum stake {}, {}{})",
+                    format_duration(number("unbonding_period")),
+                    stake_ui("min_stake"),
+                    match number("max_total_stake") {
+                        staking::constants::NO_STAKE_CAP => "no stake cap".to_string(),
+                        _ => format!("stake cap {}", stake_ui("max_total_stake")),
+                    },
+                    if event.fields.get("paused") == Some(&Value::Bool(true)) {
+                        ", paused"
+                    } else {
+                        ""
+                    },
+                ),
+                None,
+            ),
+            "AuthorityTransferProposed" => (
+                match event.pubkey("pending_authority") {
+                    Some(pending) => format!("proposed {pending} as the pool's authority"),
+                    None => "cancelled the proposed authority transfer".to_string(),
+                },
+                None,
+            ),
+            "AuthorityTransferred" => (
+                format!(
+                    "the pool's authority passed from {} to {}",
+                    key("previous_authority"),
+                    key("new_authority")
+                ),
+                None,
+            ),
+            "RewardStreamAdded" => (
+                format!("added reward stream {stream_no} paying {reward_mint}"),
+                None,
+            ),
+            "RewardsFunded" => (
+                format!(
+                    "funded stream {stream_no} with {} of {reward_mint} for {} (until {})",
+                    reward_ui("amount"),
+                    format_duration(number("duration")),
+                    format_date(event.fields.get("period_end").and_then(Value::as_i64).unwrap_or_default()),
+                ),
+                reward_amount("amount"),
+            ),
+            "PositionOpened" => (format!("opened a position for {owner}"), None),
+            "PositionClosed" => (format!("closed the position of {owner}"), None),
+            "Staked" => (
+                format!(
+                    "staked {} (position {}, pool total {}) by {owner}",
+                    stake_ui("amount"),
+                    stake_ui("position_staked"),
+                    stake_ui("pool_staked")
+                ),
+                stake_amount("amount"),
+            ),
+            "Unstaked" => (
+                format!(
+                    "unstaked {} into unbond ticket {} unlocking {} by {owner}",
+                    stake_ui("amount"),
+                    key("ticket"),
+                    format_date(event.fields.get("unlock_at").and_then(Value::as_i64).unwrap_or_default()),
+                ),
+                stake_amount("amount"),
+            ),
+            "Withdrawn" => (
+                format!(
+                    "withdrew {} from unbond ticket {} by {owner}",
+                    stake_ui("amount"),
+                    key("ticket")
+                ),
+                stake_amount("amount"),
+            ),
+            "UnbondCancelled" => (
+                format!(
+                    "cancelled unbond ticket {}: {} back to stake by {owner}",
+                    key("ticket"),
+                    stake_ui("amount")
+                ),
+                stake_amount("amount"),
+            ),
+            "RewardsClaimed" => (
+                format!(
+                    "claimed {} of {reward_mint} (stream {stream_no}) by {owner}",
+                    reward_ui("amount")
+                ),
+                reward_amount("amount"),
+            ),
+            "RewardsCompounded" => (
+                format!(
+                    "compounded {} from stream {stream_no} into stake ({} staked) by {owner}",
+                    stake_ui("amount"),
+                    stake_ui("staked")
+                ),
+                stake_amount("staked"),
+            ),
+            "UndistributedRecovered" => (
+                format!(
+                    "recovered {} of {reward_mint} nobody was owed from stream {stream_no} to {}",
+                    reward_ui("amount"),
+                    key("destination")
+                ),
+                reward_amount("amount"),
+            ),
+            "OperatorRegistered" => (
+                format!(
+                    "registered operator {operator} \"{}\" at {} commission{}",
+                    name_of(),
+                    bps("commission_bps"),
+                    if event.fields.get("active") == Some(&Value::Bool(true)) {
+                        ""
+                    } else {
+                        ", awaiting the authority's approval"
+                    }
+                ),
+                None,
+            ),
+            "OperatorUpdated" => (
+                format!(
+                    "updated operator {operator} (\"{}\", {} commission)",
+                    name_of(),
+                    bps("commission_bps")
+                ),
+                None,
+            ),
+            "OperatorStatusChanged" => (
+                format!(
+                    "{} operator {operator}",
+                    if event.fields.get("active") == Some(&Value::Bool(true)) {
+                        "activated"
+                    } else {
+                        "deactivated"
+                    }
+                ),
+                None,
+            ),
+            "CommissionChangeScheduled" => (
+                format!(
+                    "operator {operator} scheduled its commission from {} to {} on {}",
+                    bps("commission_bps"),
+                    bps("pending_commission_bps"),
+                    format_date(event.fields.get("effective_at").and_then(Value::as_i64).unwrap_or_default()),
+                ),
+                None,
+            ),
+            "CommissionChangeApplied" => (
+                format!(
+                    "operator {operator}'s commission went from {} to {}",
+                    bps("previous_bps"),
+                    bps("commission_bps")
+                ),
+                None,
+            ),
+            "CommissionClaimed" => (
+                format!(
+                    "operator {operator} claimed {} of {reward_mint} commission (stream {stream_no})",
+                    reward_ui("amount")
+                ),
+                reward_amount("amount"),
+            ),
+            "Delegated" => (
+                format!(
+                    "{owner} delegated {} to operator {operator}",
+                    stake_ui("amount")
+                ),
+                stake_amount("amount"),
+            ),
+            "Redelegated" => (
+                format!(
+                    "{owner} moved {} from operator {} to operator {}",
+                    stake_ui("amount"),
+                    key("from_operator"),
+                    key("to_operator")
+                ),
+                stake_amount("amount"),
+            ),
+            "Undelegated" => (
+                format!(
+                    "{owner} undelegated {} from operator {operator}",
+                    stake_ui("amount")
+                ),
+                stake_amount("amount"),
+            ),
+            // An event added to the program later: its fields as they are.
+            _ => (
+                std::iter::once(event.name.clone())
+                    .chain(event.fields.iter().map(|(name, value)| match value {
+                        Value::String(text) => format!("{name}={}", printable(text)),
+                        other => format!("{name}={other}"),
+                    }))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                None,
+            ),
+        };
+        let (mint, amount) = match amount {
+            Some((mint, amount)) => (Some(mint.to_string()), Some(amount)),
+            None => (None, None),
+        };
+        HistoryEvent {
+            name: event.name.clone(),
+            description,
+            amount,
+            mint,
+            fields: event.fields.clone(),
+        }
+    }
+}
+
+impl fmt::Display for History {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.transactions.is_empty() {
+            writeln!(
+                f,
+                "No transactions of the staking program for {}",
+                self.address
+            )?;
+        } else {
+            writeln!(
+                f,
+                "Transactions of the staking program for {}, newest first:",
+                self.address
+            )?;
+        }
+        for tx in &self.transactions {
+            let when = match tx.block_time {
+                Some(time) => format_when(time, self.now),
+                None => format!("slot {} (time not known)", tx.slot),
+            };
+            let status = match &tx.error {
+                None => "succeeded".to_string(),
+                Some(error) => format!("failed: {error}"),
+            };
+            writeln!(f, "{when}  {}  {status}", tx.signature)?;
+            match &tx.events {
+                None if tx.unavailable == Some("no_logs") => writeln!(
+                    f,
+                    "  details not available: the node keeps no program logs for its transactions, so their events cannot be read"
+                )?,
+                None => writeln!(
+                    f,
+                    "  details not available yet: the node does not serve this transaction yet (it landed moments ago); run again in a few seconds"
+                )?,
+                Some(events) if events.is_empty() && tx.succeeded => {
+                    writeln!(f, "  no staking events")?
+                }
+                Some(events) => {
+                    for event in events {
+                        writeln!(f, "  {}", event.description)?;
+                    }
+                }
+            }
+        }
+        if self.skipped > 0 {
+            writeln!(
+                f,
+                "({} other transaction{} of this address, not calling the staking program, left out)",
+                self.skipped,
+                if self.skipped == 1 { "" } else { "s" }
+            )?;
+        }
+        if let Some(before) = &self.older_before {
+            writeln!(
+                f,
+                "Older: staking history {} --before {before}",
+                self.address
+            )?;
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -494,5 +938,128 @@ mod tests {
             serde_json::to_value(&accept).unwrap()["action"],
             "accept-authority"
         );
+    }
+
+    #[test]
+    fn history_reads_events_in_plain_words_with_ui_amounts() {
+        use staking_client::rpc::{HistoryDetails, HistoryEntry};
+        let (pool, stake, reward, owner) = (
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+        );
+        let mints = HashMap::from([(
+            pool,
+            PoolMints {
+                stake: (stake, 6),
+                rewards: vec![(reward, 9)],
+            },
+        )]);
+        let staked = event(
+            "Staked",
+            json!({"pool": pool.to_string(), "owner": owner.to_string(), "amount": 12_500_000u64,
+                "position_staked": 12_500_000u64, "pool_staked": 100_000_000u64}),
+        );
+        let claimed = event(
+            "RewardsClaimed",
+            json!({"pool": pool.to_string(), "owner": owner.to_string(), "stream_index": 0,
+                "reward_mint": reward.to_string(), "amount": 1_200_000_000u64}),
+        );
+        let signature = |byte| solana_signature::Signature::from([byte; 64]);
+        let entry = |byte, events: Option<Vec<Event>>, error: Option<&str>| HistoryEntry {
+            signature: signature(byte),
+            slot: u64::from(byte),
+            block_time: Some(1_700_000_000 - i64::from(byte)),
+            error: error.map(str::to_string),
+            details: events
+                .map(|events| HistoryDetails {
+                    invokes_program: true,
+                    events,
+                })
+                .ok_or(Unavailable::NotYet),
+        };
+        let mut transfer = entry(5, Some(vec![]), None);
+        transfer.details.as_mut().unwrap().invokes_program = false;
+        let entries = vec![
+            entry(1, None, None),
+            entry(2, Some(vec![claimed]), None),
+            entry(
+                3,
+                Some(vec![]),
+                Some("program error TicketLocked (6013): locked"),
+            ),
+            transfer,
+            entry(4, Some(vec![staked]), None),
+        ];
+        let address = Pubkey::new_unique();
+        let history = History::new(&address, entries, 5, &mints, 1_700_000_060);
+        assert_eq!(history.skipped, 1);
+        assert_eq!(history.older_before, Some(signature(4).to_string()));
+        let json = serde_json::to_value(&history).unwrap();
+        assert_eq!(json["transactions"].as_array().unwrap().len(), 4);
+        assert_eq!(json["transactions"][0]["events"], Value::Null);
+        assert_eq!(json["transactions"][0]["unavailable"], "not_served_yet");
+        assert_eq!(json["transactions"][1]["unavailable"], Value::Null);
+        let claim = &json["transactions"][1]["events"][0];
+        assert_eq!(claim["name"], "RewardsClaimed");
+        assert_eq!(
+            claim["amount"],
+            json!({"ui": "1.2", "base_units": 1_200_000_000u64})
+        );
+        assert_eq!(claim["mint"], reward.to_string());
+        assert_eq!(claim["fields"]["amount"], 1_200_000_000u64);
+        assert_eq!(json["transactions"][2]["succeeded"], false);
+        let staking = &json["transactions"][3]["events"][0];
+        assert_eq!(staking["amount"]["base_units"], 12_500_000);
+        assert_eq!(staking["mint"], stake.to_string());
+        let text = history.to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[0],
+            format!("Transactions of the staking program for {address}, newest first:")
+        );
+        assert_eq!(
+            lines[1],
+            format!(
+                "2023-11-14 22:13 UTC (1m 1s ago)  {}  succeeded",
+                signature(1)
+            )
+        );
+        assert!(
+            lines[2].starts_with("  details not available yet"),
+            "{text}"
+        );
+        assert_eq!(
+            lines[4],
+            format!("  claimed 1.2 of {reward} (stream 0) by {owner}")
+        );
+        assert!(lines[5].ends_with("failed: program error TicketLocked (6013): locked"));
+        assert_eq!(
+            lines[7],
+            format!("  staked 12.5 (position 12.5, pool total 100) by {owner}")
+        );
+        assert_eq!(
+            lines[8],
+            "(1 other transaction of this address, not calling the staking program, left out)"
+        );
+        assert_eq!(
+            lines[9],
+            format!("Older: staking history {address} --before {}", signature(4))
+        );
+        // A pool that could not be read: base units, no amount object.
+        let unknown = HistoryEvent::new(
+            &event(
+                "Withdrawn",
+                json!({"pool": Pubkey::new_unique().to_string(),
+                "owner": owner.to_string(), "ticket": owner.to_string(), "amount": 7}),
+            ),
+            &mints,
+        );
+        assert_eq!(
+            unknown.description,
+            format!("withdrew 7 base units from unbond ticket {owner} by {owner}")
+        );
+        assert!(unknown.amount.is_none());
     }
 }
