@@ -224,6 +224,124 @@ async fn a_pool_lifecycle_through_the_cli() {
     assert_eq!(moved[0]["mint"], reward_mint.to_string());
     assert_eq!(moved[0]["amount"]["base_units"], claimed, "{claim}");
 
+    // `staking history <POOL>`: the claim and the stake, newest first, with
+    // what was staked and claimed (a transaction that landed moments ago may
+    // not be served yet: asked again until every one is).
+    let (stake_signature, claim_signature) = (
+        staked["signature"].as_str().unwrap(),
+        claim["signature"].as_str().unwrap(),
+    );
+    let mut history = Value::Null;
+    for _ in 0..30 {
+        history = net.json(&alice_key, &["history", &pool]);
+        let served = history["transactions"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{history}"))
+            .iter()
+            .all(|tx| tx["unavailable"] != "not_served_yet");
+        if served {
+            break;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    let transactions = history["transactions"].as_array().unwrap();
+    // create-pool, add-reward-stream, fund, stake, claim.
+    assert_eq!(transactions.len(), 5, "{history}");
+    assert_eq!(history["older_before"], Value::Null, "{history}");
+    assert_eq!(transactions[0]["signature"], claim_signature, "{history}");
+    assert_eq!(transactions[1]["signature"], stake_signature, "{history}");
+    assert!(
+        transactions.iter().all(|tx| tx["succeeded"] == true),
+        "{history}"
+    );
+    let event_named = |tx: &Value, name: &str| -> Value {
+        tx["events"]
+            .as_array()
+            .unwrap_or_else(|| panic!("not served: {history}"))
+            .iter()
+            .find(|event| event["name"] == name)
+            .unwrap_or_else(|| panic!("no {name} in {tx}"))
+            .clone()
+    };
+    let claimed_event = event_named(&transactions[0], "RewardsClaimed");
+    assert_eq!(claimed_event["amount"]["base_units"], claimed, "{history}");
+    assert_eq!(claimed_event["amount"], moved[0]["amount"], "{history}");
+    assert_eq!(claimed_event["mint"], reward_mint.to_string());
+    let staked_event = event_named(&transactions[1], "Staked");
+    assert_eq!(
+        staked_event["amount"],
+        serde_json::json!({"ui": "250.5", "base_units": 250_500_000})
+    );
+    assert_eq!(staked_event["mint"], stake_mint.to_string());
+    assert_eq!(
+        staked_event["description"],
+        format!(
+            "staked 250.5 (position 250.5, pool total 250.5) by {}",
+            alice.pubkey()
+        )
+    );
+    // Alice's position's history: her stake and claim only.
+    let mine = net.json(
+        &alice_key,
+        &["history", &pool, "--owner", &alice.pubkey().to_string()],
+    );
+    let mine: Vec<_> = mine["transactions"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{mine}"))
+        .iter()
+        .map(|tx| tx["signature"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(mine, [claim_signature, stake_signature]);
+    // Text, for people: the same events in plain words.
+    let text = net.cli(&alice_key, &["history", &pool, "--limit", "2"]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains(&format!(
+            "  claimed {} of {reward_mint} (stream 0) by {}",
+            ui(&moved[0]["amount"]),
+            alice.pubkey()
+        )) && text.contains(&format!(
+            "  staked 250.5 (position 250.5, pool total 250.5) by {}",
+            alice.pubkey()
+        )) && text.contains(&format!(
+            "Older: staking history {pool} --before {stake_signature}"
+        )),
+        "{text}"
+    );
+    // `staking history <POOL> | head -1`, and a reader gone before anything
+    // is written: no panic, no error.
+    let piped = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "set -o pipefail; {} -u {} history {pool} | head -1",
+            env!("CARGO_BIN_EXE_staking"),
+            net.url
+        ))
+        .output()
+        .unwrap();
+    assert!(
+        piped.status.success() && piped.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&piped.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&piped.stdout),
+        format!("Transactions of the staking program for {pool}, newest first:\n")
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_staking"))
+        .args(["-u", &net.url, "history", &pool])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let closed = child.wait_with_output().unwrap();
+    assert!(
+        closed.status.success() && closed.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&closed.stderr)
+    );
+
     // What the pool pays, and what the position earns, per day.
     let view = net.json(&alice_key, &["pool", &pool]);
     let stream = &view["streams"][0];
