@@ -134,6 +134,16 @@ impl Localnet {
         stderr
     }
 
+    /// Waits until the cluster's clock (what the program reads) has moved
+    /// `seconds` on: under load it runs slower than the wall clock, and a
+    /// claim in the same clock second as the last settlement has nothing to pay.
+    async fn wait_cluster_seconds(&self, seconds: i64) {
+        let until = self.client.now().await.unwrap() + seconds;
+        while self.client.now().await.unwrap() < until {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+
     async fn balance(&self, owner: &Pubkey, mint: &Pubkey, token_program: &Pubkey) -> u64 {
         let account = staking_client::pda::token_account(owner, mint, token_program);
         self.client.token_balance(&account).await.unwrap()
@@ -200,7 +210,7 @@ async fn a_pool_lifecycle_through_the_cli() {
         749_500_000
     );
 
-    tokio::time::sleep(Duration::from_secs(4)).await;
+    net.wait_cluster_seconds(4).await;
     let position = net.json(&alice_key, &["position", &pool]);
     assert_eq!(ui(&position["staked"]), "250.5");
     let pending = position["pending_rewards"][0]["amount"]["base_units"]
@@ -904,7 +914,7 @@ async fn delegation_through_the_cli() {
     assert_eq!(shown["pending_commission_bps"], 1_500);
     assert!(shown["pending_commission_at"].as_i64().unwrap() > 0);
 
-    tokio::time::sleep(Duration::from_secs(4)).await;
+    net.wait_cluster_seconds(4).await;
     let position = net.json(&alice_key, &["position", &pool]);
     assert_eq!(position["operator"], address.as_str());
     // For people: the claim's amounts, one line per stream, in UI units.
@@ -923,7 +933,7 @@ async fn delegation_through_the_cli() {
     // A node whose WebSocket does not answer: the claim is sent all the same
     // and says the amounts were not reported (after a second has accrued
     // something to claim).
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    net.wait_cluster_seconds(2).await;
     let config = net.dir.join("dead-websocket.yml");
     std::fs::write(
         &config,

@@ -109,6 +109,10 @@ pub async fn launch(config: &ValidatorConfig, payer: &Keypair) -> Result<Running
         .rpc_port(config.rpc_port)
         .rpc_config(JsonRpcConfig {
             enable_rpc_transaction_history: true,
+            // Without it the node strips logs and inner instructions before
+            // storing a transaction, and `getTransaction` (so `staking
+            // history` and error decoding after confirmation) has no events.
+            enable_extended_tx_metadata_storage: true,
             ..JsonRpcConfig::default_for_test()
         })
         .gossip_port(start)
