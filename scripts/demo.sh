@@ -110,4 +110,7 @@ done
 staking -k "$DIR/validator.json" operator update "$POOL"
 staking operator show "$OPERATOR"
 
+bold "Alice's history in the pool, from the chain's transaction history"
+staking history "$POOL" --owner "$ALICE" --limit 6
+
 bold "Demo complete"
