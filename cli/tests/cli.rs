@@ -150,6 +150,17 @@ impl Localnet {
     }
 }
 
+/// Runs a command whose reader has already gone away (`staking … | head -0`).
+fn with_stdout_closed(command: &mut Command) -> Output {
+    let mut child = command
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    child.wait_with_output().unwrap()
+}
+
 fn ui(value: &Value) -> String {
     value["ui"].as_str().unwrap().to_string()
 }
@@ -338,14 +349,9 @@ async fn a_pool_lifecycle_through_the_cli() {
         String::from_utf8_lossy(&piped.stdout),
         format!("Transactions of the staking program for {pool}, newest first:\n")
     );
-    let mut child = Command::new(env!("CARGO_BIN_EXE_staking"))
-        .args(["-u", &net.url, "history", &pool])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    drop(child.stdout.take());
-    let closed = child.wait_with_output().unwrap();
+    let closed = with_stdout_closed(
+        Command::new(env!("CARGO_BIN_EXE_staking")).args(["-u", &net.url, "history", &pool]),
+    );
     assert!(
         closed.status.success() && closed.stderr.is_empty(),
         "{}",
@@ -671,14 +677,9 @@ async fn failures_are_one_line_and_change_nothing() {
         format!("error: {stake_mint} is a token mint, not a pool")
     );
     // `staking pool X | head`: the reader goes away; no panic, no error.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_staking"))
-        .args(["-u", &net.url, "pool", &pool])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    drop(child.stdout.take());
-    let output = child.wait_with_output().unwrap();
+    let output = with_stdout_closed(
+        Command::new(env!("CARGO_BIN_EXE_staking")).args(["-u", &net.url, "pool", &pool]),
+    );
     assert!(
         output.status.success(),
         "{}",
@@ -1072,14 +1073,7 @@ fn argument_errors_are_complete_and_closed_pipes_are_quiet() {
         );
     }
     // A closed pipe: `staking --help | head -0` exits without a panic.
-    let mut child = staking()
-        .arg("--help")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    drop(child.stdout.take());
-    let output = child.wait_with_output().unwrap();
+    let output = with_stdout_closed(staking().arg("--help"));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
