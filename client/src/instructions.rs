@@ -559,6 +559,59 @@ pub fn claim_commission(
     ))
 }
 
+/// Signed by the pool authority: `Some((slasher, destination))` names who
+/// may slash and the stake-mint token account slashed stake goes to, with the
+/// most one slash may take; `None` turns slashing off (at once). A new
+/// slasher or a higher maximum applies after one unbonding period.
+pub fn set_slasher(
+    program_id: &Pubkey,
+    pool_address: &Pubkey,
+    authority: &Pubkey,
+    slasher: Option<(Pubkey, Pubkey)>,
+    max_slash_bps: u16,
+) -> Instruction {
+    build(
+        program_id,
+        accounts::SetSlasher {
+            authority: *authority,
+            pool: *pool_address,
+            slash_destination: slasher.map(|(_, destination)| destination),
+        },
+        instruction::SetSlasher {
+            slasher: slasher.map(|(slasher, _)| slasher),
+            max_slash_bps,
+        },
+    )
+}
+
+/// Signed by the pool's slasher: takes `slash.bps` of what `operator` answers
+/// for (`slash.reason`: 32 bytes naming the evidence, e.g. its hash) and sends
+/// it to the pool's slash destination in force at `now` (read from `pool`,
+/// pending settings included once their notice ran out).
+pub fn slash(
+    program_id: &Pubkey,
+    pool_address: &Pubkey,
+    pool: &Pool,
+    slasher: &Pubkey,
+    operator: &Pubkey,
+    slash: instruction::Slash,
+    now: i64,
+) -> Instruction {
+    build(
+        program_id,
+        accounts::Slash {
+            slasher: *slasher,
+            pool: *pool_address,
+            operator: *operator,
+            stake_mint: pool.stake_mint,
+            stake_vault: pool.stake_vault,
+            slash_destination: pool.slash_settings_at(now).destination,
+            token_program: pool.stake_token_program,
+        },
+        slash,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -503,4 +503,88 @@ impl TestEnv {
     pub fn commission_paid(&self, pool: &TestPool, owner: &Pubkey, stream: u8) -> u64 {
         (self.commission_paid_q(pool, owner, stream) >> 64) as u64
     }
+
+    /// Sets (`Some((slasher, destination))`) or removes the pool's slasher.
+    pub fn set_slasher(
+        &mut self,
+        pool: &TestPool,
+        slasher: Option<(&Pubkey, &Pubkey)>,
+        max_slash_bps: u16,
+    ) -> TxResult {
+        let ix = ix::set_slasher(
+            &staking::ID,
+            &pool.address,
+            &pool.authority.pubkey(),
+            slasher.map(|(slasher, destination)| (*slasher, *destination)),
+            max_slash_bps,
+        );
+        self.send(&[ix], &[&pool.authority])
+    }
+
+    /// A fresh token account of the pool's stake mint, for slashed stake.
+    pub fn new_slash_destination(&mut self, pool: &TestPool) -> Pubkey {
+        let owner = self.new_keypair();
+        self.token_account(&owner.pubkey(), &pool.stake_mint)
+    }
+
+    /// A new slasher keypair and destination, set in force on `pool` (which
+    /// must have nothing staked yet, or the setting waits its notice).
+    pub fn enable_slashing(&mut self, pool: &TestPool, max_slash_bps: u16) -> (Keypair, Pubkey) {
+        let slasher = self.new_keypair();
+        let destination = self.new_slash_destination(pool);
+        crate::ok(self.set_slasher(pool, Some((&slasher.pubkey(), &destination)), max_slash_bps));
+        (slasher, destination)
+    }
+
+    pub fn slash(
+        &mut self,
+        pool: &TestPool,
+        slasher: &Keypair,
+        operator: &Pubkey,
+        bps: u16,
+        reason: [u8; 32],
+    ) -> TxResult {
+        let state = self.pool(pool);
+        let ix = ix::slash(
+            &staking::ID,
+            &pool.address,
+            &state,
+            &slasher.pubkey(),
+            operator,
+            staking::instruction::Slash { bps, reason },
+            self.now(),
+        );
+        self.send(&[ix], &[slasher])
+    }
+
+    /// The position as a settlement now would leave it (stake after any
+    /// slash since its last settlement, rewards owed), projected by the SDK.
+    pub fn settled_position(&self, pool: &TestPool, owner: &Pubkey) -> Position {
+        let state = self.pool(pool);
+        let position = self.position(pool, owner);
+        let delegated = self
+            .operator_of(pool, owner)
+            .map(|operator| (self.operator(&operator), self.delegation(pool, owner)));
+        staking_client::rewards::settled_position(
+            &state,
+            &position,
+            delegated
+                .as_ref()
+                .map(|(operator, delegation)| (operator, delegation)),
+            self.now(),
+        )
+        .expect("projects")
+        .position
+    }
+
+    /// What a ticket would pay now (after its operator's slashes).
+    pub fn ticket_value(&self, ticket: &Pubkey) -> u64 {
+        let ticket = self.ticket(ticket);
+        if ticket.operator == Pubkey::default() {
+            return ticket.amount;
+        }
+        self.operator(&ticket.operator)
+            .ticket_value(&ticket)
+            .expect("ticket value")
+    }
 }

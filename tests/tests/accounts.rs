@@ -5,11 +5,11 @@ use staking_tests::scenario::pool_params;
 use staking_tests::*;
 
 /// Sizes (with the 8-byte discriminator) and rents the README documents.
-const POOL_SIZE: usize = 1_032;
+const POOL_SIZE: usize = 1_184;
 const POSITION_SIZE: usize = 248;
-const TICKET_SIZE: usize = 168;
-const OPERATOR_SIZE: usize = 392;
-const DELEGATION_SIZE: usize = 240;
+const TICKET_SIZE: usize = 192;
+const OPERATOR_SIZE: usize = 552;
+const DELEGATION_SIZE: usize = 248;
 
 #[test]
 fn account_sizes_and_rent_match_the_readme() {
@@ -32,11 +32,11 @@ fn account_sizes_and_rent_match_the_readme() {
     let position = pool.position_address(&alice.pubkey());
     let delegation = staking_client::pda::delegation(&staking::ID, &position);
     for (address, size, rent) in [
-        (pool.address, POOL_SIZE, 8_073_600),
+        (pool.address, POOL_SIZE, 9_131_520),
         (position, POSITION_SIZE, 2_616_960),
-        (ticket, TICKET_SIZE, 2_060_160),
-        (operator, OPERATOR_SIZE, 3_619_200),
-        (delegation, DELEGATION_SIZE, 2_561_280),
+        (ticket, TICKET_SIZE, 2_227_200),
+        (operator, OPERATOR_SIZE, 4_732_800),
+        (delegation, DELEGATION_SIZE, 2_616_960),
     ] {
         assert_eq!(env.data(&address).len(), size);
         assert_eq!(env.lamports(&address), rent);

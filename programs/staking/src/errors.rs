@@ -118,6 +118,22 @@ pub enum StakingError {
     InvalidStakeVault,
     #[msg("The mint's transfer fee can change (a fee authority, or a fee scheduled for a later epoch) and could take up to 100% of withdrawals; the creator must accept it")]
     MintHasTransferFeeAuthority,
+    #[msg("This pool has no slasher in force: slashing is off")]
+    SlashingDisabled,
+    #[msg("The signer is not the pool's slasher")]
+    NotSlasher,
+    #[msg("A slash or a maximum slash must be between 1 and 10,000 basis points")]
+    InvalidSlashBps,
+    #[msg("The slash exceeds the pool's maximum slash in force")]
+    SlashExceedsMaximum,
+    #[msg("The slash destination must be a token account of the stake mint other than the stake vault, and the one the pool set")]
+    InvalidSlashDestination,
+    #[msg("This pool can slash: delegated stake leaves its operator only through an unbond ticket (unstake it, then change the delegation)")]
+    DelegatedStakeMustUnbond,
+    #[msg("The ticket stays answerable to the operator it was unstaked from until it unlocks: cancel it back to that operator, or wait")]
+    TicketStillAnswerable,
+    #[msg("The operator was slashed to nothing and accepts no stake")]
+    OperatorSlashedOut,
 }
 
 impl From<MathError> for StakingError {

@@ -231,3 +231,42 @@ pub struct CommissionClaimed {
     pub reward_mint: Pubkey,
     pub amount: u64,
 }
+
+/// New slash settings announced: they apply at `effective_at` (one unbonding
+/// period of notice), unless replaced first.
+#[event]
+pub struct SlashSettingsScheduled {
+    pub pool: Pubkey,
+    pub slasher: Pubkey,
+    pub slash_destination: Pubkey,
+    pub max_slash_bps: u16,
+    pub effective_at: i64,
+}
+
+/// Slash settings in force from now (`slasher` default: slashing off).
+#[event]
+pub struct SlashSettingsApplied {
+    pub pool: Pubkey,
+    pub slasher: Pubkey,
+    pub slash_destination: Pubkey,
+    pub max_slash_bps: u16,
+}
+
+/// An operator was slashed: `from_delegated` came out of its delegators'
+/// earning stake and `from_unbonding` out of tickets unstaked from it; both,
+/// plus `dust`, went to `slash_destination`.
+#[event]
+pub struct Slashed {
+    pub pool: Pubkey,
+    pub operator: Pubkey,
+    pub slasher: Pubkey,
+    pub bps: u16,
+    pub reason: [u8; 32],
+    pub from_delegated: u64,
+    pub from_unbonding: u64,
+    pub dust: u64,
+    pub slash_destination: Pubkey,
+    /// The operator's delegated and unbonding stake after the slash.
+    pub operator_delegated: u64,
+    pub operator_unbonding: u64,
+}

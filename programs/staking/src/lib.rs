@@ -158,4 +158,16 @@ pub mod staking {
     pub fn claim_commission(ctx: Context<ClaimCommission>, stream_index: u8) -> Result<()> {
         instructions::claim_commission::handler(ctx, stream_index)
     }
+
+    pub fn set_slasher(
+        ctx: Context<SetSlasher>,
+        slasher: Option<Pubkey>,
+        max_slash_bps: u16,
+    ) -> Result<()> {
+        instructions::set_slasher::handler(ctx, slasher, max_slash_bps)
+    }
+
+    pub fn slash(ctx: Context<Slash>, bps: u16, reason: [u8; 32]) -> Result<()> {
+        instructions::slash::handler(ctx, bps, reason)
+    }
 }

@@ -319,6 +319,129 @@ pub fn recoverable_rewards(vault_balance: u64, curve: &StreamCurve) -> MathResul
     Ok(u64::try_from((vault_balance as u128).saturating_sub(liabilities)).unwrap_or(0))
 }
 
+// # Slashing
+//
+// An operator's delegated stake is a pot of `tokens` owned through `shares`:
+// a delegation's stake is `floor(shares × tokens / total_shares)`, so a slash
+// (which lowers `tokens`) reaches every delegator in proportion without a
+// loop, the stakes always sum to at most the pot, and the last delegator to
+// leave takes the whole pot. Open tickets (which earn nothing) carry a
+// multiplier instead: a ticket is worth `floor(amount × factor_now /
+// factor_at_unstake)`, capped at what the operator still holds for tickets.
+// Stakes round down, against the holder, and ticket payouts are capped: the
+// stake vault always covers what is owed.
+
+/// What a slash of `bps` takes from `amount`: `floor(amount × bps / 10_000)`.
+pub fn slash_take(amount: u64, bps: u16) -> MathResult<u64> {
+    if bps > BPS_DENOMINATOR {
+        return Err(MathError::Overflow);
+    }
+    let taken = u128::from(amount) * u128::from(bps) / u128::from(BPS_DENOMINATOR);
+    u64::try_from(taken).map_err(|_| MathError::Overflow)
+}
+
+/// The ticket multiplier after a slash of `bps`:
+/// `ceil(factor × (10_000 − bps) / 10_000)`. Rounded up so that a ticket loses
+/// exactly the slash's rate when the product is a whole number (rounding
+/// down would take one unit more from every ticket of a 10% slash, 0.9 having
+/// no exact binary fraction); what that rounding could over-credit is bounded
+/// by the operator's `unbonding`, which every payout is capped at. Zero only
+/// for a 100% slash.
+pub fn slashed_factor(factor_q: u128, bps: u16) -> MathResult<u128> {
+    if bps > BPS_DENOMINATOR || factor_q > Q64_ONE {
+        return Err(MathError::Overflow);
+    }
+    let kept = factor_q * u128::from(BPS_DENOMINATOR - bps);
+    let denominator = u128::from(BPS_DENOMINATOR);
+    Ok(kept / denominator + u128::from(!kept.is_multiple_of(denominator)))
+}
+
+/// A ticket of `amount` unstaked at multiplier `factor_at_q`, now that the
+/// multiplier is `factor_now_q` (never above it), rounded down; the caller
+/// caps it at what the operator still holds for its tickets.
+pub fn ticket_value(amount: u64, factor_now_q: u128, factor_at_q: u128) -> MathResult<u64> {
+    if factor_now_q > factor_at_q || factor_at_q > Q64_ONE {
+        return Err(MathError::Overflow);
+    }
+    if factor_now_q == factor_at_q {
+        return Ok(amount);
+    }
+    // amount < 2^64 and factor_now_q <= 2^64: the product fits in 128 bits.
+    let value = q64_div_floor(u128::from(amount) * factor_now_q, factor_at_q)?;
+    u64::try_from(value).map_err(|_| MathError::Overflow)
+}
+
+/// The tokens `shares` of a pot of `tokens` split into `total_shares` are
+/// worth, rounded down. Exactly `tokens` for the holder of every share.
+pub fn shares_value(shares: u64, total_shares: u64, tokens: u64) -> MathResult<u64> {
+    if shares > total_shares {
+        return Err(MathError::Overflow);
+    }
+    if shares == total_shares {
+        return Ok(if shares == 0 { 0 } else { tokens });
+    }
+    let value = u128::from(shares) * u128::from(tokens) / u128::from(total_shares);
+    u64::try_from(value).map_err(|_| MathError::Overflow)
+}
+
+/// Shares issued for `amount` added to the pot, rounded down (against the
+/// newcomer, so that nobody already in loses by it); 1:1 into an empty pot.
+/// A pot with shares and no tokens (slashed to nothing) takes no more.
+pub fn shares_for_deposit(amount: u64, total_shares: u64, tokens: u64) -> MathResult<u64> {
+    if total_shares == 0 {
+        return Ok(amount);
+    }
+    if tokens == 0 {
+        return Err(MathError::Overflow);
+    }
+    if total_shares == tokens {
+        return Ok(amount);
+    }
+    let shares = u128::from(amount) * u128::from(total_shares) / u128::from(tokens);
+    u64::try_from(shares).map_err(|_| MathError::Overflow)
+}
+
+/// Shares retired for taking `amount` out of the pot, rounded up (against the
+/// one leaving).
+pub fn shares_to_burn(amount: u64, total_shares: u64, tokens: u64) -> MathResult<u64> {
+    if amount > tokens {
+        return Err(MathError::Overflow);
+    }
+    if total_shares == tokens || amount == 0 {
+        return Ok(amount.min(total_shares));
+    }
+    let product = u128::from(amount) * u128::from(total_shares);
+    let tokens = u128::from(tokens);
+    let shares = product / tokens + u128::from(!product.is_multiple_of(tokens));
+    u64::try_from(shares).map_err(|_| MathError::Overflow)
+}
+
+/// Spreads an accumulator increase `delta_q` (per base unit of the pot) over
+/// the pot's shares: returns the increase per share, Q64.64, rounded down, and
+/// the undistributed remainder (Q64.64 base units, below `total_shares`), which
+/// the caller carries into the next call. With no shares nothing is spread.
+/// While the pot was never slashed (`total_shares == tokens`) the increase per
+/// share is `delta_q` exactly.
+pub fn spread_over_shares(
+    delta_q: u128,
+    tokens: u64,
+    total_shares: u64,
+    remainder: u64,
+) -> MathResult<(u128, u64)> {
+    if total_shares == 0 {
+        return Ok((0, remainder));
+    }
+    if total_shares == tokens && remainder == 0 {
+        return Ok((delta_q, 0));
+    }
+    let amount_q = u128::from(tokens)
+        .checked_mul(delta_q)
+        .and_then(|product| product.checked_add(u128::from(remainder)))
+        .ok_or(MathError::Overflow)?;
+    let shares = u128::from(total_shares);
+    Ok((amount_q / shares, (amount_q % shares) as u64))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -692,5 +815,141 @@ mod tests {
             prop_assert!(total <= first as u128 + second as u128);
             prop_assert!(first as u128 + second as u128 - total <= 2, "{} {}", total, emitted_before);
         }
+    }
+
+    proptest! {
+        #[test]
+        fn share_values_never_exceed_the_pot(
+            deposits in proptest::collection::vec(1u64..1_000_000_000, 1..8),
+            slashes in proptest::collection::vec(0u16..=9_999, 0..4),
+        ) {
+            let (mut tokens, mut total) = (0u64, 0u64);
+            let mut holders = Vec::new();
+            for (i, amount) in deposits.iter().enumerate() {
+                let shares = shares_for_deposit(*amount, total, tokens).unwrap();
+                tokens += amount;
+                total += shares;
+                holders.push(shares);
+                if let Some(bps) = slashes.get(i) {
+                    tokens -= slash_take(tokens, *bps).unwrap();
+                }
+                let values: u64 = holders
+                    .iter()
+                    .map(|shares| shares_value(*shares, total, tokens).unwrap())
+                    .sum();
+                prop_assert!(values <= tokens);
+                // Each holder's rounding is below one unit.
+                prop_assert!(tokens - values < holders.len() as u64);
+            }
+        }
+
+        #[test]
+        fn leaving_takes_at_most_the_value_and_the_last_takes_the_rest(
+            stakes in proptest::collection::vec(1u64..1_000_000_000, 2..6),
+            bps in 1u16..=9_999,
+            part in 0u64..100,
+        ) {
+            let (mut tokens, mut total) = (0u64, 0u64);
+            let mut holders = Vec::new();
+            for amount in &stakes {
+                let shares = shares_for_deposit(*amount, total, tokens).unwrap();
+                tokens += amount;
+                total += shares;
+                holders.push(shares);
+            }
+            tokens -= slash_take(tokens, bps).unwrap();
+            // The first takes part of its value out.
+            let value = shares_value(holders[0], total, tokens).unwrap();
+            let amount = value * part / 100;
+            let burned = shares_to_burn(amount, total, tokens).unwrap();
+            prop_assert!(burned <= holders[0]);
+            holders[0] -= burned;
+            total -= burned;
+            tokens -= amount;
+            prop_assert!(shares_value(holders[0], total, tokens).unwrap() + amount <= value);
+            // Everyone leaves in turn; the last takes what is left, exactly.
+            for shares in &mut holders {
+                let value = shares_value(*shares, total, tokens).unwrap();
+                total -= *shares;
+                tokens -= value;
+                *shares = 0;
+            }
+            prop_assert_eq!((tokens, total), (0, 0));
+        }
+
+        #[test]
+        fn tickets_lose_the_slash_rate_within_a_unit_and_payouts_fit(
+            amounts in proptest::collection::vec(1u64..1_000_000_000_000, 1..6),
+            slashes in proptest::collection::vec(1u16..=9_999, 1..5),
+        ) {
+            // Ticket i is unstaked before slash i: it bears slashes i.. .
+            let mut factor = Q64_ONE;
+            let mut unbonding = 0u64;
+            let mut tickets = Vec::new();
+            for (i, amount) in amounts.iter().enumerate() {
+                tickets.push((*amount, factor, i));
+                unbonding += amount;
+                if let Some(bps) = slashes.get(i) {
+                    unbonding -= slash_take(unbonding, *bps).unwrap();
+                    factor = slashed_factor(factor, *bps).unwrap();
+                }
+            }
+            let mut left = unbonding;
+            for (amount, at, first) in tickets {
+                let value = ticket_value(amount, factor, at).unwrap().min(left);
+                left -= value;
+                // Exactly: amount × Π(10_000 − bps) / 10_000^k.
+                let (mut numerator, mut denominator) = (u128::from(amount), 1u128);
+                for bps in slashes.iter().take(amounts.len()).skip(first) {
+                    numerator *= u128::from(BPS_DENOMINATOR - bps);
+                    denominator *= u128::from(BPS_DENOMINATOR);
+                }
+                let exact_floor = (numerator / denominator) as u64;
+                prop_assert!(value + 1 >= exact_floor, "{} vs {}", value, exact_floor);
+                prop_assert!(value <= exact_floor + 1, "{} vs {}", value, exact_floor);
+            }
+        }
+
+        #[test]
+        fn spreading_over_shares_conserves(
+            deltas in proptest::collection::vec(0u128..(1u128 << 80), 1..10),
+            tokens in 1u64..1_000_000_000_000,
+            total_shares in 1u64..1_000_000_000_000,
+        ) {
+            let mut remainder = 0u64;
+            let mut spread = 0u128;
+            let mut given = 0u128;
+            for delta in deltas {
+                let (per_share, left) =
+                    spread_over_shares(delta, tokens, total_shares, remainder).unwrap();
+                prop_assert!(left < total_shares);
+                remainder = left;
+                spread += per_share * u128::from(total_shares);
+                given += delta * u128::from(tokens);
+            }
+            prop_assert_eq!(spread + u128::from(remainder), given);
+        }
+    }
+
+    #[test]
+    fn slash_edges() {
+        assert_eq!(slash_take(1_000, 10_000), Ok(1_000));
+        assert_eq!(slash_take(999, 1), Ok(0));
+        assert_eq!(slash_take(1, 10_001), Err(MathError::Overflow));
+        assert_eq!(slashed_factor(Q64_ONE, 10_000), Ok(0));
+        assert_eq!(slashed_factor(Q64_ONE, 5_000), Ok(Q64_ONE / 2));
+        // A 10% slash takes exactly 10% of a ticket: 0.9 rounds up.
+        let factor = slashed_factor(Q64_ONE, 1_000).unwrap();
+        assert_eq!(ticket_value(400, factor, Q64_ONE), Ok(360));
+        assert_eq!(ticket_value(1_000, Q64_ONE / 2, Q64_ONE), Ok(500));
+        assert_eq!(
+            ticket_value(1_000, Q64_ONE, Q64_ONE / 2),
+            Err(MathError::Overflow)
+        );
+        assert_eq!(shares_for_deposit(5, 10, 0), Err(MathError::Overflow));
+        assert_eq!(shares_value(0, 0, 0), Ok(0));
+        assert_eq!(shares_value(10, 10, 7), Ok(7));
+        assert_eq!(shares_to_burn(7, 10, 7), Ok(10));
+        assert_eq!(spread_over_shares(5, 0, 0, 3), Ok((0, 3)));
     }
 }

@@ -5,7 +5,7 @@ use std::cell::RefMut;
 use anchor_lang::prelude::*;
 
 use crate::errors::StakingError;
-use crate::state::{Delegation, Operator, Pool, Position};
+use crate::state::{Delegation, Operator, Pool, Position, ReleasedTicket, UnbondTicket};
 
 /// A position's operator and `Delegation`: both when the position is
 /// delegated, neither (the program id in their place) when it is not.
@@ -110,26 +110,44 @@ pub fn settle<'a>(
     Ok(delegated)
 }
 
-/// Releases the room a ticket kept with the operator it was unstaked from
-/// (none for a ticket unstaked undelegated), given as `ticket_operator`.
-pub fn release_ticket_operator(
+/// Releases a ticket from the operator it was unstaked from, given as
+/// `ticket_operator` (none for a ticket unstaked undelegated, which is worth
+/// its amount): returns what it is worth after that operator's slashes, and
+/// frees the room it kept under the operator's share cap.
+pub fn release_ticket(
     account: &Option<AccountLoader<Operator>>,
-    ticket_operator: Pubkey,
-    amount: u64,
-) -> Result<()> {
+    ticket: &UnbondTicket,
+) -> Result<ReleasedTicket> {
     match account {
-        None => require!(
-            ticket_operator == Pubkey::default(),
-            StakingError::OperatorMismatch
-        ),
+        None => {
+            require!(
+                ticket.operator == Pubkey::default(),
+                StakingError::OperatorMismatch
+            );
+            Ok(ReleasedTicket {
+                value: ticket.amount,
+                dust: 0,
+            })
+        }
         Some(account) => {
             require_keys_eq!(
                 account.key(),
-                ticket_operator,
+                ticket.operator,
                 StakingError::OperatorMismatch
             );
-            account.load_mut()?.end_unbonding(amount)?;
+            account.load_mut()?.end_unbonding(ticket)
         }
     }
+}
+
+/// In a pool that can slash (a slasher in force or announced), a delegated
+/// position's stake may not leave its operator by undelegating or
+/// redelegating, which would escape a slash at once: it leaves through an
+/// unbond ticket, answerable to the operator until it unlocks.
+pub fn require_no_answerable_stake(pool: &Pool, position: &Position) -> Result<()> {
+    require!(
+        position.staked == 0 || !pool.slashing_possible(),
+        StakingError::DelegatedStakeMustUnbond
+    );
     Ok(())
 }

@@ -131,6 +131,17 @@ pub fn is_token_account_of(
 
 /// The `amount` field of a token account (SPL Token and Token-2022 share the
 /// base layout: mint, owner, amount).
+/// Whether `account` is a token account of `mint` under `token_program`
+/// (anyone's).
+pub fn is_token_account_for_mint(
+    account: &AccountInfo,
+    mint: &Pubkey,
+    token_program: &Pubkey,
+) -> Result<bool> {
+    let data = account.try_borrow_data()?;
+    Ok(account.owner == token_program && data.len() >= 64 && data[..32] == mint.to_bytes())
+}
+
 pub fn token_balance(account: &AccountInfo) -> Result<u64> {
     let data = account.try_borrow_data()?;
     let bytes = data.get(64..72).ok_or(ProgramError::InvalidAccountData)?;

@@ -39,10 +39,7 @@ pub struct CancelUnbond<'info> {
 /// did not leave.
 pub fn handler(ctx: Context<CancelUnbond>) -> Result<()> {
     let accounts = ctx.accounts;
-    let (amount, ticket_operator) = {
-        let ticket = accounts.ticket.load()?;
-        (ticket.amount, ticket.operator)
-    };
+    let ticket = accounts.ticket.load()?;
     let mut pool = accounts.pool.load_mut()?;
     let mut position = accounts.position.load_mut()?;
 
@@ -55,24 +52,42 @@ pub fn handler(ctx: Context<CancelUnbond>) -> Result<()> {
         now,
     )?;
 
-    pool.end_unbonding(amount)?;
-    pool.add_stake(&mut position.staked, amount)?;
-    match &mut delegated {
-        // Back to the operator it left: not a new delegation; it takes back
-        // the room its ticket kept, never refused by the share cap.
-        Some(delegated) if ticket_operator == delegated.operator_key => {
+    let returns_to_its_operator =
+        matches!(&delegated, Some(delegated) if ticket.operator == delegated.operator_key);
+    let released = match &mut delegated {
+        Some(delegated) if returns_to_its_operator => {
             require!(
                 accounts.ticket_operator.is_none(),
                 StakingError::OperatorMismatch
             );
-            delegated.operator.return_unbonded(amount)?;
+            delegated.operator.end_unbonding(&ticket)?
         }
-        // From elsewhere (undelegated, or another operator's): a new delegation.
-        Some(delegated) => {
-            release_ticket_operator(&accounts.ticket_operator, ticket_operator, amount)?;
-            delegated.operator.add_delegated(amount, &pool)?;
+        _ => {
+            require_answerable_window_served(&pool, &ticket, now)?;
+            release_ticket(&accounts.ticket_operator, &ticket)?
         }
-        None => release_ticket_operator(&accounts.ticket_operator, ticket_operator, amount)?,
+    };
+    pool.end_unbonding(released)?;
+    pool.require_not_paused()?;
+    // A ticket slashed to nothing returns nothing and still closes.
+    if released.value > 0 {
+        pool.add_stake(&mut position.staked, released.value)?;
+        if let Some(LoadedDelegation {
+            operator,
+            delegation,
+            ..
+        }) = &mut delegated
+        {
+            if returns_to_its_operator {
+                // Not a new delegation: it takes back the room its ticket
+                // kept, never refused by the share cap.
+                operator.add_returning(delegation, released.value)?;
+            } else {
+                // From elsewhere (undelegated, or another operator's).
+                operator.add_delegated(delegation, released.value, &pool)?;
+            }
+            position.staked = operator.stake_of(delegation)?;
+        }
     }
     position.close_ticket()?;
 
@@ -80,7 +95,19 @@ pub fn handler(ctx: Context<CancelUnbond>) -> Result<()> {
         pool: position.pool,
         owner: position.owner,
         ticket: accounts.ticket.key(),
-        amount,
+        amount: released.value,
     });
+    Ok(())
+}
+
+/// In a pool that can slash, a ticket unstaked from an operator stays
+/// answerable to it until it unlocks: before that it may only go back to it.
+fn require_answerable_window_served(pool: &Pool, ticket: &UnbondTicket, now: i64) -> Result<()> {
+    require!(
+        ticket.operator == Pubkey::default()
+            || !pool.slashing_possible()
+            || now >= ticket.unlock_at,
+        StakingError::TicketStillAnswerable
+    );
     Ok(())
 }

@@ -89,7 +89,10 @@ pub fn handler(ctx: Context<Compound>, stream_index: u8) -> Result<()> {
     if let Some(delegated) = &mut delegated {
         // The delegator's own rewards, not a new delegation: never refused by
         // the operator's share cap, so others' exits cannot trap it.
-        delegated.operator.add_returning(credited)?;
+        delegated
+            .operator
+            .add_returning(&mut delegated.delegation, credited)?;
+        position.staked = delegated.operator.stake_of(&delegated.delegation)?;
     }
 
     emit!(RewardsCompounded {

@@ -42,16 +42,18 @@ pub fn handler(ctx: Context<Delegate>) -> Result<()> {
     pool.accrue_all(now)?;
     position.settle_all(&pool, None)?;
     operator.sync_streams(&pool)?;
-    operator.add_delegated(position.staked, &pool)?;
 
     let mut delegation = ctx.accounts.delegation.load_init()?;
     delegation.position = ctx.accounts.position.key();
     delegation.operator = operator_key;
     delegation.owner = position.owner;
     delegation.bump = ctx.bumps.delegation;
-    for (checkpoint, operator_stream) in delegation.streams.iter_mut().zip(&operator.streams) {
-        checkpoint.checkpoint_q = operator_stream.delegator_per_token_q;
-    }
+    operator.add_delegated(&mut delegation, position.staked, &pool)?;
+    delegation.checkpoint(&operator);
+    position.checkpoint_to_operator(&operator);
+    // Shares are issued rounded down: to an operator slashed before, the
+    // position may hold a fraction of a unit less.
+    position.staked = operator.stake_of(&delegation)?;
     position.operator = operator_key;
 
     emit!(Delegated {

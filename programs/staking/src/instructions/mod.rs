@@ -13,6 +13,8 @@ pub mod recover_undistributed;
 pub mod redelegate;
 pub mod register_operator;
 pub mod set_operator_active;
+pub mod set_slasher;
+pub mod slash;
 pub mod stake;
 pub mod transfer_authority;
 pub mod undelegate;
@@ -26,6 +28,7 @@ pub use {
     accept_authority::*, add_reward_stream::*, cancel_unbond::*, claim_commission::*,
     claim_rewards::*, close_position::*, compound::*, delegate::*, fund_rewards::*,
     initialize_pool::*, open_position::*, recover_undistributed::*, redelegate::*,
-    register_operator::*, set_operator_active::*, stake::*, transfer_authority::*, undelegate::*,
-    unstake::*, update_operator::*, update_pool::*, withdraw::*,
+    register_operator::*, set_operator_active::*, set_slasher::*, slash::*, stake::*,
+    transfer_authority::*, undelegate::*, unstake::*, update_operator::*, update_pool::*,
+    withdraw::*,
 };

@@ -2,7 +2,7 @@ use anchor_lang::prelude::*;
 
 use crate::errors::StakingError;
 use crate::events::Redelegated;
-use crate::settlement::{settle, DelegationAccounts};
+use crate::settlement::{require_no_answerable_stake, settle, DelegationAccounts};
 use crate::state::{Delegation, Operator, Pool, Position};
 
 #[derive(Accounts)]
@@ -31,6 +31,8 @@ pub struct Redelegate<'info> {
 
 /// Moves a delegated position to another active operator in one step: rewards
 /// are settled with the old operator first, so switching gains or loses nothing.
+/// In a pool that can slash, only a position with no stake left moves: stake
+/// leaves an operator through unbond tickets, which stay answerable to it.
 pub fn handler(ctx: Context<Redelegate>) -> Result<()> {
     let accounts = ctx.accounts;
     let now = Clock::get()?.unix_timestamp;
@@ -49,20 +51,19 @@ pub fn handler(ctx: Context<Redelegate>) -> Result<()> {
         now,
     )?
     .ok_or(StakingError::NotDelegated)?;
-    delegated.operator.remove_delegated(position.staked)?;
+    require_no_answerable_stake(&pool, &position)?;
+    let moved = position.staked;
+    delegated
+        .operator
+        .remove_delegated(&mut delegated.delegation, moved)?;
 
     let mut new_operator = accounts.new_operator.load_mut()?;
     new_operator.sync_streams(&pool)?;
-    new_operator.add_delegated(position.staked, &pool)?;
+    new_operator.add_delegated(&mut delegated.delegation, moved, &pool)?;
     delegated.delegation.operator = new_operator_key;
-    for (checkpoint, operator_stream) in delegated
-        .delegation
-        .streams
-        .iter_mut()
-        .zip(&new_operator.streams)
-    {
-        checkpoint.checkpoint_q = operator_stream.delegator_per_token_q;
-    }
+    delegated.delegation.checkpoint(&new_operator);
+    position.checkpoint_to_operator(&new_operator);
+    position.staked = new_operator.stake_of(&delegated.delegation)?;
     position.operator = new_operator_key;
 
     emit!(Redelegated {
@@ -70,7 +71,7 @@ pub fn handler(ctx: Context<Redelegate>) -> Result<()> {
         owner: position.owner,
         from_operator: delegated.operator_key,
         to_operator: new_operator_key,
-        amount: position.staked,
+        amount: moved,
     });
     Ok(())
 }

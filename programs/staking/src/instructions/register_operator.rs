@@ -48,6 +48,7 @@ pub fn handler(ctx: Context<RegisterOperator>, commission_bps: u16, name: String
     operator.commission_bps = commission_bps;
     operator.active = u8::from(pool.operator_approval_required == 0);
     operator.bump = ctx.bumps.operator;
+    operator.init_slashing();
     for (operator_stream, pool_stream) in operator.streams.iter_mut().zip(pool.streams()) {
         operator_stream.pool_checkpoint_q = pool_stream.reward_per_token_q;
     }

@@ -71,7 +71,12 @@ pub fn handler(ctx: Context<Stake>, amount: u64) -> Result<()> {
     let credited = received(before, &vault)?;
     pool.add_stake(&mut position.staked, credited)?;
     if let Some(delegated) = &mut delegated {
-        delegated.operator.add_delegated(credited, &pool)?;
+        delegated
+            .operator
+            .add_delegated(&mut delegated.delegation, credited, &pool)?;
+        // Shares are issued rounded down: after a slash the position may
+        // hold a fraction of a unit less than it put in.
+        position.staked = delegated.operator.stake_of(&delegated.delegation)?;
     }
 
     emit!(Staked {

@@ -2,7 +2,7 @@ use anchor_lang::prelude::*;
 
 use crate::errors::StakingError;
 use crate::events::Undelegated;
-use crate::settlement::{settle, DelegationAccounts};
+use crate::settlement::{require_no_answerable_stake, settle, DelegationAccounts};
 use crate::state::{Delegation, Operator, Pool, Position};
 
 #[derive(Accounts)]
@@ -27,7 +27,9 @@ pub struct Undelegate<'info> {
 }
 
 /// Ends the delegation: rewards are settled with the operator first, then the
-/// stake earns commission-free. Works while the pool is paused.
+/// stake earns commission-free. Works while the pool is paused. In a pool that
+/// can slash, only a position with no stake left undelegates: stake leaves an
+/// operator through unbond tickets, which stay answerable to it.
 pub fn handler(ctx: Context<Undelegate>) -> Result<()> {
     let accounts = ctx.accounts;
     let now = Clock::get()?.unix_timestamp;
@@ -44,8 +46,13 @@ pub fn handler(ctx: Context<Undelegate>) -> Result<()> {
         now,
     )?
     .ok_or(StakingError::NotDelegated)?;
-    delegated.operator.remove_delegated(position.staked)?;
+    require_no_answerable_stake(&pool, &position)?;
+    let staked = position.staked;
+    delegated
+        .operator
+        .remove_delegated(&mut delegated.delegation, staked)?;
     position.operator = Pubkey::default();
+    position.checkpoint_to_pool(&pool);
 
     emit!(Undelegated {
         pool: position.pool,

@@ -48,16 +48,23 @@ pub fn handler(ctx: Context<Unstake>, amount: u64) -> Result<()> {
         accounts.delegated.accounts(),
         now,
     )?;
-    if let Some(mut delegated) = delegated {
-        delegated.operator.begin_unbonding(amount)?;
-    }
-
+    let mut ticket = accounts.ticket.load_init()?;
     pool.begin_unbonding(&mut position.staked, amount)?;
+    if let Some(mut delegated) = delegated {
+        let LoadedDelegation {
+            operator,
+            delegation,
+            ..
+        } = &mut delegated;
+        operator.begin_unbonding(delegation, amount, &mut ticket)?;
+        // What the shares left are worth (retired rounded up, so at most one
+        // unit below what was staked less the amount).
+        position.staked = operator.stake_of(delegation)?;
+    }
 
     let period = i64::try_from(pool.unbonding_period).map_err(|_| StakingError::MathOverflow)?;
     let unlock_at = now.checked_add(period).ok_or(StakingError::MathOverflow)?;
     let ticket_id = position.open_ticket()?;
-    let mut ticket = accounts.ticket.load_init()?;
     ticket.pool = position.pool;
     ticket.position = accounts.position.key();
     ticket.owner = position.owner;

@@ -2,7 +2,7 @@ use anchor_lang::prelude::*;
 
 use crate::errors::StakingError;
 use crate::events::Withdrawn;
-use crate::settlement::release_ticket_operator;
+use crate::settlement::release_ticket;
 use crate::state::{Operator, Pool, Position, UnbondTicket};
 use crate::token::{is_token_account_of, transfer_from_vault};
 
@@ -45,20 +45,23 @@ pub struct Withdraw<'info> {
     /// `initialize_pool` accepted only as SPL Token or Token-2022.
     pub token_program: UncheckedAccount<'info>,
     /// The operator the ticket was unstaked from (the program id in its place
-    /// for a ticket unstaked undelegated): its reserved room is released.
+    /// for a ticket unstaked undelegated): its slashes decide what the ticket
+    /// is worth, and its reserved room is released.
     #[account(mut)]
     pub ticket_operator: Option<AccountLoader<'info, Operator>>,
 }
 
-/// Pays out an unlocked ticket and closes it (its rent goes back to the owner).
+/// Pays out an unlocked ticket (what it is worth after its operator's
+/// slashes) and closes it (its rent goes back to the owner).
 pub fn handler(ctx: Context<Withdraw>) -> Result<()> {
     let accounts = ctx.accounts;
     let now = Clock::get()?.unix_timestamp;
-    let (amount, ticket_unlock_at, ticket_operator) = {
+    let released = {
         let ticket = accounts.ticket.load()?;
-        (ticket.amount, ticket.unlock_at, ticket.operator)
+        require!(now >= ticket.unlock_at, StakingError::TicketLocked);
+        release_ticket(&accounts.ticket_operator, &ticket)?
     };
-    require!(now >= ticket_unlock_at, StakingError::TicketLocked);
+    let amount = released.value;
     require!(
         is_token_account_of(
             &accounts.owner_token_account,
@@ -71,23 +74,25 @@ pub fn handler(ctx: Context<Withdraw>) -> Result<()> {
 
     let (signer, decimals) = {
         let mut pool = accounts.pool.load_mut()?;
-        pool.end_unbonding(amount)?;
+        pool.end_unbonding(released)?;
         (pool.signer(), pool.stake_decimals)
     };
-    release_ticket_operator(&accounts.ticket_operator, ticket_operator, amount)?;
     let mut position = accounts.position.load_mut()?;
     position.close_ticket()?;
 
-    transfer_from_vault(
-        &signer,
-        &accounts.pool.to_account_info(),
-        &accounts.token_program.to_account_info(),
-        &accounts.stake_vault.to_account_info(),
-        &accounts.stake_mint.to_account_info(),
-        &accounts.owner_token_account.to_account_info(),
-        amount,
-        decimals,
-    )?;
+    // A ticket slashed to nothing pays nothing and still closes.
+    if amount > 0 {
+        transfer_from_vault(
+            &signer,
+            &accounts.pool.to_account_info(),
+            &accounts.token_program.to_account_info(),
+            &accounts.stake_vault.to_account_info(),
+            &accounts.stake_mint.to_account_info(),
+            &accounts.owner_token_account.to_account_info(),
+            amount,
+            decimals,
+        )?;
+    }
 
     emit!(Withdrawn {
         pool: position.pool,

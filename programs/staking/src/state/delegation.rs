@@ -15,13 +15,15 @@ pub struct Delegation {
     pub owner: Pubkey,
     pub bump: u8,
     pub padding: [u8; 7],
+    /// Shares of the operator's delegated stake (see `Operator::stake_of`).
+    pub shares: u64,
     pub streams: [DelegationStream; MAX_REWARD_STREAMS],
 }
 
 #[zero_copy]
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct DelegationStream {
-    /// The operator's `delegator_per_token_q` at this position's last settlement.
+    /// The operator's `delegator_per_share_q` at this position's last settlement.
     pub checkpoint_q: StoredQ64,
     /// What commission took from this position's rewards during this
     /// delegation (gross earnings less what it was credited), Q64.64 base units.
@@ -42,4 +44,12 @@ impl DelegationStream {
 
 impl Delegation {
     pub const SPACE: usize = 8 + std::mem::size_of::<Self>();
+
+    /// Starts measuring this delegation's rewards from the operator's
+    /// accumulators now (a new delegation, or a move to another operator).
+    pub fn checkpoint(&mut self, operator: &crate::state::Operator) {
+        for (checkpoint, operator_stream) in self.streams.iter_mut().zip(&operator.streams) {
+            checkpoint.checkpoint_q = operator_stream.delegator_per_share_q;
+        }
+    }
 }

@@ -4,12 +4,15 @@ use crate::constants::{MAX_OPERATOR_NAME_LEN, MAX_REWARD_STREAMS};
 use crate::errors::StakingError;
 use crate::events::{CommissionChangeApplied, CommissionChangeScheduled};
 use crate::math;
-use crate::state::{Pool, StoredQ64};
+use crate::state::{Delegation, Pool, StoredQ64, UnbondTicket};
 
 /// A delegation target in one pool. PDA: `["operator", pool, authority]`.
 ///
-/// Per reward stream it keeps an F1-style accumulator of what one delegated
-/// base unit earned after commission. It is brought up to the pool's
+/// Its delegations own its delegated stake through shares (`delegated_shares`),
+/// so that a slash, which lowers `delegated`, reaches each of them in
+/// proportion without touching them (see [`crate::math`], "Slashing"). Per
+/// reward stream it keeps an F1-style accumulator of what one share earned
+/// after commission. It is brought up to the pool's
 /// accumulator (`sync`) before every change of its delegated stake or of its
 /// commission, so each interval is split at the commission in force during it.
 /// Syncing is exact (remainders carried), so anyone syncing it any number of
@@ -22,10 +25,12 @@ pub struct Operator {
     pub authority: Pubkey,
     /// UTF-8, zero-padded.
     pub name: [u8; MAX_OPERATOR_NAME_LEN],
-    /// Stake of the positions delegated here (earning stake, not unbonding).
+    /// Stake of the positions delegated here (earning stake, not unbonding),
+    /// owned by its delegations through `delegated_shares`.
     pub delegated: u64,
     /// Stake unstaked from here into unbond tickets still open (withdrawn or
-    /// cancelled later). It keeps its room under the share cap, so that room
+    /// cancelled later), less what slashes took from it. It stays answerable
+    /// to this operator, and keeps its room under the share cap, so that room
     /// cannot be handed to new delegations while the ticket can come back.
     pub unbonding: u64,
     /// When `pending_commission_bps` takes effect (unix seconds); 0 when no
@@ -38,6 +43,31 @@ pub struct Operator {
     pub bump: u8,
     pub padding: [u8; 2],
     pub streams: [OperatorStream; MAX_REWARD_STREAMS],
+    /// Shares the delegations hold in `delegated` (equal to it until a slash).
+    pub delegated_shares: u64,
+    /// Multiplier (Q64.64, 1.0 with no ticket open) every slash lowers; an
+    /// open ticket is worth its amount times this over the value at its unstake.
+    pub ticket_factor_q: StoredQ64,
+    /// Tickets of the current `ticket_epoch` still open.
+    pub open_tickets: u64,
+    /// Bumped when a 100% slash takes the tickets whole: tickets of an
+    /// earlier epoch are worth nothing.
+    pub ticket_epoch: u64,
+    /// Stake all slashes took, base units.
+    pub total_slashed: u64,
+    /// Time of the last slash (unix seconds); 0 when never slashed.
+    pub last_slash_at: i64,
+    pub slash_count: u32,
+    /// Basis points the last slash took.
+    pub last_slash_bps: u16,
+    pub padding_end: [u8; 2],
+}
+
+/// What one slash took from an operator, base units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SlashTaken {
+    pub from_delegated: u64,
+    pub from_unbonding: u64,
 }
 
 #[zero_copy]
@@ -45,9 +75,9 @@ pub struct Operator {
 pub struct OperatorStream {
     /// The pool stream's `reward_per_token_q` at the last sync.
     pub pool_checkpoint_q: StoredQ64,
-    /// Rewards per delegated base unit after commission, Q64.64; delegations
+    /// Rewards per delegated share after commission, Q64.64; delegations
     /// checkpoint against it.
-    pub delegator_per_token_q: StoredQ64,
+    pub delegator_per_share_q: StoredQ64,
     /// Commission booked and not yet claimed, whole base units.
     pub commission_owed: u64,
     /// The fraction of a base unit booked beyond `commission_owed` (Q64.64 low word).
@@ -57,6 +87,13 @@ pub struct OperatorStream {
     /// Remainder of the last commission split's basis-point division (below
     /// 10,000), carried into the next (see `math::split_commission`).
     pub split_remainder: u64,
+    /// Rewards per delegated share before commission, Q64.64, rounded down
+    /// (what a delegation's commission paid is measured against); delegated
+    /// positions checkpoint against it.
+    pub gross_per_share_q: StoredQ64,
+    /// Delegators' rewards not yet spread over the shares (Q64.64 base units,
+    /// below `delegated_shares`), carried into the next sync.
+    pub share_remainder: u64,
 }
 
 impl Operator {
@@ -85,6 +122,7 @@ impl Operator {
     pub fn sync_streams(&mut self, pool: &Pool) -> Result<()> {
         let commission = self.commission_in_force();
         let delegated = self.delegated;
+        let shares = self.delegated_shares;
         for (operator_stream, pool_stream) in self.streams.iter_mut().zip(pool.streams()) {
             let pool_accumulator = pool_stream.reward_per_token_q.get();
             let delta = pool_accumulator
@@ -93,12 +131,22 @@ impl Operator {
             let (net, commission_q, remainder) =
                 math::split_commission(delta, commission, operator_stream.split_remainder)?;
             operator_stream.split_remainder = remainder;
+            let (net_per_share, share_remainder) =
+                math::spread_over_shares(net, delegated, shares, operator_stream.share_remainder)?;
+            operator_stream.share_remainder = share_remainder;
             let accumulator = operator_stream
-                .delegator_per_token_q
+                .delegator_per_share_q
                 .get()
-                .checked_add(net)
+                .checked_add(net_per_share)
                 .ok_or(StakingError::MathOverflow)?;
-            operator_stream.delegator_per_token_q.set(accumulator);
+            operator_stream.delegator_per_share_q.set(accumulator);
+            let (gross_per_share, _) = math::spread_over_shares(delta, delegated, shares, 0)?;
+            let gross = operator_stream
+                .gross_per_share_q
+                .get()
+                .checked_add(gross_per_share)
+                .ok_or(StakingError::MathOverflow)?;
+            operator_stream.gross_per_share_q.set(gross);
             let booked_q = math::earned_q(delegated, commission_q, 0)?;
             (
                 operator_stream.commission_owed,
@@ -182,15 +230,50 @@ impl Operator {
         self.schedule_increase(operator_key, restored, pool, now)
     }
 
-    /// Adds new stake to the operator (a delegation, a redelegation to it, a
-    /// delegator's stake or a ticket from elsewhere), refusing it while the
-    /// operator is inactive or past the pool's share cap. `pool.total_staked`
-    /// must already include it.
+    /// Sets what a new operator starts with: no ticket open, multiplier 1.0.
+    pub fn init_slashing(&mut self) {
+        self.ticket_factor_q.set(math::Q64_ONE);
+    }
+
+    /// The stake `delegation` holds here now, rounded down.
+    pub fn stake_of(&self, delegation: &Delegation) -> Result<u64> {
+        Ok(math::shares_value(
+            delegation.shares,
+            self.delegated_shares,
+            self.delegated,
+        )?)
+    }
+
+    /// What a ticket unstaked from here is worth now: rounded down, at most
+    /// what the operator still holds for tickets, nothing when a slash took
+    /// the tickets of its epoch whole.
+    pub fn ticket_value(&self, ticket: &UnbondTicket) -> Result<u64> {
+        if ticket.ticket_epoch != self.ticket_epoch {
+            return Ok(0);
+        }
+        let value = math::ticket_value(
+            ticket.amount,
+            self.ticket_factor_q.get(),
+            ticket.slash_factor_q.get(),
+        )?;
+        // The multiplier is rounded up: never pay out more than is held.
+        Ok(value.min(self.unbonding))
+    }
+
+    /// Adds new stake to the operator for `delegation` (a delegation, a
+    /// redelegation to it, a delegator's stake or a ticket from elsewhere),
+    /// refusing it while the operator is inactive or past the pool's share
+    /// cap. `pool.total_staked` must already include it.
     ///
     /// The cap is checked as if every ticket unstaked from here came back
     /// (`delegated + unbonding` against `total_staked + unbonding`): a
     /// ticket's way back is never refused, so its room stays reserved.
-    pub fn add_delegated(&mut self, amount: u64, pool: &Pool) -> Result<()> {
+    pub fn add_delegated(
+        &mut self,
+        delegation: &mut Delegation,
+        amount: u64,
+        pool: &Pool,
+    ) -> Result<()> {
         require!(self.is_active(), StakingError::OperatorInactive);
         let delegated = self
             .delegated
@@ -207,55 +290,144 @@ impl Operator {
             math::within_share_cap(answerable, total, pool.max_operator_share_bps),
             StakingError::OperatorShareCapExceeded
         );
-        self.delegated = delegated;
-        Ok(())
+        self.add_returning(delegation, amount)
     }
 
     /// Adds stake that is not a new delegation: a delegator's compounded
-    /// rewards. Never refused by the share cap, so that others' exits cannot
-    /// trap delegators.
-    pub fn add_returning(&mut self, amount: u64) -> Result<()> {
+    /// rewards or a ticket cancelled back here. Never refused by the share
+    /// cap, so that others' exits cannot trap delegators; refused only by an
+    /// operator slashed to nothing, whose shares are worth nothing.
+    pub fn add_returning(&mut self, delegation: &mut Delegation, amount: u64) -> Result<()> {
+        require!(
+            self.delegated > 0 || self.delegated_shares == 0,
+            StakingError::OperatorSlashedOut
+        );
+        let shares = math::shares_for_deposit(amount, self.delegated_shares, self.delegated)?;
         self.delegated = self
             .delegated
             .checked_add(amount)
             .ok_or(StakingError::MathOverflow)?;
-        Ok(())
-    }
-
-    /// Moves a delegator's unstaked `amount` from earning stake into an unbond
-    /// ticket that records this operator.
-    pub fn begin_unbonding(&mut self, amount: u64) -> Result<()> {
-        self.remove_delegated(amount)?;
-        self.unbonding = self
-            .unbonding
-            .checked_add(amount)
+        self.delegated_shares = self
+            .delegated_shares
+            .checked_add(shares)
+            .ok_or(StakingError::MathOverflow)?;
+        delegation.shares = delegation
+            .shares
+            .checked_add(shares)
             .ok_or(StakingError::MathOverflow)?;
         Ok(())
     }
 
-    /// Releases a ticket that recorded this operator: withdrawn, or cancelled
-    /// (to stake elsewhere, or back here through [`Self::return_unbonded`]).
-    pub fn end_unbonding(&mut self, amount: u64) -> Result<()> {
-        self.unbonding = self
-            .unbonding
+    /// Takes `amount` of `delegation`'s stake out (at most what it holds); all
+    /// of it retires every share it has, so nothing is left behind.
+    pub fn remove_delegated(&mut self, delegation: &mut Delegation, amount: u64) -> Result<()> {
+        let held = self.stake_of(delegation)?;
+        require!(amount <= held, StakingError::InsufficientStake);
+        let retired = if amount == held {
+            delegation.shares
+        } else {
+            math::shares_to_burn(amount, self.delegated_shares, self.delegated)?
+                .min(delegation.shares)
+        };
+        delegation.shares -= retired;
+        self.delegated_shares = self
+            .delegated_shares
+            .checked_sub(retired)
+            .ok_or(StakingError::MathOverflow)?;
+        self.delegated = self
+            .delegated
             .checked_sub(amount)
             .ok_or(StakingError::MathOverflow)?;
         Ok(())
     }
 
-    /// A ticket cancelled back to this operator: its reserved room is taken
-    /// again, never refused by the share cap.
-    pub fn return_unbonded(&mut self, amount: u64) -> Result<()> {
-        self.end_unbonding(amount)?;
-        self.add_returning(amount)
+    /// Moves a delegator's unstaked `amount` from earning stake into a new
+    /// unbond ticket that records this operator and stays answerable to it:
+    /// stamps the ticket with the multiplier and epoch it is measured from.
+    pub fn begin_unbonding(
+        &mut self,
+        delegation: &mut Delegation,
+        amount: u64,
+        ticket: &mut UnbondTicket,
+    ) -> Result<()> {
+        self.remove_delegated(delegation, amount)?;
+        self.unbonding = self
+            .unbonding
+            .checked_add(amount)
+            .ok_or(StakingError::MathOverflow)?;
+        self.open_tickets = self
+            .open_tickets
+            .checked_add(1)
+            .ok_or(StakingError::MathOverflow)?;
+        ticket.slash_factor_q = self.ticket_factor_q;
+        ticket.ticket_epoch = self.ticket_epoch;
+        Ok(())
     }
 
-    pub fn remove_delegated(&mut self, amount: u64) -> Result<()> {
-        self.delegated = self
-            .delegated
-            .checked_sub(amount)
+    /// Releases a ticket that recorded this operator (withdrawn, or cancelled
+    /// to stake elsewhere or back here).
+    /// Returns what it is worth and, when it was the last open ticket, the
+    /// rounding left in `unbonding`, which belongs to no one.
+    pub fn end_unbonding(&mut self, ticket: &UnbondTicket) -> Result<ReleasedTicket> {
+        let value = self.ticket_value(ticket)?;
+        if ticket.ticket_epoch != self.ticket_epoch {
+            return Ok(ReleasedTicket { value, dust: 0 });
+        }
+        self.unbonding = self
+            .unbonding
+            .checked_sub(value)
             .ok_or(StakingError::MathOverflow)?;
-        Ok(())
+        self.open_tickets = self
+            .open_tickets
+            .checked_sub(1)
+            .ok_or(StakingError::MathOverflow)?;
+        let mut dust = 0;
+        if self.open_tickets == 0 {
+            dust = std::mem::take(&mut self.unbonding);
+            self.ticket_factor_q.set(math::Q64_ONE);
+        }
+        Ok(ReleasedTicket { value, dust })
+    }
+
+    /// Takes `bps` of everything answerable here: the delegated stake (its
+    /// delegations' shares now hold less) and the open tickets (their
+    /// multiplier drops). The operator must be synced to now, so rewards up to
+    /// the slash were split at the stake before it. Each part is rounded down.
+    pub fn slash(&mut self, bps: u16, now: i64) -> Result<SlashTaken> {
+        let from_delegated = math::slash_take(self.delegated, bps)?;
+        self.delegated -= from_delegated;
+        let mut from_unbonding = math::slash_take(self.unbonding, bps)?;
+        let factor = math::slashed_factor(self.ticket_factor_q.get(), bps)?;
+        if self.open_tickets == 0 {
+            // Nothing unbonding here: the multiplier stays at 1.0.
+        } else if factor == 0 {
+            // A 100% slash: every open ticket is taken whole and a new epoch
+            // starts for tickets unstaked later.
+            from_unbonding = self.unbonding;
+            self.ticket_epoch = self
+                .ticket_epoch
+                .checked_add(1)
+                .ok_or(StakingError::MathOverflow)?;
+            self.open_tickets = 0;
+            self.ticket_factor_q.set(math::Q64_ONE);
+        } else {
+            self.ticket_factor_q.set(factor);
+        }
+        self.unbonding -= from_unbonding;
+        let taken = from_delegated
+            .checked_add(from_unbonding)
+            .ok_or(StakingError::MathOverflow)?;
+        self.total_slashed = self
+            .total_slashed
+            .checked_add(taken)
+            .ok_or(StakingError::MathOverflow)?;
+        self.last_slash_at = now;
+        self.last_slash_bps = bps;
+        self.slash_count = self.slash_count.saturating_add(1);
+        Ok(SlashTaken {
+            from_delegated,
+            from_unbonding,
+        })
     }
 
     /// The name as text (invalid UTF-8 is shown lossily).
@@ -267,6 +439,14 @@ impl Operator {
             .unwrap_or(self.name.len());
         String::from_utf8_lossy(&self.name[..end]).into_owned()
     }
+}
+
+/// A released ticket: what it pays (or returns to stake) and the operator's
+/// unowned rounding freed with its last ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReleasedTicket {
+    pub value: u64,
+    pub dust: u64,
 }
 
 /// Encodes a display name into the fixed field, refusing names that do not fit.

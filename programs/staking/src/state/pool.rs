@@ -3,7 +3,7 @@ use anchor_lang::prelude::*;
 use crate::constants::{MAX_REWARD_STREAMS, NO_STAKE_CAP};
 use crate::errors::StakingError;
 use crate::math::StreamCurve;
-use crate::state::StoredQ64;
+use crate::state::{ReleasedTicket, StoredQ64};
 use crate::token::PoolSigner;
 
 /// A staking pool for one stake mint.
@@ -59,6 +59,31 @@ pub struct Pool {
     pub stake_transfer_fee_authority_accepted: u8,
     pub padding: [u8; 4],
     pub reward_streams: [RewardStream; MAX_REWARD_STREAMS],
+    /// Who may slash operators (`Pubkey::default()`: nobody, slashing off).
+    pub slasher: Pubkey,
+    /// Token account of the stake mint that slashed stake is sent to.
+    pub slash_destination: Pubkey,
+    /// Settings that take effect at `pending_slash_settings_at`: a new slasher
+    /// or a higher maximum waits one unbonding period, so delegators can leave.
+    pub pending_slasher: Pubkey,
+    pub pending_slash_destination: Pubkey,
+    /// 0 when nothing is pending.
+    pub pending_slash_settings_at: i64,
+    /// Stake-vault tokens owed to no one: what rounding left with an
+    /// operator's last open ticket after slashes. Sent with the next slash.
+    pub slash_dust: u64,
+    /// The most one slash may take, basis points (0 with no slasher).
+    pub max_slash_bps: u16,
+    pub pending_max_slash_bps: u16,
+    pub padding_end: [u8; 4],
+}
+
+/// Who may slash, where slashed stake goes and how much one slash may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SlashSettings {
+    pub slasher: Pubkey,
+    pub destination: Pubkey,
+    pub max_slash_bps: u16,
 }
 
 /// One reward emission schedule, held inline in its pool.
@@ -253,13 +278,142 @@ impl Pool {
         Ok(())
     }
 
-    /// Takes a ticket's amount out of unbonding (withdrawn or cancelled).
-    pub fn end_unbonding(&mut self, amount: u64) -> Result<()> {
+    /// Takes a released ticket out of unbonding (withdrawn or cancelled): its
+    /// value, and the unowned rounding its operator freed, which stays in the
+    /// vault as dust until the next slash sends it on.
+    pub fn end_unbonding(&mut self, released: ReleasedTicket) -> Result<()> {
         self.total_unbonding = self
             .total_unbonding
-            .checked_sub(amount)
+            .checked_sub(released.value)
+            .and_then(|left| left.checked_sub(released.dust))
+            .ok_or(StakingError::MathOverflow)?;
+        self.slash_dust = self
+            .slash_dust
+            .checked_add(released.dust)
             .ok_or(StakingError::MathOverflow)?;
         Ok(())
+    }
+
+    /// The slash settings in force at `now`: pending ones whose notice ran out
+    /// count as applied (an instruction applies them with
+    /// [`Self::apply_due_slash_settings`]).
+    pub fn slash_settings_at(&self, now: i64) -> SlashSettings {
+        if self.pending_slash_settings_at != 0 && now >= self.pending_slash_settings_at {
+            SlashSettings {
+                slasher: self.pending_slasher,
+                destination: self.pending_slash_destination,
+                max_slash_bps: self.pending_max_slash_bps,
+            }
+        } else {
+            SlashSettings {
+                slasher: self.slasher,
+                destination: self.slash_destination,
+                max_slash_bps: self.max_slash_bps,
+            }
+        }
+    }
+
+    /// Pending slash settings, if any: what and from when.
+    pub fn pending_slash_settings(&self) -> Option<(SlashSettings, i64)> {
+        (self.pending_slash_settings_at != 0).then_some((
+            SlashSettings {
+                slasher: self.pending_slasher,
+                destination: self.pending_slash_destination,
+                max_slash_bps: self.pending_max_slash_bps,
+            },
+            self.pending_slash_settings_at,
+        ))
+    }
+
+    /// Whether a slash can happen now or after settings already announced:
+    /// then stake answerable to an operator cannot leave it except through
+    /// an unbond ticket.
+    pub fn slashing_possible(&self) -> bool {
+        self.slasher != Pubkey::default() || self.pending_slash_settings_at != 0
+    }
+
+    /// Applies pending slash settings whose notice ran out; returns them when it did.
+    pub fn apply_due_slash_settings(&mut self, now: i64) -> Option<SlashSettings> {
+        if self.pending_slash_settings_at == 0 || now < self.pending_slash_settings_at {
+            return None;
+        }
+        let settings = self.slash_settings_at(now);
+        self.set_slash_settings_now(settings);
+        Some(settings)
+    }
+
+    fn set_slash_settings_now(&mut self, settings: SlashSettings) {
+        self.slasher = settings.slasher;
+        self.slash_destination = settings.destination;
+        self.max_slash_bps = settings.max_slash_bps;
+        self.pending_slasher = Pubkey::default();
+        self.pending_slash_destination = Pubkey::default();
+        self.pending_max_slash_bps = 0;
+        self.pending_slash_settings_at = 0;
+    }
+
+    /// Changes the slash settings (pending ones due must have been applied):
+    /// removing the slasher, keeping it with a maximum no higher (another
+    /// destination allowed), or any change while nothing is staked or
+    /// unbonding, applies at once and returns `None`; anything else
+    /// (a new slasher, a higher maximum) waits one unbonding period and
+    /// returns when it applies. A new request replaces a pending one.
+    pub fn request_slash_settings(
+        &mut self,
+        requested: SlashSettings,
+        now: i64,
+    ) -> Result<Option<i64>> {
+        let removing = requested.slasher == Pubkey::default();
+        if !removing {
+            require!(
+                (1..=crate::math::BPS_DENOMINATOR).contains(&requested.max_slash_bps),
+                StakingError::InvalidSlashBps
+            );
+        }
+        let lowers = removing
+            || (requested.slasher == self.slasher && requested.max_slash_bps <= self.max_slash_bps);
+        // With nothing staked or unbonding nobody needs notice (a new pool).
+        let nobody_exposed = self.total_staked == 0 && self.total_unbonding == 0;
+        if lowers || nobody_exposed {
+            self.set_slash_settings_now(if removing {
+                SlashSettings::default()
+            } else {
+                requested
+            });
+            return Ok(None);
+        }
+        let notice =
+            i64::try_from(self.unbonding_period).map_err(|_| StakingError::MathOverflow)?;
+        // Zero marks "nothing pending": a zero-notice pool applies it at the
+        // next instruction that looks, one second on at the earliest.
+        let effective_at = now
+            .checked_add(notice)
+            .ok_or(StakingError::MathOverflow)?
+            .max(1);
+        self.pending_slasher = requested.slasher;
+        self.pending_slash_destination = requested.destination;
+        self.pending_max_slash_bps = requested.max_slash_bps;
+        self.pending_slash_settings_at = effective_at;
+        Ok(Some(effective_at))
+    }
+
+    /// Takes what a slash took from an operator out of the totals, at once (so
+    /// reward accrual uses the reduced stake from now on), and returns what
+    /// leaves the stake vault: that plus any unowned dust.
+    pub fn record_slash(&mut self, from_delegated: u64, from_unbonding: u64) -> Result<u64> {
+        self.total_staked = self
+            .total_staked
+            .checked_sub(from_delegated)
+            .ok_or(StakingError::MathOverflow)?;
+        self.total_unbonding = self
+            .total_unbonding
+            .checked_sub(from_unbonding)
+            .ok_or(StakingError::MathOverflow)?;
+        let dust = std::mem::take(&mut self.slash_dust);
+        from_delegated
+            .checked_add(from_unbonding)
+            .and_then(|taken| taken.checked_add(dust))
+            .ok_or_else(|| error!(StakingError::MathOverflow))
     }
 
     /// The seeds the pool PDA signs its vaults' transfers with.

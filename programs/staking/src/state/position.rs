@@ -17,7 +17,9 @@ pub struct Position {
     /// when undelegated. A delegated position settles with its operator's and
     /// its `Delegation`'s accounts.
     pub operator: Pubkey,
-    /// Stake earning rewards.
+    /// Stake earning rewards. For a delegated position, what its delegation's
+    /// shares were worth at its last settlement (slashes since lower it at
+    /// the next).
     pub staked: u64,
     /// Sequence number the next unbond ticket gets (for people and indexers).
     pub next_ticket_id: u32,
@@ -32,7 +34,8 @@ pub struct Position {
 #[zero_copy]
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct PositionReward {
-    /// The stream's `reward_per_token_q` when this position was last settled.
+    /// The stream's `reward_per_token_q` when this position was last settled;
+    /// while delegated, its operator's `gross_per_share_q` instead.
     pub checkpoint_q: StoredQ64,
     /// Settled rewards not yet paid, whole base units.
     pub owed: u64,
@@ -68,62 +71,89 @@ impl Position {
     /// Credits what the stake earned on one stream since the last settlement,
     /// exactly (the fraction of a unit is kept). The stream must be accrued to
     /// now and, for a delegated position, the operator synced to now: the
-    /// staker is credited by the operator's after-commission accumulator, and
-    /// what the commission took (the difference) is added to the delegation's
+    /// staker is credited its shares times the operator's after-commission
+    /// accumulator, and what the commission took (measured against the
+    /// operator's before-commission accumulator) is added to the delegation's
     /// `commission_paid_q`.
     pub fn settle_stream(
         &mut self,
         index: usize,
         stream: &RewardStream,
-        delegated: Option<(&OperatorStream, &mut DelegationStream)>,
+        delegated: Option<(u64, &OperatorStream, &mut DelegationStream)>,
     ) -> Result<()> {
         let staked = self.staked;
         let reward = self
             .rewards
             .get_mut(index)
             .ok_or(StakingError::InvalidStreamIndex)?;
-        let accumulator = stream.reward_per_token_q.get();
-        let gross_q = math::earned_q(staked, accumulator, reward.checkpoint_q.get())?;
         let credited_q = match delegated {
-            None => gross_q,
-            Some((operator_stream, delegation_stream)) => {
-                let net_accumulator = operator_stream.delegator_per_token_q.get();
+            None => {
+                let accumulator = stream.reward_per_token_q.get();
+                let earned_q = math::earned_q(staked, accumulator, reward.checkpoint_q.get())?;
+                reward.checkpoint_q.set(accumulator);
+                earned_q
+            }
+            Some((shares, operator_stream, delegation_stream)) => {
+                let net_accumulator = operator_stream.delegator_per_share_q.get();
                 let net_q = math::earned_q(
-                    staked,
+                    shares,
                     net_accumulator,
                     delegation_stream.checkpoint_q.get(),
                 )?;
                 delegation_stream.checkpoint_q.set(net_accumulator);
-                // Both checkpoints were taken together and the operator's
-                // accumulator grows by at most the pool's, so net <= gross.
-                let commission_q = gross_q
-                    .checked_sub(net_q)
-                    .ok_or(StakingError::MathOverflow)?;
-                delegation_stream.add_commission_paid(commission_q)?;
+                let gross_accumulator = operator_stream.gross_per_share_q.get();
+                let gross_q = math::earned_q(shares, gross_accumulator, reward.checkpoint_q.get())?;
+                reward.checkpoint_q.set(gross_accumulator);
+                // The gross accumulator is rounded down while the net one
+                // carries its remainder: the (informational) difference is
+                // floored at zero rather than trusted to stay non-negative.
+                delegation_stream.add_commission_paid(gross_q.saturating_sub(net_q))?;
                 net_q
             }
         };
-        reward.credit_q(credited_q)?;
-        reward.checkpoint_q.set(accumulator);
-        Ok(())
+        reward.credit_q(credited_q)
     }
 
-    /// Settles every stream: required before the stake changes.
+    /// Settles every stream: required before the stake changes. A delegated
+    /// position's stake is then brought to what its shares are worth, so a
+    /// slash since its last settlement shows (rewards up to now were already
+    /// measured per share, at the stake in force in each interval).
     pub fn settle_all(
         &mut self,
         pool: &Pool,
         mut delegated: Option<(&Operator, &mut Delegation)>,
     ) -> Result<()> {
         for (index, stream) in pool.streams().iter().enumerate() {
-            let pair = match &mut delegated {
+            let triple = match &mut delegated {
                 None => None,
-                Some((operator, delegation)) => {
-                    Some((&operator.streams[index], &mut delegation.streams[index]))
-                }
+                Some((operator, delegation)) => Some((
+                    delegation.shares,
+                    &operator.streams[index],
+                    &mut delegation.streams[index],
+                )),
             };
-            self.settle_stream(index, stream, pair)?;
+            self.settle_stream(index, stream, triple)?;
+        }
+        if let Some((operator, delegation)) = delegated {
+            self.staked = operator.stake_of(delegation)?;
         }
         Ok(())
+    }
+
+    /// Measures rewards from now on against the pool's accumulators (the
+    /// position was just settled and is no longer delegated).
+    pub fn checkpoint_to_pool(&mut self, pool: &Pool) {
+        for (reward, stream) in self.rewards.iter_mut().zip(pool.streams()) {
+            reward.checkpoint_q = stream.reward_per_token_q;
+        }
+    }
+
+    /// Measures rewards from now on against `operator`'s accumulators (the
+    /// position was just settled and is now delegated to it).
+    pub fn checkpoint_to_operator(&mut self, operator: &Operator) {
+        for (reward, operator_stream) in self.rewards.iter_mut().zip(&operator.streams) {
+            reward.checkpoint_q = operator_stream.gross_per_share_q;
+        }
     }
 
     pub fn has_owed_rewards(&self) -> bool {
