@@ -50,7 +50,7 @@ const COLUMNS: [Column; 3] = [
 ];
 
 /// Rows in table order, with the targets as (p-token, legacy SPL Token).
-const ROWS: [(&str, Option<(u64, u64)>); 25] = [
+const ROWS: [(&str, Option<(u64, u64)>); 32] = [
     ("initialize_pool", None),
     ("add_reward_stream", None),
     ("fund_rewards", None),
@@ -72,6 +72,13 @@ const ROWS: [(&str, Option<(u64, u64)>); 25] = [
     ("redelegate", None),
     ("undelegate", None),
     ("claim_commission", None),
+    ("set_slasher", None),
+    ("slash (delegators and a ticket)", None),
+    ("claim_rewards (1 stream, delegated, after a slash)", None),
+    ("stake (repeat, delegated, slashed operator)", None),
+    ("unstake (delegated, slashed operator)", None),
+    ("withdraw (ticket slashed)", None),
+    ("cancel_unbond (ticket slashed, back to its operator)", None),
     ("reference: Anchor empty instruction", None),
     ("reference: bare transfer_checked CPI", None),
     ("reference: hand-built transfer_checked CPI", None),
@@ -223,6 +230,7 @@ fn measure(column: Column, rents: &mut Rents) -> Measurements {
     );
 
     measure_delegation(&mut env, &pool, &mut m, rents);
+    measure_slashing(&mut env, &stake_mint, &mut m);
     measure_references(&mut env, program, &stake_mint, &mut m);
     m
 }
@@ -272,6 +280,61 @@ fn measure_delegation(env: &mut TestEnv, pool: &TestPool, m: &mut Measurements, 
         env.claim_commission(pool, &first_key, 0),
         m,
     );
+}
+
+/// The slashing paths, on a pool of their own (one stream) whose slasher is
+/// set at creation: delegated stake and tickets of a slashed operator.
+fn measure_slashing(env: &mut TestEnv, stake_mint: &Pubkey, m: &mut Measurements) {
+    let pool = env.create_pool_with_id(stake_mint, 3, pool_params(3, 3 * DAY as u64));
+    let index = env.add_stream(&pool, stake_mint);
+    ok(env.fund(&pool, index, REWARDS, 30 * DAY as u64));
+    let slasher = env.new_keypair();
+    let destination = env.new_slash_destination(&pool);
+    cu(
+        "set_slasher",
+        env.set_slasher(&pool, Some((&slasher.pubkey(), &destination)), 5_000),
+        m,
+    );
+    let operator_key = env.new_user();
+    let operator = env.register_operator(&pool, &operator_key, 500, "validator-3");
+    let (dave, erin) = (env.new_user(), env.new_user());
+    for user in [&dave, &erin] {
+        ok(env.stake(&pool, user, STAKE));
+        ok(env.delegate(&pool, user, &operator));
+    }
+    let (ticket, result) = env.unstake(&pool, &erin, STAKE / 2);
+    ok(result);
+    let (returning, result) = env.unstake(&pool, &erin, STAKE / 4);
+    ok(result);
+    env.warp(600);
+    cu(
+        "slash (delegators and a ticket)",
+        env.slash(&pool, &slasher, &operator, 1_000, [1; 32]),
+        m,
+    );
+    env.warp(600);
+    env.token_account(&dave.pubkey(), stake_mint);
+    cu(
+        "claim_rewards (1 stream, delegated, after a slash)",
+        env.claim(&pool, &dave, None),
+        m,
+    );
+    env.warp(600);
+    cu(
+        "stake (repeat, delegated, slashed operator)",
+        env.stake(&pool, &dave, STAKE),
+        m,
+    );
+    env.warp(600);
+    let (_, result) = env.unstake(&pool, &dave, STAKE);
+    cu("unstake (delegated, slashed operator)", result, m);
+    cu(
+        "cancel_unbond (ticket slashed, back to its operator)",
+        env.cancel_unbond(&pool, &erin, &returning),
+        m,
+    );
+    env.warp(3 * DAY);
+    cu("withdraw (ticket slashed)", env.withdraw(&pool, &erin, &ticket), m);
 }
 
 fn measure_references(env: &mut TestEnv, program: Pubkey, mint: &Pubkey, m: &mut Measurements) {

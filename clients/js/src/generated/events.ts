@@ -41,6 +41,12 @@ import {
   type RewardsCompounded,
   getRewardsFundedDecoder,
   type RewardsFunded,
+  getSlashSettingsAppliedDecoder,
+  type SlashSettingsApplied,
+  getSlashSettingsScheduledDecoder,
+  type SlashSettingsScheduled,
+  getSlashedDecoder,
+  type Slashed,
   getStakedDecoder,
   type Staked,
   getUnbondCancelledDecoder,
@@ -75,6 +81,9 @@ export type StakingEvent =
   | { name: "rewardsClaimed"; data: RewardsClaimed }
   | { name: "rewardsCompounded"; data: RewardsCompounded }
   | { name: "rewardsFunded"; data: RewardsFunded }
+  | { name: "slashSettingsApplied"; data: SlashSettingsApplied }
+  | { name: "slashSettingsScheduled"; data: SlashSettingsScheduled }
+  | { name: "slashed"; data: Slashed }
   | { name: "staked"; data: Staked }
   | { name: "unbondCancelled"; data: UnbondCancelled }
   | { name: "undelegated"; data: Undelegated }
@@ -177,6 +186,21 @@ export const STAKING_EVENTS: ReadonlyArray<{
     name: "rewardsFunded",
     discriminator: new Uint8Array([84, 233, 245, 203, 228, 147, 165, 92]),
     decoder: getRewardsFundedDecoder(),
+  },
+  {
+    name: "slashSettingsApplied",
+    discriminator: new Uint8Array([195, 212, 69, 226, 141, 61, 35, 81]),
+    decoder: getSlashSettingsAppliedDecoder(),
+  },
+  {
+    name: "slashSettingsScheduled",
+    discriminator: new Uint8Array([184, 17, 83, 212, 167, 59, 68, 177]),
+    decoder: getSlashSettingsScheduledDecoder(),
+  },
+  {
+    name: "slashed",
+    discriminator: new Uint8Array([98, 59, 249, 154, 233, 53, 98, 194]),
+    decoder: getSlashedDecoder(),
   },
   {
     name: "staked",

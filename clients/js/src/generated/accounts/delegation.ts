@@ -23,6 +23,8 @@ import {
   getBytesEncoder,
   getStructDecoder,
   getStructEncoder,
+  getU64Decoder,
+  getU64Encoder,
   getU8Decoder,
   getU8Encoder,
   transformEncoder,
@@ -60,6 +62,8 @@ export type Delegation = {
   owner: Address;
   bump: number;
   padding: ReadonlyUint8Array;
+  /** Shares of the operator's delegated stake (see `Operator::stake_of`). */
+  shares: bigint;
   streams: Array<DelegationStream>;
 };
 
@@ -69,6 +73,8 @@ export type DelegationArgs = {
   owner: Address;
   bump: number;
   padding: ReadonlyUint8Array;
+  /** Shares of the operator's delegated stake (see `Operator::stake_of`). */
+  shares: number | bigint;
   streams: Array<DelegationStreamArgs>;
 };
 
@@ -82,6 +88,7 @@ export function getDelegationEncoder(): FixedSizeEncoder<DelegationArgs> {
       ["owner", getAddressEncoder()],
       ["bump", getU8Encoder()],
       ["padding", fixEncoderSize(getBytesEncoder(), 7)],
+      ["shares", getU64Encoder()],
       ["streams", getArrayEncoder(getDelegationStreamEncoder(), { size: 4 })],
     ]),
     (value) => ({ ...value, discriminator: DELEGATION_DISCRIMINATOR }),
@@ -97,6 +104,7 @@ export function getDelegationDecoder(): FixedSizeDecoder<Delegation> {
     ["owner", getAddressDecoder()],
     ["bump", getU8Decoder()],
     ["padding", fixDecoderSize(getBytesDecoder(), 7)],
+    ["shares", getU64Decoder()],
     ["streams", getArrayDecoder(getDelegationStreamDecoder(), { size: 4 })],
   ]);
 }
@@ -163,5 +171,5 @@ export async function fetchAllMaybeDelegation(
 }
 
 export function getDelegationSize(): number {
-  return 240;
+  return 248;
 }

@@ -27,6 +27,8 @@ import {
   getStructEncoder,
   getU16Decoder,
   getU16Encoder,
+  getU32Decoder,
+  getU32Encoder,
   getU64Decoder,
   getU64Encoder,
   getU8Decoder,
@@ -47,8 +49,12 @@ import {
 import {
   getOperatorStreamDecoder,
   getOperatorStreamEncoder,
+  getStoredQ64Decoder,
+  getStoredQ64Encoder,
   type OperatorStream,
   type OperatorStreamArgs,
+  type StoredQ64,
+  type StoredQ64Args,
 } from "../types";
 
 export const OPERATOR_DISCRIMINATOR = new Uint8Array([
@@ -65,11 +71,15 @@ export type Operator = {
   authority: Address;
   /** UTF-8, zero-padded. */
   name: ReadonlyUint8Array;
-  /** Stake of the positions delegated here (earning stake, not unbonding). */
+  /**
+   * Stake of the positions delegated here (earning stake, not unbonding),
+   * owned by its delegations through `delegated_shares`.
+   */
   delegated: bigint;
   /**
    * Stake unstaked from here into unbond tickets still open (withdrawn or
-   * cancelled later). It keeps its room under the share cap, so that room
+   * cancelled later), less what slashes took from it. It stays answerable
+   * to this operator, and keeps its room under the share cap, so that room
    * cannot be handed to new delegations while the ticket can come back.
    */
   unbonding: bigint;
@@ -85,6 +95,28 @@ export type Operator = {
   bump: number;
   padding: ReadonlyUint8Array;
   streams: Array<OperatorStream>;
+  /** Shares the delegations hold in `delegated` (equal to it until a slash). */
+  delegatedShares: bigint;
+  /**
+   * Multiplier (Q64.64, 1.0 with no ticket open) every slash lowers; an
+   * open ticket is worth its amount times this over the value at its unstake.
+   */
+  ticketFactorQ: StoredQ64;
+  /** Tickets of the current `ticket_epoch` still open. */
+  openTickets: bigint;
+  /**
+   * Bumped when a 100% slash takes the tickets whole: tickets of an
+   * earlier epoch are worth nothing.
+   */
+  ticketEpoch: bigint;
+  /** Stake all slashes took, base units. */
+  totalSlashed: bigint;
+  /** Time of the last slash (unix seconds); 0 when never slashed. */
+  lastSlashAt: bigint;
+  slashCount: number;
+  /** Basis points the last slash took. */
+  lastSlashBps: number;
+  paddingEnd: ReadonlyUint8Array;
 };
 
 export type OperatorArgs = {
@@ -92,11 +124,15 @@ export type OperatorArgs = {
   authority: Address;
   /** UTF-8, zero-padded. */
   name: ReadonlyUint8Array;
-  /** Stake of the positions delegated here (earning stake, not unbonding). */
+  /**
+   * Stake of the positions delegated here (earning stake, not unbonding),
+   * owned by its delegations through `delegated_shares`.
+   */
   delegated: number | bigint;
   /**
    * Stake unstaked from here into unbond tickets still open (withdrawn or
-   * cancelled later). It keeps its room under the share cap, so that room
+   * cancelled later), less what slashes took from it. It stays answerable
+   * to this operator, and keeps its room under the share cap, so that room
    * cannot be handed to new delegations while the ticket can come back.
    */
   unbonding: number | bigint;
@@ -112,6 +148,28 @@ export type OperatorArgs = {
   bump: number;
   padding: ReadonlyUint8Array;
   streams: Array<OperatorStreamArgs>;
+  /** Shares the delegations hold in `delegated` (equal to it until a slash). */
+  delegatedShares: number | bigint;
+  /**
+   * Multiplier (Q64.64, 1.0 with no ticket open) every slash lowers; an
+   * open ticket is worth its amount times this over the value at its unstake.
+   */
+  ticketFactorQ: StoredQ64Args;
+  /** Tickets of the current `ticket_epoch` still open. */
+  openTickets: number | bigint;
+  /**
+   * Bumped when a 100% slash takes the tickets whole: tickets of an
+   * earlier epoch are worth nothing.
+   */
+  ticketEpoch: number | bigint;
+  /** Stake all slashes took, base units. */
+  totalSlashed: number | bigint;
+  /** Time of the last slash (unix seconds); 0 when never slashed. */
+  lastSlashAt: number | bigint;
+  slashCount: number;
+  /** Basis points the last slash took. */
+  lastSlashBps: number;
+  paddingEnd: ReadonlyUint8Array;
 };
 
 /** Gets the encoder for {@link OperatorArgs} account data. */
@@ -131,6 +189,15 @@ export function getOperatorEncoder(): FixedSizeEncoder<OperatorArgs> {
       ["bump", getU8Encoder()],
       ["padding", fixEncoderSize(getBytesEncoder(), 2)],
       ["streams", getArrayEncoder(getOperatorStreamEncoder(), { size: 4 })],
+      ["delegatedShares", getU64Encoder()],
+      ["ticketFactorQ", getStoredQ64Encoder()],
+      ["openTickets", getU64Encoder()],
+      ["ticketEpoch", getU64Encoder()],
+      ["totalSlashed", getU64Encoder()],
+      ["lastSlashAt", getI64Encoder()],
+      ["slashCount", getU32Encoder()],
+      ["lastSlashBps", getU16Encoder()],
+      ["paddingEnd", fixEncoderSize(getBytesEncoder(), 2)],
     ]),
     (value) => ({ ...value, discriminator: OPERATOR_DISCRIMINATOR }),
   );
@@ -152,6 +219,15 @@ export function getOperatorDecoder(): FixedSizeDecoder<Operator> {
     ["bump", getU8Decoder()],
     ["padding", fixDecoderSize(getBytesDecoder(), 2)],
     ["streams", getArrayDecoder(getOperatorStreamDecoder(), { size: 4 })],
+    ["delegatedShares", getU64Decoder()],
+    ["ticketFactorQ", getStoredQ64Decoder()],
+    ["openTickets", getU64Decoder()],
+    ["ticketEpoch", getU64Decoder()],
+    ["totalSlashed", getU64Decoder()],
+    ["lastSlashAt", getI64Decoder()],
+    ["slashCount", getU32Decoder()],
+    ["lastSlashBps", getU16Decoder()],
+    ["paddingEnd", fixDecoderSize(getBytesDecoder(), 2)],
   ]);
 }
 
@@ -214,5 +290,5 @@ export async function fetchAllMaybeOperator(
 }
 
 export function getOperatorSize(): number {
-  return 392;
+  return 552;
 }

@@ -21,6 +21,8 @@ import {
   getArrayEncoder,
   getBytesDecoder,
   getBytesEncoder,
+  getI64Decoder,
+  getI64Encoder,
   getStructDecoder,
   getStructEncoder,
   getU16Decoder,
@@ -111,6 +113,27 @@ export type Pool = {
   stakeTransferFeeAuthorityAccepted: number;
   padding: ReadonlyUint8Array;
   rewardStreams: Array<RewardStream>;
+  /** Who may slash operators (`Pubkey::default()`: nobody, slashing off). */
+  slasher: Address;
+  /** Token account of the stake mint that slashed stake is sent to. */
+  slashDestination: Address;
+  /**
+   * Settings that take effect at `pending_slash_settings_at`: a new slasher
+   * or a higher maximum waits one unbonding period, so delegators can leave.
+   */
+  pendingSlasher: Address;
+  pendingSlashDestination: Address;
+  /** 0 when nothing is pending. */
+  pendingSlashSettingsAt: bigint;
+  /**
+   * Stake-vault tokens owed to no one: what rounding left with an
+   * operator's last open ticket after slashes. Sent with the next slash.
+   */
+  slashDust: bigint;
+  /** The most one slash may take, basis points (0 with no slasher). */
+  maxSlashBps: number;
+  pendingMaxSlashBps: number;
+  paddingEnd: ReadonlyUint8Array;
 };
 
 export type PoolArgs = {
@@ -166,6 +189,27 @@ export type PoolArgs = {
   stakeTransferFeeAuthorityAccepted: number;
   padding: ReadonlyUint8Array;
   rewardStreams: Array<RewardStreamArgs>;
+  /** Who may slash operators (`Pubkey::default()`: nobody, slashing off). */
+  slasher: Address;
+  /** Token account of the stake mint that slashed stake is sent to. */
+  slashDestination: Address;
+  /**
+   * Settings that take effect at `pending_slash_settings_at`: a new slasher
+   * or a higher maximum waits one unbonding period, so delegators can leave.
+   */
+  pendingSlasher: Address;
+  pendingSlashDestination: Address;
+  /** 0 when nothing is pending. */
+  pendingSlashSettingsAt: number | bigint;
+  /**
+   * Stake-vault tokens owed to no one: what rounding left with an
+   * operator's last open ticket after slashes. Sent with the next slash.
+   */
+  slashDust: number | bigint;
+  /** The most one slash may take, basis points (0 with no slasher). */
+  maxSlashBps: number;
+  pendingMaxSlashBps: number;
+  paddingEnd: ReadonlyUint8Array;
 };
 
 /** Gets the encoder for {@link PoolArgs} account data. */
@@ -197,6 +241,15 @@ export function getPoolEncoder(): FixedSizeEncoder<PoolArgs> {
       ["stakeTransferFeeAuthorityAccepted", getU8Encoder()],
       ["padding", fixEncoderSize(getBytesEncoder(), 4)],
       ["rewardStreams", getArrayEncoder(getRewardStreamEncoder(), { size: 4 })],
+      ["slasher", getAddressEncoder()],
+      ["slashDestination", getAddressEncoder()],
+      ["pendingSlasher", getAddressEncoder()],
+      ["pendingSlashDestination", getAddressEncoder()],
+      ["pendingSlashSettingsAt", getI64Encoder()],
+      ["slashDust", getU64Encoder()],
+      ["maxSlashBps", getU16Encoder()],
+      ["pendingMaxSlashBps", getU16Encoder()],
+      ["paddingEnd", fixEncoderSize(getBytesEncoder(), 4)],
     ]),
     (value) => ({ ...value, discriminator: POOL_DISCRIMINATOR }),
   );
@@ -230,6 +283,15 @@ export function getPoolDecoder(): FixedSizeDecoder<Pool> {
     ["stakeTransferFeeAuthorityAccepted", getU8Decoder()],
     ["padding", fixDecoderSize(getBytesDecoder(), 4)],
     ["rewardStreams", getArrayDecoder(getRewardStreamDecoder(), { size: 4 })],
+    ["slasher", getAddressDecoder()],
+    ["slashDestination", getAddressDecoder()],
+    ["pendingSlasher", getAddressDecoder()],
+    ["pendingSlashDestination", getAddressDecoder()],
+    ["pendingSlashSettingsAt", getI64Decoder()],
+    ["slashDust", getU64Decoder()],
+    ["maxSlashBps", getU16Decoder()],
+    ["pendingMaxSlashBps", getU16Decoder()],
+    ["paddingEnd", fixDecoderSize(getBytesDecoder(), 4)],
   ]);
 }
 
@@ -292,5 +354,5 @@ export async function fetchAllMaybePool(
 }
 
 export function getPoolSize(): number {
-  return 1032;
+  return 1184;
 }

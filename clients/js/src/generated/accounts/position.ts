@@ -69,7 +69,11 @@ export type Position = {
    * its `Delegation`'s accounts.
    */
   operator: Address;
-  /** Stake earning rewards. */
+  /**
+   * Stake earning rewards. For a delegated position, what its delegation's
+   * shares were worth at its last settlement (slashes since lower it at
+   * the next).
+   */
   staked: bigint;
   /** Sequence number the next unbond ticket gets (for people and indexers). */
   nextTicketId: number;
@@ -90,7 +94,11 @@ export type PositionArgs = {
    * its `Delegation`'s accounts.
    */
   operator: Address;
-  /** Stake earning rewards. */
+  /**
+   * Stake earning rewards. For a delegated position, what its delegation's
+   * shares were worth at its last settlement (slashes since lower it at
+   * the next).
+   */
   staked: number | bigint;
   /** Sequence number the next unbond ticket gets (for people and indexers). */
   nextTicketId: number;

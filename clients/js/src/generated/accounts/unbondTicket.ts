@@ -38,6 +38,12 @@ import {
   type MaybeEncodedAccount,
   type ReadonlyUint8Array,
 } from "@solana/kit";
+import {
+  getStoredQ64Decoder,
+  getStoredQ64Encoder,
+  type StoredQ64,
+  type StoredQ64Args,
+} from "../types";
 
 export const UNBOND_TICKET_DISCRIMINATOR = new Uint8Array([
   222, 191, 42, 149, 55, 11, 198, 48,
@@ -56,17 +62,27 @@ export type UnbondTicket = {
   owner: Address;
   /**
    * The operator the stake was delegated to when it was unstaked
-   * (`Pubkey::default()` if none). That operator keeps the room under its
+   * (`Pubkey::default()` if none). The ticket stays answerable to that
+   * operator's slashes until it is withdrawn or cancelled, and the operator
+   * keeps the room under its
    * share cap until the ticket is withdrawn or cancelled: cancelling returns
    * the stake to it without a share-cap check, to any other as a new
    * delegation.
    */
   operator: Address;
   id: bigint;
+  /**
+   * Stake unstaked into the ticket. A ticket that recorded an operator is
+   * worth less once that operator is slashed (`Operator::ticket_value`).
+   */
   amount: bigint;
   createdAt: bigint;
   /** Withdrawable from this time on (unix seconds). */
   unlockAt: bigint;
+  /** The operator's `ticket_factor_q` when the ticket was unstaked. */
+  slashFactorQ: StoredQ64;
+  /** The operator's `ticket_epoch` when the ticket was unstaked. */
+  ticketEpoch: bigint;
 };
 
 export type UnbondTicketArgs = {
@@ -75,17 +91,27 @@ export type UnbondTicketArgs = {
   owner: Address;
   /**
    * The operator the stake was delegated to when it was unstaked
-   * (`Pubkey::default()` if none). That operator keeps the room under its
+   * (`Pubkey::default()` if none). The ticket stays answerable to that
+   * operator's slashes until it is withdrawn or cancelled, and the operator
+   * keeps the room under its
    * share cap until the ticket is withdrawn or cancelled: cancelling returns
    * the stake to it without a share-cap check, to any other as a new
    * delegation.
    */
   operator: Address;
   id: number | bigint;
+  /**
+   * Stake unstaked into the ticket. A ticket that recorded an operator is
+   * worth less once that operator is slashed (`Operator::ticket_value`).
+   */
   amount: number | bigint;
   createdAt: number | bigint;
   /** Withdrawable from this time on (unix seconds). */
   unlockAt: number | bigint;
+  /** The operator's `ticket_factor_q` when the ticket was unstaked. */
+  slashFactorQ: StoredQ64Args;
+  /** The operator's `ticket_epoch` when the ticket was unstaked. */
+  ticketEpoch: number | bigint;
 };
 
 /** Gets the encoder for {@link UnbondTicketArgs} account data. */
@@ -101,6 +127,8 @@ export function getUnbondTicketEncoder(): FixedSizeEncoder<UnbondTicketArgs> {
       ["amount", getU64Encoder()],
       ["createdAt", getI64Encoder()],
       ["unlockAt", getI64Encoder()],
+      ["slashFactorQ", getStoredQ64Encoder()],
+      ["ticketEpoch", getU64Encoder()],
     ]),
     (value) => ({ ...value, discriminator: UNBOND_TICKET_DISCRIMINATOR }),
   );
@@ -118,6 +146,8 @@ export function getUnbondTicketDecoder(): FixedSizeDecoder<UnbondTicket> {
     ["amount", getU64Decoder()],
     ["createdAt", getI64Decoder()],
     ["unlockAt", getI64Decoder()],
+    ["slashFactorQ", getStoredQ64Decoder()],
+    ["ticketEpoch", getU64Decoder()],
   ]);
 }
 
@@ -183,5 +213,5 @@ export async function fetchAllMaybeUnbondTicket(
 }
 
 export function getUnbondTicketSize(): number {
-  return 168;
+  return 192;
 }

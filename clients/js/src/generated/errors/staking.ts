@@ -124,12 +124,29 @@ export const STAKING_ERROR__INVALID_STAKE_MINT = 0x17a4; // 6052
 export const STAKING_ERROR__INVALID_STAKE_VAULT = 0x17a5; // 6053
 /** MintHasTransferFeeAuthority: The mint's transfer fee can change (a fee authority, or a fee scheduled for a later epoch) and could take up to 100% of withdrawals; the creator must accept it */
 export const STAKING_ERROR__MINT_HAS_TRANSFER_FEE_AUTHORITY = 0x17a6; // 6054
+/** SlashingDisabled: This pool has no slasher in force: slashing is off */
+export const STAKING_ERROR__SLASHING_DISABLED = 0x17a7; // 6055
+/** NotSlasher: The signer is not the pool's slasher */
+export const STAKING_ERROR__NOT_SLASHER = 0x17a8; // 6056
+/** InvalidSlashBps: A slash or a maximum slash must be between 1 and 10,000 basis points */
+export const STAKING_ERROR__INVALID_SLASH_BPS = 0x17a9; // 6057
+/** SlashExceedsMaximum: The slash exceeds the pool's maximum slash in force */
+export const STAKING_ERROR__SLASH_EXCEEDS_MAXIMUM = 0x17aa; // 6058
+/** InvalidSlashDestination: The slash destination must be a token account of the stake mint other than the stake vault, and the one the pool set */
+export const STAKING_ERROR__INVALID_SLASH_DESTINATION = 0x17ab; // 6059
+/** DelegatedStakeMustUnbond: This pool can slash: delegated stake leaves its operator only through an unbond ticket (unstake it, then change the delegation) */
+export const STAKING_ERROR__DELEGATED_STAKE_MUST_UNBOND = 0x17ac; // 6060
+/** TicketStillAnswerable: The ticket stays answerable to the operator it was unstaked from until it unlocks: cancel it back to that operator, or wait */
+export const STAKING_ERROR__TICKET_STILL_ANSWERABLE = 0x17ad; // 6061
+/** OperatorSlashedOut: The operator was slashed to nothing and accepts no stake */
+export const STAKING_ERROR__OPERATOR_SLASHED_OUT = 0x17ae; // 6062
 
 export type StakingError =
   | typeof STAKING_ERROR__ALREADY_DELEGATED
   | typeof STAKING_ERROR__BELOW_MINIMUM_STAKE
   | typeof STAKING_ERROR__COMMISSION_ABOVE_MAXIMUM
   | typeof STAKING_ERROR__COMPOUND_MINT_MISMATCH
+  | typeof STAKING_ERROR__DELEGATED_STAKE_MUST_UNBOND
   | typeof STAKING_ERROR__DUPLICATE_REWARD_MINT
   | typeof STAKING_ERROR__INSUFFICIENT_RECOVERABLE
   | typeof STAKING_ERROR__INSUFFICIENT_STAKE
@@ -139,6 +156,8 @@ export type StakingError =
   | typeof STAKING_ERROR__INVALID_REWARD_MINT
   | typeof STAKING_ERROR__INVALID_REWARD_VAULT
   | typeof STAKING_ERROR__INVALID_SHARE_CAP
+  | typeof STAKING_ERROR__INVALID_SLASH_BPS
+  | typeof STAKING_ERROR__INVALID_SLASH_DESTINATION
   | typeof STAKING_ERROR__INVALID_STAKE_MINT
   | typeof STAKING_ERROR__INVALID_STAKE_VAULT
   | typeof STAKING_ERROR__INVALID_STREAM_INDEX
@@ -160,11 +179,13 @@ export type StakingError =
   | typeof STAKING_ERROR__NOT_PENDING_AUTHORITY
   | typeof STAKING_ERROR__NOT_POOL_AUTHORITY
   | typeof STAKING_ERROR__NOT_POSITION_OWNER
+  | typeof STAKING_ERROR__NOT_SLASHER
   | typeof STAKING_ERROR__NOT_TICKET_OWNER
   | typeof STAKING_ERROR__OPERATOR_INACTIVE
   | typeof STAKING_ERROR__OPERATOR_MISMATCH
   | typeof STAKING_ERROR__OPERATOR_NAME_TOO_LONG
   | typeof STAKING_ERROR__OPERATOR_SHARE_CAP_EXCEEDED
+  | typeof STAKING_ERROR__OPERATOR_SLASHED_OUT
   | typeof STAKING_ERROR__OPERATOR_STATUS_UNCHANGED
   | typeof STAKING_ERROR__POOL_MISMATCH
   | typeof STAKING_ERROR__POOL_PAUSED
@@ -174,9 +195,12 @@ export type StakingError =
   | typeof STAKING_ERROR__REWARD_RATE_TOO_LOW
   | typeof STAKING_ERROR__REWARD_SCHEDULE_TOO_LARGE
   | typeof STAKING_ERROR__SAME_OPERATOR
+  | typeof STAKING_ERROR__SLASH_EXCEEDS_MAXIMUM
+  | typeof STAKING_ERROR__SLASHING_DISABLED
   | typeof STAKING_ERROR__STAKE_CAP_EXCEEDED
   | typeof STAKING_ERROR__TICKET_LOCKED
   | typeof STAKING_ERROR__TICKET_POSITION_MISMATCH
+  | typeof STAKING_ERROR__TICKET_STILL_ANSWERABLE
   | typeof STAKING_ERROR__TOO_MANY_REWARD_STREAMS
   | typeof STAKING_ERROR__UNBONDING_PERIOD_TOO_LONG
   | typeof STAKING_ERROR__UNSUPPORTED_MINT_EXTENSION
@@ -189,6 +213,7 @@ if (process.env.NODE_ENV !== "production") {
     [STAKING_ERROR__BELOW_MINIMUM_STAKE]: `The position's stake would be below the pool's minimum stake`,
     [STAKING_ERROR__COMMISSION_ABOVE_MAXIMUM]: `The commission exceeds the pool's maximum`,
     [STAKING_ERROR__COMPOUND_MINT_MISMATCH]: `Only a stream paying the stake mint can be compounded`,
+    [STAKING_ERROR__DELEGATED_STAKE_MUST_UNBOND]: `This pool can slash: delegated stake leaves its operator only through an unbond ticket (unstake it, then change the delegation)`,
     [STAKING_ERROR__DUPLICATE_REWARD_MINT]: `The pool already has a reward stream for this mint`,
     [STAKING_ERROR__INSUFFICIENT_RECOVERABLE]: `The amount exceeds the stream's recoverable rewards`,
     [STAKING_ERROR__INSUFFICIENT_STAKE]: `The amount exceeds the position's staked amount`,
@@ -198,6 +223,8 @@ if (process.env.NODE_ENV !== "production") {
     [STAKING_ERROR__INVALID_REWARD_MINT]: `The reward mint does not match this stream`,
     [STAKING_ERROR__INVALID_REWARD_VAULT]: `The reward vault does not belong to this stream`,
     [STAKING_ERROR__INVALID_SHARE_CAP]: `The operator share cap must be between 1 and 10,000 basis points`,
+    [STAKING_ERROR__INVALID_SLASH_BPS]: `A slash or a maximum slash must be between 1 and 10,000 basis points`,
+    [STAKING_ERROR__INVALID_SLASH_DESTINATION]: `The slash destination must be a token account of the stake mint other than the stake vault, and the one the pool set`,
     [STAKING_ERROR__INVALID_STAKE_MINT]: `The stake mint is not this pool's`,
     [STAKING_ERROR__INVALID_STAKE_VAULT]: `The stake vault is not this pool's`,
     [STAKING_ERROR__INVALID_STREAM_INDEX]: `No reward stream at this index`,
@@ -219,11 +246,13 @@ if (process.env.NODE_ENV !== "production") {
     [STAKING_ERROR__NOT_PENDING_AUTHORITY]: `The signer is not the pending authority`,
     [STAKING_ERROR__NOT_POOL_AUTHORITY]: `The signer is not this pool's authority`,
     [STAKING_ERROR__NOT_POSITION_OWNER]: `The position belongs to another owner`,
+    [STAKING_ERROR__NOT_SLASHER]: `The signer is not the pool's slasher`,
     [STAKING_ERROR__NOT_TICKET_OWNER]: `The unbond ticket belongs to another owner`,
     [STAKING_ERROR__OPERATOR_INACTIVE]: `The operator is not active (awaiting approval or deactivated)`,
     [STAKING_ERROR__OPERATOR_MISMATCH]: `The operator or delegation account is not the position's own`,
     [STAKING_ERROR__OPERATOR_NAME_TOO_LONG]: `The operator name is longer than 32 bytes`,
     [STAKING_ERROR__OPERATOR_SHARE_CAP_EXCEEDED]: `The operator would hold more than the pool's maximum share of stake`,
+    [STAKING_ERROR__OPERATOR_SLASHED_OUT]: `The operator was slashed to nothing and accepts no stake`,
     [STAKING_ERROR__OPERATOR_STATUS_UNCHANGED]: `The operator's status is already the one requested`,
     [STAKING_ERROR__POOL_MISMATCH]: `The account belongs to another pool`,
     [STAKING_ERROR__POOL_PAUSED]: `The pool is paused: staking, compounding and funding are disabled`,
@@ -233,9 +262,12 @@ if (process.env.NODE_ENV !== "production") {
     [STAKING_ERROR__REWARD_RATE_TOO_LOW]: `Funding would emit less than the smallest representable rate`,
     [STAKING_ERROR__REWARD_SCHEDULE_TOO_LARGE]: `Funding exceeds the reward math bounds for this stream`,
     [STAKING_ERROR__SAME_OPERATOR]: `The position is already delegated to this operator`,
+    [STAKING_ERROR__SLASH_EXCEEDS_MAXIMUM]: `The slash exceeds the pool's maximum slash in force`,
+    [STAKING_ERROR__SLASHING_DISABLED]: `This pool has no slasher in force: slashing is off`,
     [STAKING_ERROR__STAKE_CAP_EXCEEDED]: `The pool's total stake would exceed its cap`,
     [STAKING_ERROR__TICKET_LOCKED]: `The unbond ticket is still locked`,
     [STAKING_ERROR__TICKET_POSITION_MISMATCH]: `The unbond ticket belongs to another position`,
+    [STAKING_ERROR__TICKET_STILL_ANSWERABLE]: `The ticket stays answerable to the operator it was unstaked from until it unlocks: cancel it back to that operator, or wait`,
     [STAKING_ERROR__TOO_MANY_REWARD_STREAMS]: `The pool already has the maximum number of reward streams`,
     [STAKING_ERROR__UNBONDING_PERIOD_TOO_LONG]: `Unbonding period exceeds the protocol maximum`,
     [STAKING_ERROR__UNSUPPORTED_MINT_EXTENSION]: `The mint has a Token-2022 extension this program does not support`,

@@ -21,6 +21,8 @@ export * from "./recoverUndistributed";
 export * from "./redelegate";
 export * from "./registerOperator";
 export * from "./setOperatorActive";
+export * from "./setSlasher";
+export * from "./slash";
 export * from "./stake";
 export * from "./transferAuthority";
 export * from "./undelegate";

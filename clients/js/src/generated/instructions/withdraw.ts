@@ -145,7 +145,8 @@ export type WithdrawAsyncInput<
   tokenProgram?: Address<TAccountTokenProgram>;
   /**
    * The operator the ticket was unstaked from (the program id in its place
-   * for a ticket unstaked undelegated): its reserved room is released.
+   * for a ticket unstaked undelegated): its slashes decide what the ticket
+   * is worth, and its reserved room is released.
    */
   ticketOperator?: Address<TAccountTicketOperator>;
 };
@@ -280,7 +281,8 @@ export type WithdrawInput<
   tokenProgram?: Address<TAccountTokenProgram>;
   /**
    * The operator the ticket was unstaked from (the program id in its place
-   * for a ticket unstaked undelegated): its reserved room is released.
+   * for a ticket unstaked undelegated): its slashes decide what the ticket
+   * is worth, and its reserved room is released.
    */
   ticketOperator?: Address<TAccountTicketOperator>;
 };
@@ -397,7 +399,8 @@ export type ParsedWithdrawInstruction<
     tokenProgram: TAccountMetas[7];
     /**
      * The operator the ticket was unstaked from (the program id in its place
-     * for a ticket unstaked undelegated): its reserved room is released.
+     * for a ticket unstaked undelegated): its slashes decide what the ticket
+     * is worth, and its reserved room is released.
      */
     ticketOperator?: TAccountMetas[8] | undefined;
   };

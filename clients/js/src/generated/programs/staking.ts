@@ -32,6 +32,8 @@ import {
   parseRedelegateInstruction,
   parseRegisterOperatorInstruction,
   parseSetOperatorActiveInstruction,
+  parseSetSlasherInstruction,
+  parseSlashInstruction,
   parseStakeInstruction,
   parseTransferAuthorityInstruction,
   parseUndelegateInstruction,
@@ -54,6 +56,8 @@ import {
   type ParsedRedelegateInstruction,
   type ParsedRegisterOperatorInstruction,
   type ParsedSetOperatorActiveInstruction,
+  type ParsedSetSlasherInstruction,
+  type ParsedSlashInstruction,
   type ParsedStakeInstruction,
   type ParsedTransferAuthorityInstruction,
   type ParsedUndelegateInstruction,
@@ -154,6 +158,8 @@ export enum StakingInstruction {
   Redelegate,
   RegisterOperator,
   SetOperatorActive,
+  SetSlasher,
+  Slash,
   Stake,
   TransferAuthority,
   Undelegate,
@@ -336,6 +342,28 @@ export function identifyStakingInstruction(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([174, 15, 132, 192, 140, 57, 95, 252]),
+      ),
+      0,
+    )
+  ) {
+    return StakingInstruction.SetSlasher;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([204, 141, 18, 161, 8, 177, 92, 142]),
+      ),
+      0,
+    )
+  ) {
+    return StakingInstruction.Slash;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
         new Uint8Array([206, 176, 202, 18, 200, 209, 179, 108]),
       ),
       0,
@@ -462,6 +490,12 @@ export type ParsedStakingInstruction<
   | ({
       instructionType: StakingInstruction.SetOperatorActive;
     } & ParsedSetOperatorActiveInstruction<TProgram>)
+  | ({
+      instructionType: StakingInstruction.SetSlasher;
+    } & ParsedSetSlasherInstruction<TProgram>)
+  | ({
+      instructionType: StakingInstruction.Slash;
+    } & ParsedSlashInstruction<TProgram>)
   | ({
       instructionType: StakingInstruction.Stake;
     } & ParsedStakeInstruction<TProgram>)
@@ -592,6 +626,20 @@ export function parseStakingInstruction<TProgram extends string>(
       return {
         instructionType: StakingInstruction.SetOperatorActive,
         ...parseSetOperatorActiveInstruction(instruction),
+      };
+    }
+    case StakingInstruction.SetSlasher: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: StakingInstruction.SetSlasher,
+        ...parseSetSlasherInstruction(instruction),
+      };
+    }
+    case StakingInstruction.Slash: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: StakingInstruction.Slash,
+        ...parseSlashInstruction(instruction),
       };
     }
     case StakingInstruction.Stake: {

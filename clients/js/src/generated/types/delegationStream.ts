@@ -22,7 +22,7 @@ import {
 } from ".";
 
 export type DelegationStream = {
-  /** The operator's `delegator_per_token_q` at this position's last settlement. */
+  /** The operator's `delegator_per_share_q` at this position's last settlement. */
   checkpointQ: StoredQ64;
   /**
    * What commission took from this position's rewards during this
@@ -32,7 +32,7 @@ export type DelegationStream = {
 };
 
 export type DelegationStreamArgs = {
-  /** The operator's `delegator_per_token_q` at this position's last settlement. */
+  /** The operator's `delegator_per_share_q` at this position's last settlement. */
   checkpointQ: StoredQ64Args;
   /**
    * What commission took from this position's rewards during this

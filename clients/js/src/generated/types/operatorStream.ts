@@ -27,10 +27,10 @@ export type OperatorStream = {
   /** The pool stream's `reward_per_token_q` at the last sync. */
   poolCheckpointQ: StoredQ64;
   /**
-   * Rewards per delegated base unit after commission, Q64.64; delegations
+   * Rewards per delegated share after commission, Q64.64; delegations
    * checkpoint against it.
    */
-  delegatorPerTokenQ: StoredQ64;
+  delegatorPerShareQ: StoredQ64;
   /** Commission booked and not yet claimed, whole base units. */
   commissionOwed: bigint;
   /** The fraction of a base unit booked beyond `commission_owed` (Q64.64 low word). */
@@ -42,16 +42,27 @@ export type OperatorStream = {
    * 10,000), carried into the next (see `math::split_commission`).
    */
   splitRemainder: bigint;
+  /**
+   * Rewards per delegated share before commission, Q64.64, rounded down
+   * (what a delegation's commission paid is measured against); delegated
+   * positions checkpoint against it.
+   */
+  grossPerShareQ: StoredQ64;
+  /**
+   * Delegators' rewards not yet spread over the shares (Q64.64 base units,
+   * below `delegated_shares`), carried into the next sync.
+   */
+  shareRemainder: bigint;
 };
 
 export type OperatorStreamArgs = {
   /** The pool stream's `reward_per_token_q` at the last sync. */
   poolCheckpointQ: StoredQ64Args;
   /**
-   * Rewards per delegated base unit after commission, Q64.64; delegations
+   * Rewards per delegated share after commission, Q64.64; delegations
    * checkpoint against it.
    */
-  delegatorPerTokenQ: StoredQ64Args;
+  delegatorPerShareQ: StoredQ64Args;
   /** Commission booked and not yet claimed, whole base units. */
   commissionOwed: number | bigint;
   /** The fraction of a base unit booked beyond `commission_owed` (Q64.64 low word). */
@@ -63,27 +74,42 @@ export type OperatorStreamArgs = {
    * 10,000), carried into the next (see `math::split_commission`).
    */
   splitRemainder: number | bigint;
+  /**
+   * Rewards per delegated share before commission, Q64.64, rounded down
+   * (what a delegation's commission paid is measured against); delegated
+   * positions checkpoint against it.
+   */
+  grossPerShareQ: StoredQ64Args;
+  /**
+   * Delegators' rewards not yet spread over the shares (Q64.64 base units,
+   * below `delegated_shares`), carried into the next sync.
+   */
+  shareRemainder: number | bigint;
 };
 
 export function getOperatorStreamEncoder(): FixedSizeEncoder<OperatorStreamArgs> {
   return getStructEncoder([
     ["poolCheckpointQ", getStoredQ64Encoder()],
-    ["delegatorPerTokenQ", getStoredQ64Encoder()],
+    ["delegatorPerShareQ", getStoredQ64Encoder()],
     ["commissionOwed", getU64Encoder()],
     ["commissionOwedFraction", getU64Encoder()],
     ["commissionClaimed", getU64Encoder()],
     ["splitRemainder", getU64Encoder()],
+    ["grossPerShareQ", getStoredQ64Encoder()],
+    ["shareRemainder", getU64Encoder()],
   ]);
 }
 
 export function getOperatorStreamDecoder(): FixedSizeDecoder<OperatorStream> {
   return getStructDecoder([
     ["poolCheckpointQ", getStoredQ64Decoder()],
-    ["delegatorPerTokenQ", getStoredQ64Decoder()],
+    ["delegatorPerShareQ", getStoredQ64Decoder()],
     ["commissionOwed", getU64Decoder()],
     ["commissionOwedFraction", getU64Decoder()],
     ["commissionClaimed", getU64Decoder()],
     ["splitRemainder", getU64Decoder()],
+    ["grossPerShareQ", getStoredQ64Decoder()],
+    ["shareRemainder", getU64Decoder()],
   ]);
 }
 

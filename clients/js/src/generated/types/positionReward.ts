@@ -24,7 +24,10 @@ import {
 } from ".";
 
 export type PositionReward = {
-  /** The stream's `reward_per_token_q` when this position was last settled. */
+  /**
+   * The stream's `reward_per_token_q` when this position was last settled;
+   * while delegated, its operator's `gross_per_share_q` instead.
+   */
   checkpointQ: StoredQ64;
   /** Settled rewards not yet paid, whole base units. */
   owed: bigint;
@@ -36,7 +39,10 @@ export type PositionReward = {
 };
 
 export type PositionRewardArgs = {
-  /** The stream's `reward_per_token_q` when this position was last settled. */
+  /**
+   * The stream's `reward_per_token_q` when this position was last settled;
+   * while delegated, its operator's `gross_per_share_q` instead.
+   */
   checkpointQ: StoredQ64Args;
   /** Settled rewards not yet paid, whole base units. */
   owed: number | bigint;
