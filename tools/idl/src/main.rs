@@ -98,7 +98,7 @@ const PINNED: &[Pinned] = &[
     Pinned {
         account: "stake_vault",
         created_by: "initialize_pool",
-        pinned_in: &["stake", "withdraw", "compound"],
+        pinned_in: &["stake", "withdraw", "compound", "slash"],
     },
     // The pool's stream `stream_index` records both the mint and the vault.
     Pinned {

@@ -31,15 +31,6 @@ pub fn handler(ctx: Context<Unstake>, amount: u64) -> Result<()> {
     let accounts = ctx.accounts;
     let mut pool = accounts.pool.load_mut()?;
     let mut position = accounts.position.load_mut()?;
-    let remaining = position
-        .staked
-        .checked_sub(amount)
-        .ok_or(StakingError::InsufficientStake)?;
-    require!(
-        remaining == 0 || remaining >= pool.min_stake,
-        StakingError::BelowMinimumStake
-    );
-
     let now = Clock::get()?.unix_timestamp;
     let delegated = settle(
         &mut pool,
@@ -48,6 +39,15 @@ pub fn handler(ctx: Context<Unstake>, amount: u64) -> Result<()> {
         accounts.delegated.accounts(),
         now,
     )?;
+    // Checked on the settled stake: a slash since the last settlement lowered it.
+    let remaining = position
+        .staked
+        .checked_sub(amount)
+        .ok_or(StakingError::InsufficientStake)?;
+    require!(
+        remaining == 0 || remaining >= pool.min_stake,
+        StakingError::BelowMinimumStake
+    );
     let mut ticket = accounts.ticket.load_init()?;
     pool.begin_unbonding(&mut position.staked, amount)?;
     if let Some(mut delegated) = delegated {

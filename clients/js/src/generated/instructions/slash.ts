@@ -32,8 +32,13 @@ import {
   type TransactionSigner,
   type WritableAccount,
 } from "@solana/kit";
+import { findStakeVaultPda } from "../pdas";
 import { STAKING_PROGRAM_ADDRESS } from "../programs";
-import { getAccountMetaFactory, type ResolvedAccount } from "../shared";
+import {
+  expectAddress,
+  getAccountMetaFactory,
+  type ResolvedAccount,
+} from "../shared";
 
 export const SLASH_DISCRIMINATOR = new Uint8Array([
   204, 141, 18, 161, 8, 177, 92, 142,
@@ -122,6 +127,120 @@ export function getSlashInstructionDataCodec(): FixedSizeCodec<
     getSlashInstructionDataEncoder(),
     getSlashInstructionDataDecoder(),
   );
+}
+
+export type SlashAsyncInput<
+  TAccountSlasher extends string = string,
+  TAccountPool extends string = string,
+  TAccountOperator extends string = string,
+  TAccountStakeMint extends string = string,
+  TAccountStakeVault extends string = string,
+  TAccountSlashDestination extends string = string,
+  TAccountTokenProgram extends string = string,
+> = {
+  slasher: TransactionSigner<TAccountSlasher>;
+  pool: Address<TAccountPool>;
+  operator: Address<TAccountOperator>;
+  stakeMint: Address<TAccountStakeMint>;
+  stakeVault?: Address<TAccountStakeVault>;
+  slashDestination: Address<TAccountSlashDestination>;
+  tokenProgram?: Address<TAccountTokenProgram>;
+  bps: SlashInstructionDataArgs["bps"];
+  reason: SlashInstructionDataArgs["reason"];
+};
+
+export async function getSlashInstructionAsync<
+  TAccountSlasher extends string,
+  TAccountPool extends string,
+  TAccountOperator extends string,
+  TAccountStakeMint extends string,
+  TAccountStakeVault extends string,
+  TAccountSlashDestination extends string,
+  TAccountTokenProgram extends string,
+  TProgramAddress extends Address = typeof STAKING_PROGRAM_ADDRESS,
+>(
+  input: SlashAsyncInput<
+    TAccountSlasher,
+    TAccountPool,
+    TAccountOperator,
+    TAccountStakeMint,
+    TAccountStakeVault,
+    TAccountSlashDestination,
+    TAccountTokenProgram
+  >,
+  config?: { programAddress?: TProgramAddress },
+): Promise<
+  SlashInstruction<
+    TProgramAddress,
+    TAccountSlasher,
+    TAccountPool,
+    TAccountOperator,
+    TAccountStakeMint,
+    TAccountStakeVault,
+    TAccountSlashDestination,
+    TAccountTokenProgram
+  >
+> {
+  // Program address.
+  const programAddress = config?.programAddress ?? STAKING_PROGRAM_ADDRESS;
+
+  // Original accounts.
+  const originalAccounts = {
+    slasher: { value: input.slasher ?? null, isWritable: false },
+    pool: { value: input.pool ?? null, isWritable: true },
+    operator: { value: input.operator ?? null, isWritable: true },
+    stakeMint: { value: input.stakeMint ?? null, isWritable: false },
+    stakeVault: { value: input.stakeVault ?? null, isWritable: true },
+    slashDestination: {
+      value: input.slashDestination ?? null,
+      isWritable: true,
+    },
+    tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
+  };
+  const accounts = originalAccounts as Record<
+    keyof typeof originalAccounts,
+    ResolvedAccount
+  >;
+
+  // Original args.
+  const args = { ...input };
+
+  // Resolve default values.
+  if (!accounts.stakeVault.value) {
+    accounts.stakeVault.value = await findStakeVaultPda({
+      pool: expectAddress(accounts.pool.value),
+    });
+  }
+  if (!accounts.tokenProgram.value) {
+    accounts.tokenProgram.value =
+      "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
+  }
+
+  const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
+  return Object.freeze({
+    accounts: [
+      getAccountMeta(accounts.slasher),
+      getAccountMeta(accounts.pool),
+      getAccountMeta(accounts.operator),
+      getAccountMeta(accounts.stakeMint),
+      getAccountMeta(accounts.stakeVault),
+      getAccountMeta(accounts.slashDestination),
+      getAccountMeta(accounts.tokenProgram),
+    ],
+    data: getSlashInstructionDataEncoder().encode(
+      args as SlashInstructionDataArgs,
+    ),
+    programAddress,
+  } as SlashInstruction<
+    TProgramAddress,
+    TAccountSlasher,
+    TAccountPool,
+    TAccountOperator,
+    TAccountStakeMint,
+    TAccountStakeVault,
+    TAccountSlashDestination,
+    TAccountTokenProgram
+  >);
 }
 
 export type SlashInput<
