@@ -27,7 +27,9 @@
 //! # Exact bound on what stays in a reward vault
 //! The liability `unclaimed_q` is exactly the emission credited so far less what
 //! was paid. It equals the sum of every open position's and operator's owed
-//! amount (whole units and fraction) plus the undistributed remainder. So once
+//! amount (whole units and fraction) plus the undistributed remainders (the
+//! accrual's, and each operator's `share_remainder` once it was slashed:
+//! below `delegated_shares × 2^-64` base units, see [`spread_over_shares`]). So once
 //! a period has ended and every position and operator has claimed, what
 //! [`recoverable_rewards`] holds back is
 //! `ceil(remainder + Σ fractions) ≤ 1 + (open positions + operators)` base
