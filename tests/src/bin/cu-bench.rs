@@ -334,7 +334,11 @@ fn measure_slashing(env: &mut TestEnv, stake_mint: &Pubkey, m: &mut Measurements
         m,
     );
     env.warp(3 * DAY);
-    cu("withdraw (ticket slashed)", env.withdraw(&pool, &erin, &ticket), m);
+    cu(
+        "withdraw (ticket slashed)",
+        env.withdraw(&pool, &erin, &ticket),
+        m,
+    );
 }
 
 fn measure_references(env: &mut TestEnv, program: Pubkey, mint: &Pubkey, m: &mut Measurements) {
