@@ -328,7 +328,8 @@ pub fn recoverable_rewards(vault_balance: u64, curve: &StreamCurve) -> MathResul
 // (which lowers `tokens`) reaches every delegator in proportion without a
 // loop, the stakes always sum to at most the pot, and the last delegator to
 // leave takes the whole pot. Open tickets (which earn nothing) carry a
-// multiplier instead: a ticket is worth `floor(amount × factor_now /
+// multiplier instead ([`TicketFactor`], renormalized so it never loses
+// precision): a ticket is worth `floor(amount × factor_now /
 // factor_at_unstake)`, capped at what the operator still holds for tickets.
 // Stakes round down, against the holder, and ticket payouts are capped: the
 // stake vault always covers what is owed.
@@ -342,34 +343,69 @@ pub fn slash_take(amount: u64, bps: u16) -> MathResult<u64> {
     u64::try_from(taken).map_err(|_| MathError::Overflow)
 }
 
-/// The ticket multiplier after a slash of `bps`:
-/// `ceil(factor × (10_000 − bps) / 10_000)`. Rounded up so that a ticket loses
-/// exactly the slash's rate when the product is a whole number (rounding
-/// down would take one unit more from every ticket of a 10% slash, 0.9 having
-/// no exact binary fraction); what that rounding could over-credit is bounded
-/// by the operator's `unbonding`, which every payout is capped at. Zero only
-/// for a 100% slash.
-pub fn slashed_factor(factor_q: u128, bps: u16) -> MathResult<u128> {
-    if bps > BPS_DENOMINATOR || factor_q > Q64_ONE {
-        return Err(MathError::Overflow);
-    }
-    let kept = factor_q * u128::from(BPS_DENOMINATOR - bps);
-    let denominator = u128::from(BPS_DENOMINATOR);
-    Ok(kept / denominator + u128::from(!kept.is_multiple_of(denominator)))
+/// A ticket multiplier: `mantissa × 2^-(64 + shift)`, the mantissa (Q64.64)
+/// kept in `[2^63, 2^64]` so that it keeps 63 bits of precision however far
+/// slashes take the multiplier down. 1.0 is `(2^64, 0)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TicketFactor {
+    pub mantissa_q: u128,
+    pub shift: u32,
 }
 
-/// A ticket of `amount` unstaked at multiplier `factor_at_q`, now that the
-/// multiplier is `factor_now_q` (never above it), rounded down; the caller
-/// caps it at what the operator still holds for its tickets.
-pub fn ticket_value(amount: u64, factor_now_q: u128, factor_at_q: u128) -> MathResult<u64> {
-    if factor_now_q > factor_at_q || factor_at_q > Q64_ONE {
+impl TicketFactor {
+    pub const ONE: Self = Self {
+        mantissa_q: Q64_ONE,
+        shift: 0,
+    };
+}
+
+/// The ticket multiplier after a slash of `bps` (below 10,000): multiplied by
+/// `(10_000 − bps) / 10_000`, renormalized, rounded up. Rounded up so that a
+/// ticket loses exactly the slash's rate when the product is a whole number
+/// (rounding down would take one unit more from every ticket of a 10% slash,
+/// 0.9 having no exact binary fraction); what that rounding could over-credit
+/// is bounded by the operator's `unbonding`, which every payout is capped at.
+pub fn slashed_factor(factor: TicketFactor, bps: u16) -> MathResult<TicketFactor> {
+    if bps >= BPS_DENOMINATOR || !(Q64_ONE / 2..=Q64_ONE).contains(&factor.mantissa_q) {
         return Err(MathError::Overflow);
     }
-    if factor_now_q == factor_at_q {
+    let denominator = u128::from(BPS_DENOMINATOR);
+    // mantissa × kept < 2^64 × 10^4 < 2^78; each doubling until the quotient
+    // reaches 2^63 is one more bit of shift (at most 14: kept ≥ 1).
+    let mut kept = factor.mantissa_q * u128::from(BPS_DENOMINATOR - bps);
+    let mut shift = factor.shift;
+    while kept < (Q64_ONE / 2) * denominator {
+        kept <<= 1;
+        shift = shift.checked_add(1).ok_or(MathError::Overflow)?;
+    }
+    Ok(TicketFactor {
+        mantissa_q: kept / denominator + u128::from(!kept.is_multiple_of(denominator)),
+        shift,
+    })
+}
+
+/// A ticket of `amount` unstaked at multiplier `at`, now that the multiplier
+/// is `now` (never above it), rounded down; the caller caps it at what the
+/// operator still holds for its tickets.
+pub fn ticket_value(amount: u64, now: TicketFactor, at: TicketFactor) -> MathResult<u64> {
+    let shift = now.shift.checked_sub(at.shift).ok_or(MathError::Overflow)?;
+    if now.mantissa_q > Q64_ONE
+        || at.mantissa_q > Q64_ONE
+        || at.mantissa_q == 0
+        || (shift == 0 && now.mantissa_q > at.mantissa_q)
+    {
+        return Err(MathError::Overflow);
+    }
+    if now == at {
         return Ok(amount);
     }
-    // amount < 2^64 and factor_now_q <= 2^64: the product fits in 128 bits.
-    let value = q64_div_floor(u128::from(amount) * factor_now_q, factor_at_q)?;
+    if shift >= 64 {
+        return Ok(0);
+    }
+    // amount < 2^64 and mantissa ≤ 2^64: the product fits in 128 bits; the
+    // quotient is below 2 × amount (mantissas differ by at most a factor 2),
+    // and at most `amount` once shifted.
+    let value = q64_div_floor(u128::from(amount) * now.mantissa_q, at.mantissa_q)? >> shift;
     u64::try_from(value).map_err(|_| MathError::Overflow)
 }
 
@@ -885,7 +921,7 @@ mod tests {
             slashes in proptest::collection::vec(1u16..=9_999, 1..5),
         ) {
             // Ticket i is unstaked before slash i: it bears slashes i.. .
-            let mut factor = Q64_ONE;
+            let mut factor = TicketFactor::ONE;
             let mut unbonding = 0u64;
             let mut tickets = Vec::new();
             for (i, amount) in amounts.iter().enumerate() {
@@ -910,6 +946,27 @@ mod tests {
                 prop_assert!(value + 1 >= exact_floor, "{} vs {}", value, exact_floor);
                 prop_assert!(value <= exact_floor + 1, "{} vs {}", value, exact_floor);
             }
+        }
+
+        #[test]
+        fn deep_slashes_keep_the_multiplier_precise(
+            amount in 1u64..u64::MAX,
+            deep in 1usize..12,
+        ) {
+            // Many 99.99% slashes, then 10%: a ticket unstaked just before the
+            // 10% loses 10%, however small the multiplier had become.
+            let mut factor = TicketFactor::ONE;
+            for _ in 0..deep {
+                factor = slashed_factor(factor, 9_999).unwrap();
+            }
+            let at = factor;
+            let after = slashed_factor(factor, 1_000).unwrap();
+            let value = ticket_value(amount, after, at).unwrap();
+            // Within one unit, plus the mantissas' relative precision (2^-62)
+            // for amounts that large.
+            let exact = u128::from(amount) * 9 / 10;
+            let bound = 1 + (u128::from(amount) >> 62);
+            prop_assert!(u128::from(value) + bound >= exact && u128::from(value) <= exact + bound);
         }
 
         #[test]
@@ -938,16 +995,27 @@ mod tests {
         assert_eq!(slash_take(1_000, 10_000), Ok(1_000));
         assert_eq!(slash_take(999, 1), Ok(0));
         assert_eq!(slash_take(1, 10_001), Err(MathError::Overflow));
-        assert_eq!(slashed_factor(Q64_ONE, 10_000), Ok(0));
-        assert_eq!(slashed_factor(Q64_ONE, 5_000), Ok(Q64_ONE / 2));
+        let one = TicketFactor::ONE;
+        assert_eq!(slashed_factor(one, 10_000), Err(MathError::Overflow));
+        let half = slashed_factor(one, 5_000).unwrap();
+        let half_expected = TicketFactor {
+            mantissa_q: Q64_ONE / 2,
+            shift: 0,
+        };
+        assert_eq!(half, half_expected);
+        let quarter = slashed_factor(half, 5_000).unwrap();
+        let quarter_expected = TicketFactor {
+            mantissa_q: Q64_ONE / 2,
+            shift: 1,
+        };
+        assert_eq!(quarter, quarter_expected);
         // A 10% slash takes exactly 10% of a ticket: 0.9 rounds up.
-        let factor = slashed_factor(Q64_ONE, 1_000).unwrap();
-        assert_eq!(ticket_value(400, factor, Q64_ONE), Ok(360));
-        assert_eq!(ticket_value(1_000, Q64_ONE / 2, Q64_ONE), Ok(500));
-        assert_eq!(
-            ticket_value(1_000, Q64_ONE, Q64_ONE / 2),
-            Err(MathError::Overflow)
-        );
+        let factor = slashed_factor(one, 1_000).unwrap();
+        assert_eq!(ticket_value(400, factor, one), Ok(360));
+        assert_eq!(ticket_value(1_000, half, one), Ok(500));
+        assert_eq!(ticket_value(1_000, quarter, one), Ok(250));
+        assert_eq!(ticket_value(1_000, quarter, half), Ok(500));
+        assert_eq!(ticket_value(1_000, one, half), Err(MathError::Overflow));
         assert_eq!(shares_for_deposit(5, 10, 0), Err(MathError::Overflow));
         assert_eq!(shares_value(0, 0, 0), Ok(0));
         assert_eq!(shares_value(10, 10, 7), Ok(7));

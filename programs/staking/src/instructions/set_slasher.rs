@@ -19,8 +19,9 @@ pub struct SetSlasher<'info> {
 /// Sets who may slash the pool's operators, where slashed stake goes and the
 /// most one slash may take (`slasher: None` turns slashing off). Removing the
 /// slasher, or lowering the maximum of the slasher in force, applies at once;
-/// a new slasher or a higher maximum applies after one unbonding period, so
-/// delegators who disagree can leave first.
+/// a new slasher or a higher maximum applies after two unbonding periods, so
+/// delegators who disagree can leave first (their tickets stay answerable
+/// until withdrawn, one unbonding period after they unstake).
 pub fn handler(
     ctx: Context<SetSlasher>,
     slasher: Option<Pubkey>,

@@ -39,15 +39,6 @@ pub fn handler(ctx: Context<Unstake>, amount: u64) -> Result<()> {
         accounts.delegated.accounts(),
         now,
     )?;
-    // Checked on the settled stake: a slash since the last settlement lowered it.
-    let remaining = position
-        .staked
-        .checked_sub(amount)
-        .ok_or(StakingError::InsufficientStake)?;
-    require!(
-        remaining == 0 || remaining >= pool.min_stake,
-        StakingError::BelowMinimumStake
-    );
     let mut ticket = accounts.ticket.load_init()?;
     pool.begin_unbonding(&mut position.staked, amount)?;
     if let Some(mut delegated) = delegated {
@@ -61,6 +52,12 @@ pub fn handler(ctx: Context<Unstake>, amount: u64) -> Result<()> {
         // unit below what was staked less the amount).
         position.staked = operator.stake_of(delegation)?;
     }
+    // Checked on what is left after settling (a slash since the last
+    // settlement lowered the stake) and after the shares were retired.
+    require!(
+        position.staked == 0 || position.staked >= pool.min_stake,
+        StakingError::BelowMinimumStake
+    );
 
     let period = i64::try_from(pool.unbonding_period).map_err(|_| StakingError::MathOverflow)?;
     let unlock_at = now.checked_add(period).ok_or(StakingError::MathOverflow)?;

@@ -2,14 +2,17 @@ use anchor_lang::prelude::*;
 
 use crate::constants::MAX_UNBONDING_PERIOD;
 use crate::errors::StakingError;
-use crate::events::PoolUpdated;
+use crate::events::{PoolUpdated, SlashSettingsScheduled};
+use crate::instructions::set_slasher::emit_applied;
 use crate::state::Pool;
 
 /// Fields left `None` keep their value. `max_total_stake: Some(u64::MAX)`
 /// removes the cap.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, Default, PartialEq, Eq)]
 pub struct UpdatePoolParams {
-    /// Applies to tickets created from now on; existing tickets keep their unlock time.
+    /// Applies to tickets created from now on; existing tickets keep their
+    /// unlock time. A longer period postpones pending slash settings so that
+    /// their notice still covers leaving.
     pub unbonding_period: Option<u64>,
     pub min_stake: Option<u64>,
     pub max_total_stake: Option<u64>,
@@ -40,6 +43,19 @@ pub fn handler(ctx: Context<UpdatePool>, params: UpdatePoolParams) -> Result<()>
             StakingError::UnbondingPeriodTooLong
         );
         pool.unbonding_period = period;
+        let now = Clock::get()?.unix_timestamp;
+        if let Some(applied) = pool.apply_due_slash_settings(now) {
+            emit_applied(ctx.accounts.pool.key(), applied);
+        }
+        if let Some(effective_at) = pool.postpone_pending_slash_settings(now)? {
+            emit!(SlashSettingsScheduled {
+                pool: ctx.accounts.pool.key(),
+                slasher: pool.pending_slasher,
+                slash_destination: pool.pending_slash_destination,
+                max_slash_bps: pool.pending_max_slash_bps,
+                effective_at,
+            });
+        }
     }
     if let Some(min_stake) = params.min_stake {
         pool.min_stake = min_stake;

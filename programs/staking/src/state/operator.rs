@@ -45,14 +45,17 @@ pub struct Operator {
     pub streams: [OperatorStream; MAX_REWARD_STREAMS],
     /// Shares the delegations hold in `delegated` (equal to it until a slash).
     pub delegated_shares: u64,
-    /// Multiplier (Q64.64, 1.0 with no ticket open) every slash lowers; an
-    /// open ticket is worth its amount times this over the value at its unstake.
+    /// The multiplier every slash lowers (1.0 with no ticket open), as
+    /// `ticket_factor_q × 2^-ticket_factor_shift` with the Q64.64 mantissa in
+    /// [0.5, 1] (see `math::TicketFactor`); an open ticket is worth its
+    /// amount times this over the value at its unstake.
     pub ticket_factor_q: StoredQ64,
     /// Tickets of the current `ticket_epoch` still open.
     pub open_tickets: u64,
+    pub ticket_factor_shift: u32,
     /// Bumped when a 100% slash takes the tickets whole: tickets of an
     /// earlier epoch are worth nothing.
-    pub ticket_epoch: u64,
+    pub ticket_epoch: u32,
     /// Stake all slashes took, base units.
     pub total_slashed: u64,
     /// Time of the last slash (unix seconds); 0 when never slashed.
@@ -232,7 +235,19 @@ impl Operator {
 
     /// Sets what a new operator starts with: no ticket open, multiplier 1.0.
     pub fn init_slashing(&mut self) {
-        self.ticket_factor_q.set(math::Q64_ONE);
+        self.set_ticket_factor(math::TicketFactor::ONE);
+    }
+
+    pub fn ticket_factor(&self) -> math::TicketFactor {
+        math::TicketFactor {
+            mantissa_q: self.ticket_factor_q.get(),
+            shift: self.ticket_factor_shift,
+        }
+    }
+
+    fn set_ticket_factor(&mut self, factor: math::TicketFactor) {
+        self.ticket_factor_q.set(factor.mantissa_q);
+        self.ticket_factor_shift = factor.shift;
     }
 
     /// The stake `delegation` holds here now, rounded down.
@@ -251,11 +266,7 @@ impl Operator {
         if ticket.ticket_epoch != self.ticket_epoch {
             return Ok(0);
         }
-        let value = math::ticket_value(
-            ticket.amount,
-            self.ticket_factor_q.get(),
-            ticket.slash_factor_q.get(),
-        )?;
+        let value = math::ticket_value(ticket.amount, self.ticket_factor(), ticket.slash_factor())?;
         // The multiplier is rounded up: never pay out more than is held.
         Ok(value.min(self.unbonding))
     }
@@ -360,6 +371,7 @@ impl Operator {
             .checked_add(1)
             .ok_or(StakingError::MathOverflow)?;
         ticket.slash_factor_q = self.ticket_factor_q;
+        ticket.slash_factor_shift = self.ticket_factor_shift;
         ticket.ticket_epoch = self.ticket_epoch;
         Ok(())
     }
@@ -384,7 +396,7 @@ impl Operator {
         let mut dust = 0;
         if self.open_tickets == 0 {
             dust = std::mem::take(&mut self.unbonding);
-            self.ticket_factor_q.set(math::Q64_ONE);
+            self.set_ticket_factor(math::TicketFactor::ONE);
         }
         Ok(ReleasedTicket { value, dust })
     }
@@ -397,21 +409,21 @@ impl Operator {
         let from_delegated = math::slash_take(self.delegated, bps)?;
         self.delegated -= from_delegated;
         let mut from_unbonding = math::slash_take(self.unbonding, bps)?;
-        let factor = math::slashed_factor(self.ticket_factor_q.get(), bps)?;
         if self.open_tickets == 0 {
             // Nothing unbonding here: the multiplier stays at 1.0.
-        } else if factor == 0 {
-            // A 100% slash: every open ticket is taken whole and a new epoch
-            // starts for tickets unstaked later.
+        } else if bps == math::BPS_DENOMINATOR {
+            // Every open ticket is taken whole; a new epoch starts for
+            // tickets unstaked later.
             from_unbonding = self.unbonding;
             self.ticket_epoch = self
                 .ticket_epoch
                 .checked_add(1)
                 .ok_or(StakingError::MathOverflow)?;
             self.open_tickets = 0;
-            self.ticket_factor_q.set(math::Q64_ONE);
+            self.set_ticket_factor(math::TicketFactor::ONE);
         } else {
-            self.ticket_factor_q.set(factor);
+            let factor = math::slashed_factor(self.ticket_factor(), bps)?;
+            self.set_ticket_factor(factor);
         }
         self.unbonding -= from_unbonding;
         let taken = from_delegated

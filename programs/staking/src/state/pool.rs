@@ -64,7 +64,7 @@ pub struct Pool {
     /// Token account of the stake mint that slashed stake is sent to.
     pub slash_destination: Pubkey,
     /// Settings that take effect at `pending_slash_settings_at`: a new slasher
-    /// or a higher maximum waits one unbonding period, so delegators can leave.
+    /// or a higher maximum waits two unbonding periods, so delegators can leave.
     pub pending_slasher: Pubkey,
     pub pending_slash_destination: Pubkey,
     /// 0 when nothing is pending.
@@ -356,8 +356,8 @@ impl Pool {
     /// removing the slasher, keeping it with a maximum no higher (another
     /// destination allowed), or any change while nothing is staked or
     /// unbonding, applies at once and returns `None`; anything else
-    /// (a new slasher, a higher maximum) waits one unbonding period and
-    /// returns when it applies. A new request replaces a pending one.
+    /// (a new slasher, a higher maximum) waits two unbonding periods
+    /// ([`Self::slash_notice_from`]) and returns when it applies. A new request replaces a pending one.
     pub fn request_slash_settings(
         &mut self,
         requested: SlashSettings,
@@ -382,19 +382,43 @@ impl Pool {
             });
             return Ok(None);
         }
-        let notice =
-            i64::try_from(self.unbonding_period).map_err(|_| StakingError::MathOverflow)?;
-        // Zero marks "nothing pending": a zero-notice pool applies it at the
-        // next instruction that looks, one second on at the earliest.
-        let effective_at = now
-            .checked_add(notice)
-            .ok_or(StakingError::MathOverflow)?
-            .max(1);
+        let effective_at = self.slash_notice_from(now)?;
         self.pending_slasher = requested.slasher;
         self.pending_slash_destination = requested.destination;
         self.pending_max_slash_bps = requested.max_slash_bps;
         self.pending_slash_settings_at = effective_at;
         Ok(Some(effective_at))
+    }
+
+    /// When slash settings announced at `now` may apply: two unbonding
+    /// periods on, one to react and one for the tickets of those who leave to
+    /// unlock and be withdrawn (a ticket stays answerable until then). Zero
+    /// marks "nothing pending": a zero-notice pool applies them at the next
+    /// instruction that looks, one second on at the earliest.
+    pub fn slash_notice_from(&self, now: i64) -> Result<i64> {
+        let notice = self
+            .unbonding_period
+            .checked_mul(2)
+            .and_then(|notice| i64::try_from(notice).ok())
+            .ok_or(StakingError::MathOverflow)?;
+        Ok(now
+            .checked_add(notice)
+            .ok_or(StakingError::MathOverflow)?
+            .max(1))
+    }
+
+    /// A longer unbonding period set while slash settings are pending pushes
+    /// them back, so that the notice still covers leaving under it.
+    pub fn postpone_pending_slash_settings(&mut self, now: i64) -> Result<Option<i64>> {
+        if self.pending_slash_settings_at == 0 {
+            return Ok(None);
+        }
+        let covering = self.slash_notice_from(now)?;
+        if covering <= self.pending_slash_settings_at {
+            return Ok(None);
+        }
+        self.pending_slash_settings_at = covering;
+        Ok(Some(covering))
     }
 
     /// Takes what a slash took from an operator out of the totals, at once (so

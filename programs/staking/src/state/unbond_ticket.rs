@@ -26,12 +26,20 @@ pub struct UnbondTicket {
     pub created_at: i64,
     /// Withdrawable from this time on (unix seconds).
     pub unlock_at: i64,
-    /// The operator's `ticket_factor_q` when the ticket was unstaked.
+    /// The operator's ticket multiplier (`ticket_factor_q`,
+    /// `ticket_factor_shift`) and `ticket_epoch` when the ticket was unstaked.
     pub slash_factor_q: StoredQ64,
-    /// The operator's `ticket_epoch` when the ticket was unstaked.
-    pub ticket_epoch: u64,
+    pub slash_factor_shift: u32,
+    pub ticket_epoch: u32,
 }
 
 impl UnbondTicket {
     pub const SPACE: usize = 8 + std::mem::size_of::<Self>();
+
+    pub fn slash_factor(&self) -> crate::math::TicketFactor {
+        crate::math::TicketFactor {
+            mantissa_q: self.slash_factor_q.get(),
+            shift: self.slash_factor_shift,
+        }
+    }
 }
