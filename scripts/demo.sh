@@ -37,12 +37,14 @@ localnet() { "$BIN/staking-localnet" "$@" --url "$URL" --payer "$DIR/payer.json"
 staking() { echo "\$ staking $*" >&2; "$BIN/staking" -u "$URL" "$@"; }
 json_field() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 
-bold "Four users (SOL from the validator's funded keypair)"
+bold "Five users (SOL from the validator's funded keypair)"
 AUTHORITY=$(localnet create-user --out "$DIR/authority.json")
 ALICE=$(localnet create-user --out "$DIR/alice.json")
 BOB=$(localnet create-user --out "$DIR/bob.json")
 OPERATOR_AUTHORITY=$(localnet create-user --out "$DIR/validator.json")
+SLASHER=$(localnet create-user --out "$DIR/slasher.json")
 echo "authority $AUTHORITY"; echo "alice     $ALICE"; echo "bob       $BOB"; echo "operator  $OPERATOR_AUTHORITY"
+echo "slasher   $SLASHER"
 
 bold "Mints: the stake token (SPL Token) and two reward tokens (SPL Token, Token-2022 with a freeze authority)"
 STAKE_MINT=$(localnet create-mint --decimals 6 --mint-to "$ALICE=1000" --mint-to "$BOB=500")
@@ -50,9 +52,9 @@ REWARD_A=$(localnet create-mint --decimals 6 --mint-to "$AUTHORITY=100000")
 REWARD_B=$(localnet create-mint --decimals 9 --token-2022 --freeze-authority --mint-to "$AUTHORITY=5000")
 echo "stake mint  $STAKE_MINT"; echo "reward A    $REWARD_A"; echo "reward B    $REWARD_B"
 
-bold "The protocol team creates a pool with two reward streams and funds them"
+bold "The protocol team creates a pool with a slasher (at most 10% a slash) and two reward streams, and funds them"
 POOL=$(staking -k "$DIR/authority.json" --output json create-pool --mint "$STAKE_MINT" --pool-id 1 \
-    --unbonding-period 20s --min-stake 1 | json_field '["pool"]')
+    --unbonding-period 20s --min-stake 1 --slasher "$SLASHER" --max-slash 10% | json_field '["pool"]')
 staking -k "$DIR/authority.json" add-reward-stream "$POOL" "$REWARD_A"
 echo "Reward B's mint has a freeze authority: refused unless the authority accepts it"
 staking -k "$DIR/authority.json" add-reward-stream "$POOL" "$REWARD_B" && die "a freezable mint was added silently"
@@ -75,6 +77,14 @@ bold "Time passes (10 s): rewards accrue 3:1, and the operator takes 10% of Bob'
 sleep 10
 staking -k "$DIR/alice.json" position "$POOL"
 staking -k "$DIR/bob.json" position "$POOL"
+
+bold "The operator misbehaves: the slasher takes 10% of the stake delegated to it"
+echo "validator-one double-signed slot 1234" > "$DIR/evidence.txt"
+staking -k "$DIR/slasher.json" slash "$POOL" "$OPERATOR" 10% --reason "$DIR/evidence.txt"
+echo "Bob, delegated to it, now has 180 of his 200; Alice, not delegated, still has her 600:"
+staking -k "$DIR/bob.json" position "$POOL"
+staking -k "$DIR/alice.json" position "$POOL"
+staking operators "$POOL"
 
 bold "Alice claims both streams"
 staking -k "$DIR/alice.json" claim "$POOL"

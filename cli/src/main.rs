@@ -22,9 +22,9 @@ mod session;
 mod views;
 
 use config::{load_keypair, Overrides};
-use ops::{OperatorSettings, OperatorSettingsUpdate, Plan};
+use ops::{OperatorSettings, OperatorSettingsUpdate, Plan, SlashSettingsUpdate};
 use output::{
-    History, Moved, OperatorList, Outcome, PoolList, PositionList, PositionResult,
+    History, OperatorList, Outcome, PoolList, PositionList, PositionResult, Reported,
     TransactionResult,
 };
 use session::Session;
@@ -129,6 +129,17 @@ enum Command {
         /// Largest share of the pool's stake one operator may hold: 25% or 2500bps [default: no cap]
         #[arg(long, value_parser = parse_rate)]
         max_operator_share: Option<u16>,
+        /// Who may slash operators (a multisig, or a program judging evidence);
+        /// applies at once, as nothing is staked yet [default: nobody: slashing off]
+        #[arg(long, value_parser = parse_pubkey, requires = "max_slash")]
+        slasher: Option<Pubkey>,
+        /// Token account of the stake mint that slashed stake goes to [default:
+        /// the slasher's associated token account, created if missing]
+        #[arg(long, value_parser = parse_pubkey, requires = "slasher")]
+        slash_destination: Option<Pubkey>,
+        /// The most one slash may take: 10% or 1000bps (0.01% to 100%)
+        #[arg(long, value_parser = parse_slash_rate, requires = "slasher")]
+        max_slash: Option<u16>,
     },
     /// Add a reward stream paying REWARD_MINT (pool authority)
     AddRewardStream {
@@ -259,6 +270,21 @@ enum Command {
         /// Remove the operator share cap
         #[arg(long)]
         no_operator_share_cap: bool,
+        /// New slasher; with anything staked it applies only after the
+        /// program's notice (the date is shown), so delegators can leave first
+        #[arg(long, value_parser = parse_pubkey)]
+        slasher: Option<Pubkey>,
+        /// New slash destination, a token account of the stake mint [default:
+        /// kept; with a new --slasher, its associated token account]
+        #[arg(long, value_parser = parse_pubkey)]
+        slash_destination: Option<Pubkey>,
+        /// New maximum per slash: 10% or 1000bps (a lower one applies at once,
+        /// a higher one after the program's notice, like a new slasher)
+        #[arg(long, value_parser = parse_slash_rate)]
+        max_slash: Option<u16>,
+        /// Turn slashing off (applies at once)
+        #[arg(long, conflicts_with_all = ["slasher", "slash_destination", "max_slash"])]
+        no_slasher: bool,
     },
     /// Propose a new pool authority (they must accept)
     TransferAuthority {
@@ -352,6 +378,23 @@ enum Command {
         /// The pool's address
         #[arg(value_parser = parse_pubkey)]
         pool: Pubkey,
+    },
+    /// Take RATE of an operator's delegated stake and of its open unbond
+    /// tickets, sent to the pool's slash destination (the pool's slasher)
+    Slash {
+        /// The pool's address
+        #[arg(value_parser = parse_pubkey)]
+        pool: Pubkey,
+        /// The operator's address (listed by `staking operators`)
+        #[arg(value_parser = parse_pubkey)]
+        operator: Pubkey,
+        /// How much to take: 5% or 500bps (0.01% to the pool's maximum slash)
+        #[arg(value_parser = parse_slash_rate)]
+        rate: u16,
+        /// Why, carried in the Slashed event: 64 hex characters (32 bytes,
+        /// e.g. the evidence's hash), or a file whose SHA-256 is used
+        #[arg(long, value_name = "HEX|FILE", value_parser = parse_reason)]
+        reason: ops::SlashReason,
     },
 }
 
@@ -471,6 +514,50 @@ fn parse_amount(text: &str) -> Result<AmountArg, String> {
 
 fn parse_rate(text: &str) -> Result<u16, String> {
     parse_bps(text).map_err(|e| e.to_string())
+}
+
+/// A slash, or a pool's maximum slash: 0.01% to 100% (the program refuses 0).
+fn parse_slash_rate(text: &str) -> Result<u16, String> {
+    match parse_rate(text)? {
+        0 => Err(format!(
+            "invalid rate {text:?}: a slash takes at least 0.01% (1 basis point)"
+        )),
+        bps => Ok(bps),
+    }
+}
+
+/// `--reason`: 64 hex characters, or a file whose SHA-256 is the reason.
+fn parse_reason(text: &str) -> Result<ops::SlashReason, String> {
+    let is_hex = !text.is_empty() && text.chars().all(|c| c.is_ascii_hexdigit());
+    if is_hex && text.len() == 64 {
+        let mut bytes = [0u8; 32];
+        for (byte, pair) in bytes.iter_mut().zip(text.as_bytes().chunks(2)) {
+            let pair = std::str::from_utf8(pair).map_err(|e| e.to_string())?;
+            *byte = u8::from_str_radix(pair, 16).map_err(|e| e.to_string())?;
+        }
+        return Ok(ops::SlashReason { bytes, file: None });
+    }
+    let hash_file = || -> std::io::Result<[u8; 32]> {
+        use sha2::Digest;
+        let mut hasher = sha2::Sha256::new();
+        std::io::copy(&mut std::fs::File::open(text)?, &mut hasher)?;
+        Ok(hasher.finalize().into())
+    };
+    match hash_file() {
+        Ok(bytes) => Ok(ops::SlashReason {
+            bytes,
+            file: Some(text.to_string()),
+        }),
+        Err(_) if is_hex => Err(format!(
+            "{} hex characters: a reason is 64 (32 bytes), or a file to hash",
+            text.len()
+        )),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Err(
+            "neither 64 hex characters nor an existing file (a file's SHA-256 is the reason)"
+                .to_string(),
+        ),
+        Err(error) => Err(format!("cannot read the reason file: {error}")),
+    }
 }
 
 /// A reward period (`fund --duration`): at least 1 second, at most the
@@ -698,6 +785,12 @@ async fn run(cli: Cli) -> Result<(), ClientError> {
         },
         Command::Delegate { pool, operator } => client.plan_delegate(&pool, &operator).await?,
         Command::Undelegate { pool } => client.plan_undelegate(&pool).await?,
+        Command::Slash {
+            pool,
+            operator,
+            rate,
+            reason,
+        } => client.plan_slash(&pool, &operator, rate, reason).await?,
         Command::CreatePool {
             mint,
             pool_id,
@@ -708,11 +801,20 @@ async fn run(cli: Cli) -> Result<(), ClientError> {
             max_commission,
             max_operator_share,
             accept,
+            slasher,
+            slash_destination,
+            max_slash,
         } => {
             let operators = OperatorSettings {
                 approval_required: require_operator_approval,
                 max_commission_bps: max_commission,
                 max_share_bps: max_operator_share,
+            };
+            let slashing = SlashSettingsUpdate {
+                slasher,
+                destination: slash_destination,
+                max_slash_bps: max_slash,
+                off: false,
             };
             client
                 .plan_create_pool(
@@ -723,6 +825,7 @@ async fn run(cli: Cli) -> Result<(), ClientError> {
                     max_total_stake,
                     operators,
                     accept.into(),
+                    slashing,
                 )
                 .await?
         }
@@ -765,6 +868,10 @@ async fn run(cli: Cli) -> Result<(), ClientError> {
             max_commission,
             max_operator_share,
             no_operator_share_cap,
+            slasher,
+            slash_destination,
+            max_slash,
+            no_slasher,
         } => {
             let cap = if no_cap {
                 Some(None)
@@ -789,8 +896,22 @@ async fn run(cli: Cli) -> Result<(), ClientError> {
                     max_operator_share
                 },
             };
+            let slashing = SlashSettingsUpdate {
+                slasher,
+                destination: slash_destination,
+                max_slash_bps: max_slash,
+                off: no_slasher,
+            };
             client
-                .plan_update_pool(&pool, unbonding_period, min_stake, cap, paused, operators)
+                .plan_update_pool(
+                    &pool,
+                    unbonding_period,
+                    min_stake,
+                    cap,
+                    paused,
+                    operators,
+                    slashing,
+                )
                 .await?
         }
         Command::TransferAuthority {
@@ -897,10 +1018,10 @@ async fn send(client: &Session, out: &Printer, plan: Plan) -> Result<(), ClientE
             all.push(signature);
         }
     };
-    // Commands that pay or restake report the amounts from the landed
+    // Commands that pay, restake or slash report the amounts from the landed
     // transaction's events, which takes a log subscription.
     let sending = async {
-        if plan.mints.is_some() {
+        if plan.report.is_some() {
             client
                 .send_collecting_events(&plan.instructions, &signers, &on_sent)
                 .await
@@ -930,18 +1051,13 @@ async fn send(client: &Session, out: &Printer, plan: Plan) -> Result<(), ClientE
         spinner.finish_and_clear();
     }
     let sent = result?;
-    let moved = match (&plan.mints, &sent.events) {
-        (None, _) => Moved::NotApplicable,
-        (Some(_), None) => Moved::NotReported,
-        (Some(mints), Some(events)) => Moved::Reported(output::movements(events, mints)),
-    };
     out.print(&TransactionResult {
         action: plan.action,
         pool: plan.pool.to_string(),
         outcome: Outcome::Sent {
             signature: sent.signature.to_string(),
             compute_units: sent.compute_units,
-            moved,
+            reported: Reported::new(plan.report.as_ref(), sent.events.as_deref()),
         },
         summary: plan.summary,
     })
@@ -1272,6 +1388,86 @@ mod tests {
             }
         ));
         assert!(Cli::try_parse_from(["staking", "pools", "--creator", mint]).is_ok());
+    }
+
+    #[test]
+    fn slash_reasons_are_hex_or_a_files_sha256() {
+        let hex = "aB".repeat(32);
+        assert_eq!(
+            parse_reason(&hex).unwrap(),
+            ops::SlashReason {
+                bytes: [0xab; 32],
+                file: None
+            }
+        );
+        let file = std::env::temp_dir().join(format!("staking-reason-{}.txt", std::process::id()));
+        std::fs::write(&file, b"abc").unwrap();
+        let path = file.to_str().unwrap();
+        let reason = parse_reason(path).unwrap();
+        std::fs::remove_file(&file).unwrap();
+        assert_eq!(
+            output::to_hex(&reason.bytes),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+            "SHA-256 of \"abc\""
+        );
+        assert_eq!(reason.file.as_deref(), Some(path));
+        assert_eq!(
+            parse_reason("abcd").unwrap_err(),
+            "4 hex characters: a reason is 64 (32 bytes), or a file to hash"
+        );
+        assert_eq!(
+            parse_reason("no-such-evidence.txt").unwrap_err(),
+            "neither 64 hex characters nor an existing file (a file's SHA-256 is the reason)"
+        );
+        assert_eq!(parse_slash_rate("12.5%"), Ok(1_250));
+        assert!(parse_slash_rate("0%")
+            .unwrap_err()
+            .contains("a slash takes at least 0.01%"));
+        assert!(parse_slash_rate("150%")
+            .unwrap_err()
+            .contains("at most 100%"));
+    }
+
+    #[test]
+    fn slasher_settings_come_together() {
+        let key = "HXxvzGo3BTM8UZ7dsv1SkTSCfJ4h8RdpoJbFMGX8pAKr";
+        let create = |extra: &[&str]| {
+            let mut args = vec!["staking", "create-pool", "--mint", key];
+            args.extend_from_slice(extra);
+            Cli::try_parse_from(args)
+        };
+        assert!(create(&["--slasher", key, "--max-slash", "10%"]).is_ok());
+        // A slasher without a maximum, or a maximum without a slasher.
+        assert!(create(&["--slasher", key]).is_err());
+        assert!(create(&["--max-slash", "10%"]).is_err());
+        assert!(create(&["--slash-destination", key, "--max-slash", "1%"]).is_err());
+        let update = |extra: &[&str]| {
+            let mut args = vec!["staking", "update-pool", key];
+            args.extend_from_slice(extra);
+            Cli::try_parse_from(args)
+        };
+        assert!(update(&["--max-slash", "5%"]).is_ok());
+        assert!(update(&["--no-slasher"]).is_ok());
+        assert!(update(&["--no-slasher", "--slasher", key]).is_err());
+        let slash = Cli::try_parse_from([
+            "staking",
+            "slash",
+            key,
+            key,
+            "5%",
+            "--reason",
+            &"00".repeat(32),
+        ])
+        .unwrap();
+        assert!(matches!(
+            slash.command,
+            Command::Slash {
+                rate: 500,
+                reason: ops::SlashReason { file: None, .. },
+                ..
+            }
+        ));
+        assert!(needs_signer(&slash.command));
     }
 
     #[test]

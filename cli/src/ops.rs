@@ -9,15 +9,15 @@ use anchor_spl::associated_token::spl_associated_token_account::instruction::cre
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 use staking::instructions::{InitializePoolParams, UpdatePoolParams};
-use staking::state::{Operator, Pool, Position, UnbondTicket};
+use staking::state::{Delegation, Operator, Pool, Position, SlashSettings, UnbondTicket};
 use staking::token::AcceptedMintAuthorities;
 
-use crate::output::{Action, PoolMints};
+use crate::output::{to_hex, Action, PoolMints, Report, SlashSettingsChange};
 use crate::views::{format_bps, is_bidi_control, printable};
 use staking_client::accounts::{reward_stream, MintInfo};
 use staking_client::amount::{format_duration, format_ui, format_when, AmountArg, UiAmount};
 use staking_client::ClientError;
-use staking_client::{instructions as ix, pda, rewards, StakingClient};
+use staking_client::{instructions as ix, pda, rewards, slashing, StakingClient};
 
 use crate::session::Session;
 
@@ -35,9 +35,9 @@ pub struct Plan {
     pub pool: Pubkey,
     pub action: Action,
     /// For commands that pay the signer or restake (claims, withdrawals,
-    /// compounding): the pool's mints, to report the amounts the landed
-    /// transaction's events name. `None`: nothing to report.
-    pub mints: Option<PoolMints>,
+    /// compounding) or slash: what to report from the landed transaction's
+    /// events. `None`: nothing to report.
+    pub report: Option<Report>,
 }
 
 /// A pool's operator settings at creation.
@@ -67,6 +67,28 @@ pub struct OperatorSettingsUpdate {
     pub max_commission_bps: Option<u16>,
     /// `Some(10_000)` removes the cap.
     pub max_share_bps: Option<u16>,
+}
+
+/// Slash settings a command asks for. For `create-pool`, no slasher leaves
+/// slashing off; for `update-pool`, `None` keeps a setting at its latest value
+/// (the pending one when settings are announced, else the one in force).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SlashSettingsUpdate {
+    pub slasher: Option<Pubkey>,
+    /// [default: the slasher's destination when it stays, else the new
+    /// slasher's associated token account for the stake mint, created if missing]
+    pub destination: Option<Pubkey>,
+    pub max_slash_bps: Option<u16>,
+    /// Turn slashing off.
+    pub off: bool,
+}
+
+/// What a slash carries as its reason: 32 bytes (e.g. the evidence's hash),
+/// and the file they are the SHA-256 of, when given as one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlashReason {
+    pub bytes: [u8; 32],
+    pub file: Option<String>,
 }
 
 /// The operator a position is delegated to, if any.
@@ -150,6 +172,7 @@ impl Session {
         max_total_stake: Option<UiAmount>,
         operators: OperatorSettings,
         accepted: AcceptedMintAuthorities,
+        slashing: SlashSettingsUpdate,
     ) -> Result<Plan, ClientError> {
         let me = self.me()?;
         let mint = self.mint(stake_mint).await?;
@@ -174,18 +197,38 @@ impl Session {
             max_operator_share_bps: operators.max_share_bps,
             accepted_mint_authorities: accepted,
         };
+        let mut instructions = vec![ix::initialize_pool(
+            &self.program_id,
+            &me,
+            stake_mint,
+            &mint.token_program,
+            pool_id,
+            params,
+        )];
+        // Sent after the pool's creation, in the same transaction: nothing
+        // is staked yet, so the settings apply at once.
+        let slash_settings = self
+            .slash_settings_instructions(
+                &pool,
+                (stake_mint, &mint.token_program),
+                SlashSettings::default(),
+                slashing,
+            )
+            .await?
+            .map(|(set, requested)| {
+                instructions.extend(set);
+                SlashSettingsChange::new(&requested, None)
+            });
+        let now = self.now().await?;
+        let slash_note = slash_settings
+            .as_ref()
+            .map(|change| format!("; {}", change.sentence(now)))
+            .unwrap_or_default();
         Ok(Plan {
             signers: Vec::new(),
-            instructions: vec![ix::initialize_pool(
-                &self.program_id,
-                &me,
-                stake_mint,
-                &mint.token_program,
-                pool_id,
-                params,
-            )],
+            instructions,
             summary: format!(
-                "Create pool {pool} for mint {stake_mint} (id {pool_id}, creator {me}, unbonding {}){trust_note}",
+                "Create pool {pool} for mint {stake_mint} (id {pool_id}, creator {me}, unbonding {}){trust_note}{slash_note}",
                 format_duration(unbonding_period)
             ),
             pool,
@@ -195,8 +238,9 @@ impl Session {
                 creator: me.to_string(),
                 stake_mint_freeze_authority: mint.freeze_authority.map(|a| a.to_string()),
                 stake_mint_transfer_fee_authority: mint.transfer_fee_authority.map(|a| a.to_string()),
+                slash_settings,
             },
-            mints: None,
+            report: None,
         })
     }
 
@@ -234,7 +278,7 @@ impl Session {
                 freeze_authority: mint.freeze_authority.map(|a| a.to_string()),
                 transfer_fee_authority: mint.transfer_fee_authority.map(|a| a.to_string()),
             },
-            mints: None,
+            report: None,
         })
     }
 
@@ -282,7 +326,7 @@ impl Session {
                 amount: base,
                 duration,
             },
-            mints: None,
+            report: None,
         })
     }
 
@@ -331,7 +375,7 @@ impl Session {
             ),
             pool: *pool_address,
             action: Action::Stake { amount: base },
-            mints: None,
+            report: None,
         })
     }
 
@@ -344,17 +388,24 @@ impl Session {
         let pool = self.pool(pool_address).await?;
         let position = self.my_position(pool_address).await?;
         let now = self.now().await?;
+        // What the program will find: a slash since the last settlement
+        // lowered a delegated position's stake.
+        let staked = self
+            .settled(pool_address, &pool, &position, now)
+            .await?
+            .0
+            .staked;
         let base = amount_in(
             amount,
-            position.staked,
+            staked,
             pool.stake_decimals,
             "unstake: nothing is staked",
         )?;
-        if base > position.staked {
+        if base > staked {
             return Err(ClientError::invalid(format!(
                 "cannot unstake {}: the position has {} staked",
                 format_ui(base, pool.stake_decimals),
-                format_ui(position.staked, pool.stake_decimals)
+                format_ui(staked, pool.stake_decimals)
             )));
         }
         let ticket_keypair = Arc::new(Keypair::new());
@@ -382,7 +433,7 @@ impl Session {
                 amount: base,
                 ticket: ticket.to_string(),
             },
-            mints: None,
+            report: None,
         })
     }
 
@@ -475,7 +526,7 @@ impl Session {
             action: Action::Withdraw {
                 tickets: tickets.iter().map(|t| t.to_string()).collect(),
             },
-            mints: Some(PoolMints::of(&pool)),
+            report: Some(Report::Moved(PoolMints::of(&pool))),
         })
     }
 
@@ -488,6 +539,15 @@ impl Session {
         let ticket_state: UnbondTicket = self.account(ticket).await?;
         check_ticket(&me, pool_address, ticket, &ticket_state)?;
         let position = self.my_position(pool_address).await?;
+        let pool = self.pool(pool_address).await?;
+        check_ticket_may_return(
+            pool_address,
+            &pool,
+            ticket,
+            &ticket_state,
+            operator_of(&position),
+            self.now().await?,
+        )?;
         Ok(Plan {
             signers: Vec::new(),
             instructions: vec![ix::cancel_unbond(
@@ -503,7 +563,7 @@ impl Session {
             action: Action::CancelUnbond {
                 ticket: ticket.to_string(),
             },
-            mints: None,
+            report: None,
         })
     }
 
@@ -540,7 +600,7 @@ impl Session {
             summary: format!("Claim rewards from pool {pool_address}"),
             pool: *pool_address,
             action: Action::Claim { streams },
-            mints: Some(PoolMints::of(&pool)),
+            report: Some(Report::Moved(PoolMints::of(&pool))),
         })
     }
 
@@ -569,10 +629,11 @@ impl Session {
             action: Action::Compound {
                 stream: stream_index,
             },
-            mints: Some(PoolMints::of(&pool)),
+            report: Some(Report::Moved(PoolMints::of(&pool))),
         })
     }
 
+    #[allow(clippy::too_many_arguments)]
     pub async fn plan_update_pool(
         &self,
         pool_address: &Pubkey,
@@ -581,10 +642,33 @@ impl Session {
         max_total_stake: Option<Option<UiAmount>>,
         paused: Option<bool>,
         operators: OperatorSettingsUpdate,
+        slashing: SlashSettingsUpdate,
     ) -> Result<Plan, ClientError> {
         let me = self.me()?;
         let pool = self.pool(pool_address).await?;
         check_pool_authority(&me, &pool)?;
+        let now = self.now().await?;
+        // First in the transaction: a change's notice is the unbonding
+        // period in force before this update.
+        let mut instructions = Vec::new();
+        let slash_settings = match self
+            .slash_settings_instructions(
+                pool_address,
+                (&pool.stake_mint, &pool.stake_token_program),
+                slashing::latest_settings(&pool, now),
+                slashing,
+            )
+            .await?
+        {
+            Some((set, requested)) => {
+                instructions.extend(set);
+                Some(SlashSettingsChange::new(
+                    &requested,
+                    slashing::settings_apply_at(&pool, requested, now)?,
+                ))
+            }
+            None => None,
+        };
         let decimals = pool.stake_decimals;
         let params = UpdatePoolParams {
             unbonding_period,
@@ -599,20 +683,26 @@ impl Session {
             max_commission_bps: operators.max_commission_bps,
             max_operator_share_bps: operators.max_share_bps,
         };
-        if params == UpdatePoolParams::default() {
-            return Err(ClientError::invalid(
-                "nothing to update: pass at least one setting",
-            ));
-        }
-        Ok(Plan {
-            signers: Vec::new(),
-            instructions: vec![ix::update_pool(
+        if params != UpdatePoolParams::default() {
+            instructions.push(ix::update_pool(
                 &self.program_id,
                 &me,
                 pool_address,
                 params.clone(),
-            )],
-            summary: format!("Update pool {pool_address}"),
+            ));
+        } else if slash_settings.is_none() {
+            return Err(ClientError::invalid(
+                "nothing to update: pass at least one setting",
+            ));
+        }
+        let slash_note = slash_settings
+            .as_ref()
+            .map(|change| format!("; {}", change.sentence(now)))
+            .unwrap_or_default();
+        Ok(Plan {
+            signers: Vec::new(),
+            instructions,
+            summary: format!("Update pool {pool_address}{slash_note}"),
             pool: *pool_address,
             action: Action::UpdatePool {
                 unbonding_period: params.unbonding_period,
@@ -622,8 +712,9 @@ impl Session {
                 operator_approval_required: params.operator_approval_required,
                 max_commission_bps: params.max_commission_bps,
                 max_operator_share_bps: params.max_operator_share_bps,
+                slash_settings,
             },
-            mints: None,
+            report: None,
         })
     }
 
@@ -649,7 +740,7 @@ impl Session {
             action: Action::TransferAuthority {
                 new_authority: new_authority.to_string(),
             },
-            mints: None,
+            report: None,
         })
     }
 
@@ -674,7 +765,7 @@ impl Session {
             summary: format!("Accept authority of pool {pool_address}"),
             pool: *pool_address,
             action: Action::AcceptAuthority {},
-            mints: None,
+            report: None,
         })
     }
 
@@ -729,22 +820,33 @@ impl Session {
                 stream: stream_index,
                 amount: base,
             },
-            mints: None,
+            report: None,
         })
     }
 
     pub async fn plan_close_position(&self, pool_address: &Pubkey) -> Result<Plan, ClientError> {
         let me = self.me()?;
         let position = self.my_position(pool_address).await?;
-        let decimals = self.pool(pool_address).await?.stake_decimals;
-        check_closable(pool_address, &position, decimals)?;
+        let pool = self.pool(pool_address).await?;
+        let now = self.now().await?;
+        // The stake a slash left, as the program will find it.
+        let staked = self
+            .settled(pool_address, &pool, &position, now)
+            .await?
+            .0
+            .staked;
+        check_closable(
+            pool_address,
+            &Position { staked, ..position },
+            pool.stake_decimals,
+        )?;
         Ok(Plan {
             signers: Vec::new(),
             instructions: vec![ix::close_position(&self.program_id, pool_address, &me)],
             summary: format!("Close your position in pool {pool_address} and reclaim its rent"),
             pool: *pool_address,
             action: Action::ClosePosition {},
-            mints: None,
+            report: None,
         })
     }
 
@@ -789,7 +891,7 @@ impl Session {
                 name: name.to_string(),
                 commission_bps,
             },
-            mints: None,
+            report: None,
         })
     }
 
@@ -860,7 +962,7 @@ impl Session {
                 name,
                 applied_scheduled_commission_bps: due,
             },
-            mints: None,
+            report: None,
         })
     }
 
@@ -898,7 +1000,7 @@ impl Session {
                     operator: operator_address.to_string(),
                 }
             },
-            mints: None,
+            report: None,
         })
     }
 
@@ -956,7 +1058,7 @@ impl Session {
                 streams,
                 applied_scheduled_commission_bps: due,
             },
-            mints: Some(PoolMints::of(&pool)),
+            report: Some(Report::Moved(PoolMints::of(&pool))),
         })
     }
 
@@ -982,18 +1084,33 @@ impl Session {
                     "your position is already delegated to {operator_address}"
                 )))
             }
-            Some(current) => (
-                ix::redelegate(
-                    &self.program_id,
+            Some(current) => {
+                let pool = self.pool(pool_address).await?;
+                self.check_stake_can_leave(
                     pool_address,
-                    &me,
-                    &current,
-                    operator_address,
-                ),
-                Action::Redelegate {
-                    operator: operator_address.to_string(),
-                },
-            ),
+                    &pool,
+                    &position,
+                    (
+                        &format!(
+                            "delegate to {operator_address} (staking delegate {pool_address} {operator_address})"
+                        ),
+                        &format!("into your delegation to {operator_address}"),
+                    ),
+                )
+                .await?;
+                (
+                    ix::redelegate(
+                        &self.program_id,
+                        pool_address,
+                        &me,
+                        &current,
+                        operator_address,
+                    ),
+                    Action::Redelegate {
+                        operator: operator_address.to_string(),
+                    },
+                )
+            }
             None => (
                 ix::delegate(&self.program_id, pool_address, &me, operator_address),
                 Action::Delegate {
@@ -1011,7 +1128,7 @@ impl Session {
             ),
             pool: *pool_address,
             action,
-            mints: None,
+            report: None,
         })
     }
 
@@ -1023,6 +1140,17 @@ impl Session {
                 "your position in pool {pool_address} is not delegated"
             ))
         })?;
+        let pool = self.pool(pool_address).await?;
+        self.check_stake_can_leave(
+            pool_address,
+            &pool,
+            &position,
+            (
+                &format!("undelegate (staking undelegate {pool_address})"),
+                "back into your stake, undelegated",
+            ),
+        )
+        .await?;
         Ok(Plan {
             signers: Vec::new(),
             instructions: vec![ix::undelegate(
@@ -1038,8 +1166,234 @@ impl Session {
             action: Action::Undelegate {
                 operator: operator.to_string(),
             },
-            mints: None,
+            report: None,
         })
+    }
+
+    /// The instructions setting `update` on a pool whose latest settings are
+    /// `latest` (creating the slasher's associated token account first when
+    /// it is the destination), and the settings they request; `None` when
+    /// `update` asks for nothing. `stake`: the pool's stake mint and token
+    /// program. Checked before sending as the program checks them.
+    async fn slash_settings_instructions(
+        &self,
+        pool_address: &Pubkey,
+        (stake_mint, token_program): (&Pubkey, &Pubkey),
+        latest: SlashSettings,
+        update: SlashSettingsUpdate,
+    ) -> Result<Option<(Vec<Instruction>, SlashSettings)>, ClientError> {
+        let me = self.me()?;
+        let has_slasher = latest.slasher != Pubkey::default();
+        if update.off {
+            if !has_slasher {
+                return Err(ClientError::invalid(format!(
+                    "slashing is already off in pool {pool_address}"
+                )));
+            }
+            let off = ix::set_slasher(&self.program_id, pool_address, &me, None, 0);
+            return Ok(Some((vec![off], SlashSettings::default())));
+        }
+        if update == SlashSettingsUpdate::default() {
+            return Ok(None);
+        }
+        let slasher = match update.slasher {
+            Some(slasher) if slasher == Pubkey::default() => {
+                return Err(ClientError::invalid(format!(
+                    "--slasher {slasher} is the all-zero address, which nobody can sign for; name the key that will slash"
+                )))
+            }
+            Some(slasher) => slasher,
+            None if has_slasher => latest.slasher,
+            None => {
+                return Err(ClientError::invalid(format!(
+                    "pool {pool_address} has no slasher: name one with --slasher"
+                )))
+            }
+        };
+        let max_slash_bps = match update.max_slash_bps {
+            Some(bps) => bps,
+            None if has_slasher => latest.max_slash_bps,
+            None => {
+                return Err(ClientError::invalid(
+                    "--slasher needs --max-slash: the most one slash may take (e.g. 10%)",
+                ))
+            }
+        };
+        let mut instructions = Vec::new();
+        let destination = match update.destination {
+            Some(destination) => {
+                let stake_vault = pda::stake_vault(&self.program_id, pool_address);
+                check_slash_destination(
+                    self,
+                    &destination,
+                    stake_mint,
+                    token_program,
+                    &stake_vault,
+                )
+                .await?;
+                destination
+            }
+            None if has_slasher && slasher == latest.slasher => latest.destination,
+            None => {
+                let (ata, create) = self.ata_for(&slasher, stake_mint, token_program)?;
+                instructions.push(create);
+                ata
+            }
+        };
+        instructions.push(ix::set_slasher(
+            &self.program_id,
+            pool_address,
+            &me,
+            Some((slasher, destination)),
+            max_slash_bps,
+        ));
+        Ok(Some((
+            instructions,
+            SlashSettings {
+                slasher,
+                destination,
+                max_slash_bps,
+            },
+        )))
+    }
+
+    /// The pool's slasher takes `bps` of what `operator_address` answers for
+    /// (its delegated stake and the open tickets unstaked from it) and sends
+    /// it to the pool's slash destination.
+    pub async fn plan_slash(
+        &self,
+        pool_address: &Pubkey,
+        operator_address: &Pubkey,
+        bps: u16,
+        reason: SlashReason,
+    ) -> Result<Plan, ClientError> {
+        let me = self.me()?;
+        let pool = self.pool(pool_address).await?;
+        let now = self.now().await?;
+        let settings = pool.slash_settings_at(now);
+        let pending = pool
+            .pending_slash_settings()
+            .filter(|(pending, at)| now < *at && pending.slasher == me)
+            .map(|(_, at)| format!("; you become it {}", format_when(at, now)))
+            .unwrap_or_default();
+        if settings.slasher == Pubkey::default() {
+            return Err(ClientError::invalid(format!(
+                "slashing is off in pool {pool_address}: it has no slasher{pending}"
+            )));
+        }
+        if settings.slasher != me {
+            return Err(ClientError::invalid(format!(
+                "you ({me}) are not this pool's slasher, which is {}; sign with its keypair (-k){pending}",
+                settings.slasher
+            )));
+        }
+        if bps > settings.max_slash_bps {
+            return Err(ClientError::invalid(format!(
+                "a slash of {} exceeds the pool's maximum slash of {}",
+                format_bps(bps.into()),
+                format_bps(settings.max_slash_bps.into())
+            )));
+        }
+        let operator = self.pool_operator(pool_address, operator_address).await?;
+        match self.token_account(&settings.destination).await {
+            Err(ClientError::AccountNotFound { .. }) => {
+                return Err(ClientError::invalid(format!(
+                    "the pool's slash destination {} does not exist (closed?); its authority can set another with staking update-pool {pool_address} --slash-destination",
+                    settings.destination
+                )))
+            }
+            Err(other) => return Err(other),
+            Ok(_) => {}
+        }
+        let taken = slashing::slash_preview(&operator, bps)?;
+        let decimals = pool.stake_decimals;
+        let reason_text = match &reason.file {
+            Some(file) => format!("{}, the SHA-256 of {file}", to_hex(&reason.bytes)),
+            None => to_hex(&reason.bytes),
+        };
+        Ok(Plan {
+            signers: Vec::new(),
+            instructions: vec![ix::slash(
+                &self.program_id,
+                pool_address,
+                &pool,
+                &me,
+                operator_address,
+                staking::instruction::Slash {
+                    bps,
+                    reason: reason.bytes,
+                },
+                now,
+            )],
+            summary: format!(
+                "Slash operator {operator_address} ({}) in pool {pool_address} by {} (reason {reason_text}): it answers for {} delegated and {} in unbond tickets now, of which this takes {} and {}, sent to {}",
+                printable(&operator.name()),
+                format_bps(bps.into()),
+                format_ui(operator.delegated, decimals),
+                format_ui(operator.unbonding, decimals),
+                format_ui(taken.from_delegated, decimals),
+                format_ui(taken.from_unbonding, decimals),
+                settings.destination
+            ),
+            pool: *pool_address,
+            action: Action::Slash {
+                operator: operator_address.to_string(),
+                bps,
+                reason: to_hex(&reason.bytes),
+                reason_file: reason.file,
+            },
+            report: Some(Report::Slashed(PoolMints::of(&pool))),
+        })
+    }
+
+    /// A position as the program would settle it at `now` (a delegated
+    /// position's stake is what its shares are worth, after any slash since
+    /// it last settled), with its operator and delegation when delegated.
+    async fn settled(
+        &self,
+        pool_address: &Pubkey,
+        pool: &Pool,
+        position: &Position,
+        now: i64,
+    ) -> Result<(Position, Option<(Pubkey, Operator, Delegation)>), ClientError> {
+        let address = pda::position(&self.program_id, pool_address, &position.owner);
+        let delegated = self.delegation_of(&address, position).await?;
+        let settled = rewards::settled_position(
+            pool,
+            position,
+            delegated
+                .as_ref()
+                .map(|(_, operator, delegation)| (operator, delegation)),
+            now,
+        )?;
+        Ok((settled.position, delegated))
+    }
+
+    /// In a pool that can slash, stake leaves its operator only through an
+    /// unbond ticket (the program's `DelegatedStakeMustUnbond` for
+    /// `undelegate` and `redelegate` while the position has stake): say how
+    /// to move it. `then`: what to run after the unstake; `into`: where the
+    /// ticket can be cancelled to once it unlocks.
+    async fn check_stake_can_leave(
+        &self,
+        pool_address: &Pubkey,
+        pool: &Pool,
+        position: &Position,
+        (then, into): (&str, &str),
+    ) -> Result<(), ClientError> {
+        if !pool.slashing_possible() {
+            return Ok(());
+        }
+        let now = self.now().await?;
+        let (settled, delegated) = self.settled(pool_address, pool, position, now).await?;
+        let (Some((operator, _, _)), staked @ 1..) = (delegated, settled.staked) else {
+            return Ok(());
+        };
+        Err(ClientError::invalid(format!(
+            "pool {pool_address} can slash its operators, so your {} delegated to operator {operator} leaves it only through an unbond ticket: unstake it (staking unstake {pool_address} ALL), then {then}; the ticket stays answerable to {operator}'s slashes until it is withdrawn or cancelled, which it can be once it unlocks one unbonding period ({}) later: cancelled {into} (staking cancel-unbond {pool_address} <TICKET>) or withdrawn",
+            format_ui(staked, pool.stake_decimals),
+            format_duration(pool.unbonding_period)
+        )))
     }
 }
 
@@ -1103,6 +1457,64 @@ async fn check_mint_policy(
         }
     }
     Ok(note)
+}
+
+/// A slash destination must be a token account of the stake mint other than
+/// the stake vault (the program's `InvalidSlashDestination`).
+async fn check_slash_destination(
+    client: &StakingClient,
+    destination: &Pubkey,
+    stake_mint: &Pubkey,
+    token_program: &Pubkey,
+    stake_vault: &Pubkey,
+) -> Result<(), ClientError> {
+    if destination == stake_vault {
+        return Err(ClientError::invalid(format!(
+            "slash destination {destination} is the pool's stake vault: slashed stake must leave it"
+        )));
+    }
+    let account = match client.token_account(destination).await {
+        Err(ClientError::AccountNotFound { .. }) => {
+            return Err(ClientError::invalid(format!(
+                "slash destination {destination} does not exist: pass a token account of stake mint {stake_mint}, or leave out --slash-destination for the slasher's associated token account"
+            )))
+        }
+        other => other?,
+    };
+    if account.mint != *stake_mint || account.token_program != *token_program {
+        return Err(ClientError::invalid(format!(
+            "slash destination {destination} is a token account of mint {}, not of the stake mint {stake_mint}",
+            account.mint
+        )));
+    }
+    Ok(())
+}
+
+/// In a pool that can slash, a ticket unstaked from an operator stays
+/// answerable to it until it unlocks, and may return to stake before then
+/// only under that operator (the program's `TicketStillAnswerable`).
+fn check_ticket_may_return(
+    pool_address: &Pubkey,
+    pool: &Pool,
+    address: &Pubkey,
+    ticket: &UnbondTicket,
+    delegated_to: Option<Pubkey>,
+    now: i64,
+) -> Result<(), ClientError> {
+    let Some(from) = ix::ticket_operator(ticket) else {
+        return Ok(());
+    };
+    if !pool.slashing_possible() || now >= ticket.unlock_at || delegated_to == Some(from) {
+        return Ok(());
+    }
+    let now_delegated = match delegated_to {
+        Some(operator) => format!("delegated to operator {operator}"),
+        None => "not delegated".to_string(),
+    };
+    Err(ClientError::invalid(format!(
+        "ticket {address} was unstaked from operator {from}: until it unlocks {} it can return only to stake delegated to that operator, whose slashes it answers for, and your position is {now_delegated}; cancel it once it unlocks, or withdraw it then (staking withdraw {pool_address} {address} --wait)",
+        format_when(ticket.unlock_at, now)
+    )))
 }
 
 /// The program refuses an authority instruction from anyone else with

@@ -5,11 +5,11 @@
 use std::fmt;
 
 use anchor_lang::prelude::Pubkey;
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 use std::collections::HashMap;
 
 use serde_json::{Map, Value};
-use staking::state::Pool;
+use staking::state::{Pool, SlashSettings};
 use staking_client::amount::{format_date, format_duration, format_when};
 use staking_client::events::Event;
 use staking_client::rpc::{HistoryEntry, Unavailable};
@@ -27,6 +27,8 @@ pub enum Action {
         /// The stake mint's freeze authority (accepted), if it has one.
         stake_mint_freeze_authority: Option<String>,
         stake_mint_transfer_fee_authority: Option<String>,
+        /// The slasher set in the same transaction (null: slashing off).
+        slash_settings: Option<SlashSettingsChange>,
     },
     AddRewardStream {
         stream: u8,
@@ -69,6 +71,8 @@ pub enum Action {
         operator_approval_required: Option<bool>,
         max_commission_bps: Option<u16>,
         max_operator_share_bps: Option<u16>,
+        /// New slash settings (null: unchanged).
+        slash_settings: Option<SlashSettingsChange>,
     },
     TransferAuthority {
         new_authority: String,
@@ -111,6 +115,61 @@ pub enum Action {
     Undelegate {
         operator: String,
     },
+    Slash {
+        operator: String,
+        bps: u16,
+        /// The 32-byte reason carried in the `Slashed` event, as 64 hex characters.
+        reason: String,
+        /// The file whose SHA-256 is the reason (null: given as hex).
+        reason_file: Option<String>,
+    },
+}
+
+/// Slash settings a transaction sets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SlashSettingsChange {
+    /// Who may slash (null: slashing turned off).
+    pub slasher: Option<String>,
+    /// The stake-mint token account slashed stake goes to (null when off).
+    pub destination: Option<String>,
+    /// The most one slash may take (0 when off).
+    pub max_slash_bps: u16,
+    /// When they take effect (Unix seconds): null at once; else the date the
+    /// program's notice runs out (a new slasher or a higher maximum while
+    /// anything is staked or unbonding). Projected on the cluster's clock
+    /// before sending, with the program's own code.
+    pub applies_at: Option<i64>,
+}
+
+impl SlashSettingsChange {
+    pub fn new(settings: &SlashSettings, applies_at: Option<i64>) -> Self {
+        let on = settings.slasher != Pubkey::default();
+        SlashSettingsChange {
+            slasher: on.then(|| settings.slasher.to_string()),
+            destination: on.then(|| settings.destination.to_string()),
+            max_slash_bps: settings.max_slash_bps,
+            applies_at,
+        }
+    }
+
+    /// For the summary: `slasher S may take up to 10.00% per slash, sent to
+    /// D, at once` (or `from <DATE>`).
+    pub fn sentence(&self, now: i64) -> String {
+        let when = match self.applies_at {
+            None => "at once".to_string(),
+            Some(at) => format!(
+                "from {} (announced ahead, as the pool holds stake: delegators can leave first)",
+                format_when(at, now)
+            ),
+        };
+        match (&self.slasher, &self.destination) {
+            (Some(slasher), Some(destination)) => format!(
+                "slasher {slasher} may take up to {} per slash, sent to {destination}, {when}",
+                format_bps(self.max_slash_bps.into())
+            ),
+            _ => format!("slashing off, {when}"),
+        }
+    }
 }
 
 /// A transaction command's result: what it does, then how it went.
@@ -133,8 +192,8 @@ pub enum Outcome {
     Sent {
         signature: String,
         compute_units: Option<u64>,
-        #[serde(skip_serializing_if = "Moved::is_not_applicable")]
-        moved: Moved,
+        #[serde(flatten)]
+        reported: Reported,
     },
     Simulated {
         /// Always `true`: tells a dry run's JSON from a sent one's.
@@ -146,30 +205,140 @@ pub enum Outcome {
     },
 }
 
-/// The tokens a claim, compound, withdrawal or commission claim moved, as the
-/// program's events in the landed transaction say.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Moved {
-    /// The command moves no tokens to report (`moved` is left out).
-    NotApplicable,
-    /// The events could not be observed (`"moved": null`).
-    NotReported,
-    Reported(Vec<Movement>),
+/// What a command reports from the program's events in its landed
+/// transaction, read with the pool's mints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Report {
+    /// The tokens it paid the signer or restaked (claims, compounding,
+    /// withdrawals, commission claims).
+    Moved(PoolMints),
+    /// What a slash took (`Slashed`).
+    Slashed(PoolMints),
 }
 
-impl Moved {
-    fn is_not_applicable(&self) -> bool {
-        *self == Moved::NotApplicable
-    }
+/// What the landed transaction's events said; a field is `null` when the
+/// node's WebSocket did not deliver them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Reported {
+    /// The command reports nothing from its events (no field).
+    Nothing {},
+    Moved {
+        moved: Option<Vec<Movement>>,
+    },
+    Slashed {
+        slashed: Option<Box<SlashReport>>,
+    },
 }
 
-impl Serialize for Moved {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Moved::Reported(movements) => movements.serialize(serializer),
-            _ => serializer.serialize_none(),
+impl Reported {
+    /// `events`: the program's events in the landed transaction, when observed.
+    pub fn new(report: Option<&Report>, events: Option<&[Event]>) -> Self {
+        match report {
+            None => Reported::Nothing {},
+            Some(Report::Moved(mints)) => Reported::Moved {
+                moved: events.map(|events| movements(events, mints)),
+            },
+            Some(Report::Slashed(mints)) => Reported::Slashed {
+                slashed: events.and_then(|events| {
+                    events
+                        .iter()
+                        .find_map(|event| SlashReport::new(event, mints.stake))
+                        .map(Box::new)
+                }),
+            },
         }
     }
+}
+
+/// What one slash took, from its `Slashed` event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SlashReport {
+    pub operator: String,
+    pub slasher: String,
+    pub bps: u16,
+    /// 64 hex characters.
+    pub reason: String,
+    /// Taken from the operator's delegators' earning stake.
+    pub from_delegated: TokenAmount,
+    /// Taken from the open unbond tickets unstaked from the operator.
+    pub from_tickets: TokenAmount,
+    /// Rounding earlier slashes left in the stake vault, owed to no one, sent along.
+    pub dust: TokenAmount,
+    /// Everything sent to `destination`: the three above.
+    pub total: TokenAmount,
+    pub destination: String,
+    /// The operator's delegated stake after the slash.
+    pub operator_delegated_after: TokenAmount,
+    /// Stake in open tickets unstaked from the operator, after the slash.
+    pub operator_unbonding_after: TokenAmount,
+}
+
+impl SlashReport {
+    /// From a `Slashed` event (`None` for any other); `stake`: the pool's
+    /// stake mint and its decimals.
+    pub fn new(event: &Event, (_, decimals): (Pubkey, u8)) -> Option<Self> {
+        if event.name != "Slashed" {
+            return None;
+        }
+        let amount = |field: &str| {
+            event
+                .u64(field)
+                .map(|units| TokenAmount::new(units, decimals))
+        };
+        let (from_delegated, from_tickets, dust) = (
+            event.u64("from_delegated")?,
+            event.u64("from_unbonding")?,
+            event.u64("dust")?,
+        );
+        let total = from_delegated
+            .checked_add(from_tickets)
+            .and_then(|sum| sum.checked_add(dust))?;
+        let reason: Vec<u8> = event
+            .fields
+            .get("reason")?
+            .as_array()?
+            .iter()
+            .map(|byte| byte.as_u64().and_then(|byte| u8::try_from(byte).ok()))
+            .collect::<Option<_>>()?;
+        Some(SlashReport {
+            operator: event.pubkey("operator")?.to_string(),
+            slasher: event.pubkey("slasher")?.to_string(),
+            bps: u16::try_from(event.u64("bps")?).ok()?,
+            reason: to_hex(&reason),
+            from_delegated: TokenAmount::new(from_delegated, decimals),
+            from_tickets: TokenAmount::new(from_tickets, decimals),
+            dust: TokenAmount::new(dust, decimals),
+            total: TokenAmount::new(total, decimals),
+            destination: event.pubkey("slash_destination")?.to_string(),
+            operator_delegated_after: amount("operator_delegated")?,
+            operator_unbonding_after: amount("operator_unbonding")?,
+        })
+    }
+
+    /// What was taken and where it went, in plain words (the slash's line in
+    /// its result and in `staking history`).
+    pub fn sentence(&self) -> String {
+        let dust = if self.dust.base_units > 0 {
+            format!(" and {} of earlier slashes' rounding", self.dust.ui)
+        } else {
+            String::new()
+        };
+        format!(
+            "took {} from delegated stake and {} from unbond tickets{dust}: {} sent to {}; the operator has {} delegated and {} in unbond tickets left",
+            self.from_delegated.ui,
+            self.from_tickets.ui,
+            self.total.ui,
+            self.destination,
+            self.operator_delegated_after.ui,
+            self.operator_unbonding_after.ui
+        )
+    }
+}
+
+/// Bytes as lowercase hex.
+pub fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -290,23 +459,30 @@ impl fmt::Display for TransactionResult {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.outcome {
             Outcome::Sent {
-                signature, moved, ..
+                signature,
+                reported,
+                ..
             } => {
                 writeln!(f, "{}", self.summary)?;
-                match moved {
-                    Moved::NotApplicable => {}
-                    Moved::NotReported => writeln!(
+                match reported {
+                    Reported::Nothing {} => {}
+                    Reported::Moved { moved: None } | Reported::Slashed { slashed: None } => writeln!(
                         f,
                         "  sent; amounts not reported (the node's WebSocket did not deliver the transaction's logs)"
                     )?,
-                    Moved::Reported(movements) if movements.is_empty() => {
-                        writeln!(f, "  no tokens moved")?
-                    }
-                    Moved::Reported(movements) => {
+                    Reported::Moved {
+                        moved: Some(movements),
+                    } if movements.is_empty() => writeln!(f, "  no tokens moved")?,
+                    Reported::Moved {
+                        moved: Some(movements),
+                    } => {
                         for movement in movements {
                             writeln!(f, "  {movement}")?;
                         }
                     }
+                    Reported::Slashed {
+                        slashed: Some(report),
+                    } => writeln!(f, "  {}", report.sentence())?,
                 }
                 writeln!(f, "Signature: {signature}")
             }
@@ -745,17 +921,43 @@ impl HistoryEvent {
                 ),
                 stake_amount("amount"),
             ),
-            // An event added to the program later: its fields as they are.
-            _ => (
-                std::iter::once(event.name.clone())
-                    .chain(event.fields.iter().map(|(name, value)| match value {
-                        Value::String(text) => format!("{name}={}", printable(text)),
-                        other => format!("{name}={other}"),
-                    }))
-                    .collect::<Vec<_>>()
-                    .join(" "),
+            "Slashed" => match stake.and_then(|stake| SlashReport::new(event, stake)) {
+                Some(report) => (
+                    format!(
+                        "slasher {} slashed operator {operator} by {} (reason {}): {}",
+                        report.slasher,
+                        format_bps(report.bps.into()),
+                        report.reason,
+                        report.sentence()
+                    ),
+                    stake.map(|(mint, _)| (mint, report.total.clone())),
+                ),
+                // The pool could not be read: the fields as they are.
+                None => (fields_as_they_are(event), None),
+            },
+            "SlashSettingsScheduled" => (
+                format!(
+                    "announced slasher {} (up to {} per slash, sent to {}) from {}",
+                    key("slasher"),
+                    bps("max_slash_bps"),
+                    key("slash_destination"),
+                    format_date(event.fields.get("effective_at").and_then(Value::as_i64).unwrap_or_default()),
+                ),
                 None,
             ),
+            "SlashSettingsApplied" => (
+                match event.pubkey("slasher") {
+                    Some(slasher) if slasher != Pubkey::default() => format!(
+                        "slasher {slasher} in force: up to {} per slash, sent to {}",
+                        bps("max_slash_bps"),
+                        key("slash_destination")
+                    ),
+                    _ => "slashing turned off".to_string(),
+                },
+                None,
+            ),
+            // An event added to the program later: its fields as they are.
+            _ => (fields_as_they_are(event), None),
         };
         let (mint, amount) = match amount {
             Some((mint, amount)) => (Some(mint.to_string()), Some(amount)),
@@ -769,6 +971,18 @@ impl HistoryEvent {
             fields: event.fields.clone(),
         }
     }
+}
+
+/// An event as its name and fields (`Name field=value …`), for events this
+/// CLI does not describe.
+fn fields_as_they_are(event: &Event) -> String {
+    std::iter::once(event.name.clone())
+        .chain(event.fields.iter().map(|(name, value)| match value {
+            Value::String(text) => format!("{name}={}", printable(text)),
+            other => format!("{name}={other}"),
+        }))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 impl fmt::Display for History {
@@ -899,7 +1113,7 @@ mod tests {
             outcome: Outcome::Sent {
                 signature: "S".into(),
                 compute_units: Some(7),
-                moved: Moved::NotReported,
+                reported: Reported::Moved { moved: None },
             },
             summary: "Claim rewards from pool P".into(),
         };
@@ -937,6 +1151,95 @@ mod tests {
         assert_eq!(
             serde_json::to_value(&accept).unwrap()["action"],
             "accept-authority"
+        );
+    }
+
+    #[test]
+    fn slashes_and_slash_settings_read_in_plain_words() {
+        let (pool, stake, operator, slasher, destination) = (
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+        );
+        let mints = HashMap::from([(
+            pool,
+            PoolMints {
+                stake: (stake, 6),
+                rewards: vec![],
+            },
+        )]);
+        let mut reason = vec![0u8; 32];
+        reason[31] = 0xff;
+        let slashed = event(
+            "Slashed",
+            json!({"pool": pool.to_string(), "operator": operator.to_string(),
+                "slasher": slasher.to_string(), "bps": 1_000, "reason": reason,
+                "from_delegated": 8_000_000u64, "from_unbonding": 2_000_000u64, "dust": 1,
+                "slash_destination": destination.to_string(),
+                "operator_delegated": 72_000_000u64, "operator_unbonding": 18_000_000u64}),
+        );
+        let described = HistoryEvent::new(&slashed, &mints);
+        assert_eq!(
+            described.description,
+            format!(
+                "slasher {slasher} slashed operator {operator} by 10.00% (reason {}ff): took 8 from delegated stake and 2 from unbond tickets and 0.000001 of earlier slashes' rounding: 10.000001 sent to {destination}; the operator has 72 delegated and 18 in unbond tickets left",
+                "00".repeat(31)
+            )
+        );
+        assert_eq!(
+            described.amount,
+            Some(TokenAmount::new(10_000_001, 6)),
+            "everything the destination received"
+        );
+        assert_eq!(described.mint, Some(stake.to_string()));
+
+        // A slash's result, from the same event: JSON and text.
+        let report = Reported::new(
+            Some(&Report::Slashed(mints[&pool].clone())),
+            Some(std::slice::from_ref(&slashed)),
+        );
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(json["slashed"]["from_delegated"]["base_units"], 8_000_000);
+        assert_eq!(json["slashed"]["from_tickets"]["ui"], "2");
+        assert_eq!(json["slashed"]["total"]["base_units"], 10_000_001);
+        assert_eq!(json["slashed"]["destination"], destination.to_string());
+        assert_eq!(json["slashed"]["operator_delegated_after"]["ui"], "72");
+        let unseen = Reported::new(Some(&Report::Slashed(mints[&pool].clone())), None);
+        assert_eq!(
+            serde_json::to_value(&unseen).unwrap(),
+            json!({"slashed": null})
+        );
+        assert_eq!(
+            serde_json::to_value(Reported::new(None, None)).unwrap(),
+            json!({})
+        );
+
+        let scheduled = event(
+            "SlashSettingsScheduled",
+            json!({"pool": pool.to_string(), "slasher": slasher.to_string(),
+                "slash_destination": destination.to_string(), "max_slash_bps": 2_000,
+                "effective_at": 1_700_000_000}),
+        );
+        assert_eq!(
+            HistoryEvent::new(&scheduled, &mints).description,
+            format!("announced slasher {slasher} (up to 20.00% per slash, sent to {destination}) from 2023-11-14 22:13 UTC")
+        );
+        let applied = |slasher: Pubkey| {
+            event(
+                "SlashSettingsApplied",
+                json!({"pool": pool.to_string(), "slasher": slasher.to_string(),
+                    "slash_destination": destination.to_string(), "max_slash_bps": 1_000}),
+            )
+        };
+        assert_eq!(
+            HistoryEvent::new(&applied(slasher), &mints).description,
+            format!("slasher {slasher} in force: up to 10.00% per slash, sent to {destination}")
+        );
+        assert_eq!(
+            HistoryEvent::new(&applied(Pubkey::default()), &mints).description,
+            "slashing turned off"
         );
     }
 

@@ -6,11 +6,15 @@ use std::fmt;
 use anchor_lang::prelude::Pubkey;
 use serde::Serialize;
 use staking::constants::{NO_SHARE_CAP, NO_STAKE_CAP};
-use staking::state::{Delegation, Operator, Pool, Position, UnbondTicket};
+use std::collections::HashMap;
 
-use staking_client::amount::{format_date, format_duration, format_ui, format_when};
+use staking::state::{Delegation, Operator, Pool, Position, SlashSettings, UnbondTicket};
+
+use staking_client::amount::{
+    format_date, format_duration, format_duration_short, format_ui, format_when,
+};
 use staking_client::ClientError;
-use staking_client::{pda, rewards};
+use staking_client::{instructions, pda, rewards, slashing};
 
 use crate::session::Session;
 
@@ -84,7 +88,111 @@ pub struct PoolView {
     pub max_commission_bps: u16,
     /// `None`: no cap on one operator's share of the stake.
     pub max_operator_share_bps: Option<u16>,
+    /// The slash settings in force (null: slashing is off).
+    pub slashing: Option<SlashSettingsView>,
+    /// Settings announced to apply later (null: none).
+    pub pending_slashing: Option<PendingSlashSettingsView>,
     pub streams: Vec<StreamView>,
+}
+
+/// Who may slash the pool's operators, where slashed stake goes, and the most
+/// one slash may take.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct SlashSettingsView {
+    pub slasher: String,
+    /// The stake-mint token account slashed stake is sent to.
+    pub destination: String,
+    pub max_slash_bps: u16,
+}
+
+impl SlashSettingsView {
+    /// `None` when the settings name no slasher (slashing off).
+    pub fn new(settings: &SlashSettings) -> Option<Self> {
+        (settings.slasher != Pubkey::default()).then(|| SlashSettingsView {
+            slasher: settings.slasher.to_string(),
+            destination: settings.destination.to_string(),
+            max_slash_bps: settings.max_slash_bps,
+        })
+    }
+}
+
+impl fmt::Display for SlashSettingsView {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "slasher {} may take up to {} per slash, sent to {}",
+            self.slasher,
+            format_bps(self.max_slash_bps.into()),
+            self.destination
+        )
+    }
+}
+
+/// Slash settings announced ahead, to apply once the program's notice runs out.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct PendingSlashSettingsView {
+    #[serde(flatten)]
+    pub settings: SlashSettingsView,
+    /// When they apply (Unix seconds).
+    pub applies_at: i64,
+    pub seconds_left: u64,
+}
+
+/// An operator's slashes so far.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct SlashRecordView {
+    /// Stake all its slashes took (from delegated stake and from tickets).
+    pub total_slashed: TokenAmount,
+    pub slash_count: u32,
+    /// The last slash's time (Unix seconds) and rate; null when never slashed.
+    pub last_slash_at: Option<i64>,
+    pub last_slash_bps: Option<u16>,
+    /// The cluster's clock when read, for times relative to it.
+    #[serde(skip)]
+    pub now: i64,
+}
+
+impl SlashRecordView {
+    pub fn new(operator: &Operator, stake_decimals: u8, now: i64) -> Self {
+        let slashed = operator.slash_count > 0;
+        SlashRecordView {
+            total_slashed: TokenAmount::new(operator.total_slashed, stake_decimals),
+            slash_count: operator.slash_count,
+            last_slash_at: slashed.then_some(operator.last_slash_at),
+            last_slash_bps: slashed.then_some(operator.last_slash_bps),
+            now,
+        }
+    }
+
+    /// The last slash, for a table: `10.00% 5m 3s ago` (`-` when never slashed).
+    fn last_short(&self) -> String {
+        match (self.last_slash_bps, self.last_slash_at) {
+            (Some(bps), Some(at)) => format!(
+                "{} {} ago",
+                format_bps(bps.into()),
+                format_duration_short(self.now.saturating_sub(at).max(0) as u64)
+            ),
+            _ => "-".to_string(),
+        }
+    }
+}
+
+impl fmt::Display for SlashRecordView {
+    /// `10 in 1 slash, the last 10.00% on <DATE> (5m ago)`, or `never`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.last_slash_bps, self.last_slash_at) {
+            (Some(bps), Some(at)) => write!(
+                f,
+                "{} in {} slash{}, the last {} on {}",
+                self.total_slashed.ui,
+                self.slash_count,
+                if self.slash_count == 1 { "" } else { "es" },
+                format_bps(bps.into()),
+                format_when(at, self.now)
+            ),
+            _ => f.write_str("never"),
+        }
+    }
 }
 
 impl PoolView {
@@ -112,6 +220,18 @@ impl PoolView {
             max_commission_bps: pool.max_commission_bps,
             max_operator_share_bps: (pool.max_operator_share_bps < NO_SHARE_CAP)
                 .then_some(pool.max_operator_share_bps),
+            slashing: SlashSettingsView::new(&pool.slash_settings_at(now)),
+            // Pending settings whose notice ran out are in force already.
+            pending_slashing: pool
+                .pending_slash_settings()
+                .filter(|(_, at)| now < *at)
+                .and_then(|(settings, at)| {
+                    Some(PendingSlashSettingsView {
+                        settings: SlashSettingsView::new(&settings)?,
+                        applies_at: at,
+                        seconds_left: at.saturating_sub(now).max(0) as u64,
+                    })
+                }),
             streams: pool
                 .streams()
                 .iter()
@@ -186,6 +306,20 @@ impl fmt::Display for PoolView {
                 freeze_authority_text(self.stake_freeze_authority_accepted, "the stake vault"),
                 transfer_fee_authority_text(self.stake_transfer_fee_authority_accepted, "withdrawals"),
             );
+        out += &match &self.slashing {
+            Some(settings) => format!("  slashing:         {settings}\n"),
+            None => "  slashing:         off (nobody can slash operators)\n".to_string(),
+        };
+        if let Some(pending) = &self.pending_slashing {
+            out += &format!(
+                "  slashing pending: {} from {}\n",
+                pending.settings,
+                format_when(pending.applies_at, self.now)
+            );
+        }
+        if self.slashing.is_some() || self.pending_slashing.is_some() {
+            out += "                    (delegated stake leaves its operator only through an unbond ticket, answerable to its slashes until withdrawn or cancelled)\n";
+        }
         for s in &self.streams {
             out += &format!(
                     "  stream {}: mint {} rate {}/s until {} funded {} claimed {}\n    emits {}/day; {} a year per staked token at the current rate and stake, while the period runs\n    reward mint freeze authority: {}\n    reward mint transfer-fee authority: {}\n",
@@ -243,7 +377,11 @@ fn transfer_fee_authority_text(accepted: bool, exits: &str) -> String {
 pub struct TicketView {
     pub address: String,
     pub pool: String,
+    /// What was unstaked into it.
     pub amount: TokenAmount,
+    /// What it pays now (withdrawn, or returned to stake when cancelled):
+    /// `amount` less what slashes of its operator took since the unstake.
+    pub value: TokenAmount,
     pub unlock_at: i64,
     /// Seconds until it can be withdrawn (0 when unlocked).
     pub seconds_left: u64,
@@ -276,10 +414,17 @@ pub struct PositionView {
     /// What the position earns per day now, per stream, at the current rate,
     /// total stake and commission (a projection).
     pub earning_per_day: Vec<PendingReward>,
+    /// The pool can slash (a slasher in force or announced): delegated stake
+    /// leaves its operator only through an unbond ticket.
+    pub pool_can_slash: bool,
+    /// The slashes of the operator the stake is delegated to (null when not
+    /// delegated).
+    pub operator_slashes: Option<SlashRecordView>,
     pub tickets: Vec<TicketView>,
 }
 
 impl PositionView {
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         program_id: &Pubkey,
         pool_address: &Pubkey,
@@ -287,6 +432,7 @@ impl PositionView {
         position: &Position,
         delegated: Option<&(Pubkey, Operator, Delegation)>,
         tickets: &[(Pubkey, UnbondTicket)],
+        ticket_operators: &HashMap<Pubkey, Operator>,
         now: i64,
     ) -> Result<Self, ClientError> {
         let settled = rewards::settled_position(
@@ -309,30 +455,53 @@ impl PositionView {
         };
         let commission_paid = settled.commission_paid(pool.streams().len());
         let commission_bps = delegated.map_or(0, |(_, operator, _)| operator.commission_in_force());
-        let earning = pool.streams().iter().map(|stream| {
-            rewards::earning_per_day(pool, stream, position.staked, commission_bps, now)
-        });
-        Ok(PositionView {
-            address: pda::position(program_id, pool_address, &position.owner).to_string(),
-            pool: pool_address.to_string(),
-            owner: position.owner.to_string(),
-            staked: TokenAmount::new(position.staked, pool.stake_decimals),
-            pending_rewards: per_stream(&mut settled.position.rewards.iter().map(|r| r.owed)),
-            operator: delegated.map(|(address, _, _)| address.to_string()),
-            commission_paid: commission_paid.map(|paid| per_stream(&mut paid.into_iter())),
-            earning_per_day: per_stream(&mut earning.collect::<Vec<_>>().into_iter()),
-            tickets: tickets
-                .iter()
-                .filter(|(_, t)| t.pool == *pool_address)
-                .map(|(address, t)| TicketView {
+        // A delegated position's stake as its shares are worth now (after
+        // any slash since it last settled).
+        let staked = settled.position.staked;
+        let earning = pool
+            .streams()
+            .iter()
+            .map(|stream| rewards::earning_per_day(pool, stream, staked, commission_bps, now));
+        let ticket_views = tickets
+            .iter()
+            .filter(|(_, t)| t.pool == *pool_address)
+            .map(|(address, t)| {
+                let operator = instructions::ticket_operator(t)
+                    .map(|key| {
+                        ticket_operators.get(&key).ok_or_else(|| {
+                            ClientError::invalid(format!(
+                                "operator {key} of ticket {address} was not read"
+                            ))
+                        })
+                    })
+                    .transpose()?;
+                Ok(TicketView {
                     address: address.to_string(),
                     pool: t.pool.to_string(),
                     amount: TokenAmount::new(t.amount, pool.stake_decimals),
+                    value: TokenAmount::new(
+                        slashing::ticket_value(t, operator)?,
+                        pool.stake_decimals,
+                    ),
                     unlock_at: t.unlock_at,
                     seconds_left: t.unlock_at.saturating_sub(now).max(0) as u64,
                     operator: (t.operator != Pubkey::default()).then(|| t.operator.to_string()),
                 })
-                .collect(),
+            })
+            .collect::<Result<Vec<_>, ClientError>>()?;
+        Ok(PositionView {
+            address: pda::position(program_id, pool_address, &position.owner).to_string(),
+            pool: pool_address.to_string(),
+            owner: position.owner.to_string(),
+            staked: TokenAmount::new(staked, pool.stake_decimals),
+            pending_rewards: per_stream(&mut settled.position.rewards.iter().map(|r| r.owed)),
+            operator: delegated.map(|(address, _, _)| address.to_string()),
+            commission_paid: commission_paid.map(|paid| per_stream(&mut paid.into_iter())),
+            earning_per_day: per_stream(&mut earning.collect::<Vec<_>>().into_iter()),
+            pool_can_slash: pool.slashing_possible(),
+            operator_slashes: delegated
+                .map(|(_, operator, _)| SlashRecordView::new(operator, pool.stake_decimals, now)),
+            tickets: ticket_views,
         })
     }
 }
@@ -364,6 +533,12 @@ impl fmt::Display for PositionView {
             Some(operator) => out += &format!("  delegated to operator {operator}\n"),
             None => out += "  not delegated\n",
         }
+        if let Some(slashes) = &self.operator_slashes {
+            out += &format!("  operator slashed: {slashes}\n");
+            if self.pool_can_slash {
+                out += "  the pool can slash: this stake leaves the operator only through an unbond ticket (staking unstake)\n";
+            }
+        }
         for paid in self.commission_paid.iter().flatten() {
             out += &format!(
                 "  commission paid in this delegation, stream {} ({}): {}\n",
@@ -387,8 +562,13 @@ impl fmt::Display for PositionView {
                 .as_ref()
                 .map(|operator| format!(", unstaked from operator {operator}"))
                 .unwrap_or_default();
+            let slashed = if ticket.value != ticket.amount {
+                format!(", worth {} after slashes", ticket.value.ui)
+            } else {
+                String::new()
+            };
             out += &format!(
-                "  ticket {}: {} ({state}{operator})\n",
+                "  ticket {}: {} ({state}{operator}{slashed})\n",
                 ticket.address, ticket.amount.ui
             );
         }
@@ -422,6 +602,8 @@ pub struct OperatorView {
     pub unbonding: TokenAmount,
     /// Delegated stake over the pool's total stake, in basis points.
     pub share_of_pool_bps: u64,
+    #[serde(flatten)]
+    pub slashes: SlashRecordView,
     pub commission: Vec<CommissionView>,
 }
 
@@ -463,6 +645,7 @@ impl OperatorView {
             delegated: TokenAmount::new(operator.delegated, pool.stake_decimals),
             unbonding: TokenAmount::new(operator.unbonding, pool.stake_decimals),
             share_of_pool_bps: share,
+            slashes: SlashRecordView::new(operator, pool.stake_decimals, now),
             commission: pool
                 .streams()
                 .iter()
@@ -523,19 +706,41 @@ impl OperatorView {
     }
 
     /// The `operators` table: one line per operator, most delegated first.
+    /// The slash columns appear once any operator listed was slashed.
     pub fn table(operators: &[OperatorView]) -> String {
+        let any_slashed = operators.iter().any(|o| o.slashes.slash_count > 0);
+        let slash_columns = |slashed: &str, last: &str| {
+            if any_slashed {
+                format!(" {slashed:>14}  {last:<18}")
+            } else {
+                String::new()
+            }
+        };
         let mut out = format!(
-            "{:<20} {:>10} {:>22} {:>18} {:>8}  {:<8} {}\n",
-            "NAME", "COMMISSION", "PENDING CHANGE", "DELEGATED", "SHARE", "STATUS", "ADDRESS"
+            "{:<20} {:>10} {:>22} {:>18} {:>8}{}  {:<8} {}\n",
+            "NAME",
+            "COMMISSION",
+            "PENDING CHANGE",
+            "DELEGATED",
+            "SHARE",
+            slash_columns("SLASHED", "LAST SLASH"),
+            "STATUS",
+            "ADDRESS"
         );
         for o in operators {
+            let slashed = if o.slashes.slash_count > 0 {
+                o.slashes.total_slashed.ui.clone()
+            } else {
+                "-".to_string()
+            };
             out += &format!(
-                "{:<20} {:>10} {:>22} {:>18} {:>8}  {:<8} {}\n",
+                "{:<20} {:>10} {:>22} {:>18} {:>8}{}  {:<8} {}\n",
                 printable(&o.name),
                 format_bps(o.commission_bps.into()),
                 o.pending_change(),
                 o.delegated.ui,
                 format_bps(o.share_of_pool_bps),
+                slash_columns(&slashed, &o.slashes.last_short()),
                 if o.active { "active" } else { "inactive" },
                 o.address
             );
@@ -559,6 +764,7 @@ impl fmt::Display for OperatorView {
                 format_bps(self.share_of_pool_bps),
                 self.unbonding.ui,
             );
+        out += &format!("  slashed:         {}\n", self.slashes);
         for c in &self.commission {
             out += &format!(
                 "  commission stream {} ({}): owed {} claimed {}\n",
@@ -611,6 +817,7 @@ impl Session {
             return Ok(None);
         };
         let tickets = self.tickets(owner, Some(pool_address)).await?;
+        let ticket_operators = self.ticket_operators(&tickets).await?;
         let address = pda::position(&self.program_id, pool_address, owner);
         let delegated = self.delegation_of(&address, &position).await?;
         let now = self.now().await?;
@@ -621,15 +828,34 @@ impl Session {
             &position,
             delegated.as_ref(),
             &tickets,
+            &ticket_operators,
             now,
         )
         .map(Some)
+    }
+
+    /// The operators the tickets were unstaked from, which value them.
+    async fn ticket_operators(
+        &self,
+        tickets: &[(Pubkey, UnbondTicket)],
+    ) -> Result<HashMap<Pubkey, Operator>, ClientError> {
+        let mut operators = HashMap::new();
+        for key in tickets
+            .iter()
+            .filter_map(|(_, ticket)| instructions::ticket_operator(ticket))
+        {
+            if let std::collections::hash_map::Entry::Vacant(slot) = operators.entry(key) {
+                slot.insert(self.operator(&key).await?);
+            }
+        }
+        Ok(operators)
     }
 
     /// Every position of an owner, across pools.
     pub async fn position_views(&self, owner: &Pubkey) -> Result<Vec<PositionView>, ClientError> {
         let positions = self.positions(owner).await?;
         let tickets = self.tickets(owner, None).await?;
+        let ticket_operators = self.ticket_operators(&tickets).await?;
         let now = self.now().await?;
         let mut views = Vec::with_capacity(positions.len());
         for (address, position) in positions {
@@ -642,6 +868,7 @@ impl Session {
                 &position,
                 delegated.as_ref(),
                 &tickets,
+                &ticket_operators,
                 now,
             )?);
         }

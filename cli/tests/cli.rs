@@ -1031,6 +1031,310 @@ async fn delegation_through_the_cli() {
     assert!(error.contains("not delegated"), "{error}");
 }
 
+/// The pool's history, asked again until every listed transaction is served
+/// (one that landed moments ago may not be yet).
+async fn served_history(net: &Localnet, keypair: &Path, args: &[&str]) -> Value {
+    let mut history = Value::Null;
+    for _ in 0..30 {
+        history = net.json(keypair, args);
+        let served = history["transactions"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{history}"))
+            .iter()
+            .all(|tx| tx["unavailable"] != "not_served_yet");
+        if served {
+            break;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    history
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn slashing_through_the_cli() {
+    use serde_json::json;
+    let net = Localnet::start(3).await;
+    let (_, authority_key) = net.user("authority").await;
+    let (alice, alice_key) = net.user("alice").await;
+    let (bob, bob_key) = net.user("bob").await;
+    let (_, operator_key) = net.user("operator").await;
+    let (slasher, slasher_key) = net.user("slasher").await;
+    let stake_mint = net
+        .client
+        .create_mint(
+            6,
+            &SPL_TOKEN,
+            &[
+                (alice.pubkey(), 1_000_000_000),
+                (bob.pubkey(), 1_000_000_000),
+            ],
+        )
+        .await
+        .unwrap();
+
+    // A slasher from the start: nothing is staked, so it applies at once; the
+    // destination defaults to the slasher's token account, created with the pool.
+    let created = net.json(
+        &authority_key,
+        &[
+            "create-pool",
+            "--mint",
+            &stake_mint.to_string(),
+            "--unbonding-period",
+            "1h",
+            "--slasher",
+            &slasher.pubkey().to_string(),
+            "--max-slash",
+            "10%",
+        ],
+    );
+    let pool = created["pool"].as_str().unwrap().to_string();
+    let destination =
+        staking_client::pda::token_account(&slasher.pubkey(), &stake_mint, &SPL_TOKEN);
+    assert_eq!(
+        created["slash_settings"],
+        json!({"slasher": slasher.pubkey().to_string(), "destination": destination.to_string(),
+            "max_slash_bps": 1_000, "applies_at": null})
+    );
+    let view = net.json(&alice_key, &["pool", &pool]);
+    assert_eq!(
+        view["slashing"],
+        json!({"slasher": slasher.pubkey().to_string(), "destination": destination.to_string(),
+            "max_slash_bps": 1_000})
+    );
+    assert_eq!(view["pending_slashing"], Value::Null);
+
+    let registered = net.json(
+        &operator_key,
+        &[
+            "operator",
+            "register",
+            &pool,
+            "--commission",
+            "10%",
+            "--name",
+            "validator-one",
+        ],
+    );
+    let operator = registered["operator"].as_str().unwrap().to_string();
+    net.json(&alice_key, &["stake", &pool, "100"]);
+    net.json(&alice_key, &["delegate", &pool, &operator]);
+    net.json(&bob_key, &["stake", &pool, "50"]);
+    // 20 of Alice's stake is on its way out: answerable to the operator until it unlocks.
+    let first_ticket = net.json(&alice_key, &["unstake", &pool, "20"])["ticket"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // Refused before sending, in one line, naming who and what.
+    let hex = "ab".repeat(32);
+    assert_eq!(
+        net.fails(
+            &alice_key,
+            &["slash", &pool, &operator, "5%", "--reason", &hex]
+        ),
+        format!(
+            "error: you ({}) are not this pool's slasher, which is {}; sign with its keypair (-k)",
+            alice.pubkey(),
+            slasher.pubkey()
+        )
+    );
+    assert_eq!(
+        net.fails(
+            &slasher_key,
+            &["slash", &pool, &operator, "15%", "--reason", &hex]
+        ),
+        "error: a slash of 15.00% exceeds the pool's maximum slash of 10.00%"
+    );
+    let error = net.fails(&alice_key, &["undelegate", &pool]);
+    assert!(
+        error.contains("so your 80 delegated to operator")
+            && error.contains("leaves it only through an unbond ticket")
+            && error.contains(&format!("staking unstake {pool} ALL")),
+        "{error}"
+    );
+
+    // The slash, its reason the SHA-256 of an evidence file: 10% of the 80
+    // delegated and of the 20 in the ticket, reported from the event.
+    let evidence = net.dir.join("evidence.txt");
+    std::fs::write(&evidence, "double signed slot 1234").unwrap();
+    let slashed = net.json(
+        &slasher_key,
+        &[
+            "slash",
+            &pool,
+            &operator,
+            "10%",
+            "--reason",
+            evidence.to_str().unwrap(),
+        ],
+    );
+    use sha2::Digest;
+    let reason: String = sha2::Sha256::digest(b"double signed slot 1234")
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    assert_eq!(slashed["action"], "slash");
+    assert_eq!(slashed["bps"], 1_000);
+    assert_eq!(slashed["reason"], reason);
+    assert_eq!(slashed["reason_file"], evidence.to_str().unwrap());
+    let amount = |units: u64| json!({"ui": staking_client::amount::format_ui(units, 6), "base_units": units});
+    assert_eq!(
+        slashed["slashed"],
+        json!({"operator": operator, "slasher": slasher.pubkey().to_string(), "bps": 1_000,
+            "reason": reason, "from_delegated": amount(8_000_000),
+            "from_tickets": amount(2_000_000), "dust": amount(0), "total": amount(10_000_000),
+            "destination": destination.to_string(),
+            "operator_delegated_after": amount(72_000_000),
+            "operator_unbonding_after": amount(18_000_000)}),
+        "{slashed}"
+    );
+    assert_eq!(
+        net.client.token_balance(&destination).await.unwrap(),
+        10_000_000
+    );
+
+    // The delegator lost 10% of its stake and of its ticket; Bob, undelegated, nothing.
+    let position = net.json(&alice_key, &["position", &pool]);
+    assert_eq!(position["staked"], amount(72_000_000), "{position}");
+    assert_eq!(position["tickets"][0]["amount"], amount(20_000_000));
+    assert_eq!(position["tickets"][0]["value"], amount(18_000_000));
+    assert_eq!(position["pool_can_slash"], true);
+    let record = &position["operator_slashes"];
+    assert_eq!(record["total_slashed"], amount(10_000_000));
+    assert_eq!(
+        (
+            record["slash_count"].clone(),
+            record["last_slash_bps"].clone()
+        ),
+        (1.into(), 1_000.into())
+    );
+    assert!(record["last_slash_at"].as_i64().unwrap() > 0, "{position}");
+    let text = net.cli(&alice_key, &["position", &pool]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("staked: 72\n")
+            && text.contains("worth 18 after slashes")
+            && text.contains("operator slashed: 10 in 1 slash, the last 10.00% on "),
+        "{text}"
+    );
+    let bobs = net.json(&bob_key, &["position", &pool]);
+    assert_eq!(bobs["staked"], amount(50_000_000), "{bobs}");
+    assert_eq!(bobs["operator"], Value::Null);
+    assert_eq!(bobs["operator_slashes"], Value::Null);
+
+    // The operator's record, in `operator show` and `operators`.
+    let shown = net.json(&alice_key, &["operator", "show", &operator]);
+    let operators = net.json(&alice_key, &["operators", &pool]);
+    for view in [&shown, &operators[0]] {
+        assert_eq!(view["total_slashed"], amount(10_000_000), "{view}");
+        assert_eq!(view["slash_count"], 1);
+        assert_eq!(view["last_slash_bps"], 1_000);
+        assert_eq!(view["last_slash_at"], record["last_slash_at"]);
+        assert_eq!(view["delegated"], amount(72_000_000));
+        assert_eq!(view["unbonding"], amount(18_000_000));
+    }
+    let table = net.cli(&alice_key, &["operators", &pool]);
+    let table = String::from_utf8_lossy(&table.stdout);
+    assert!(
+        table.contains("SLASHED") && table.contains("LAST SLASH") && table.contains("10.00% "),
+        "{table}"
+    );
+
+    // `staking history`: the slash in plain words with UI amounts.
+    let history = served_history(&net, &alice_key, &["history", &pool, "--limit", "1"]).await;
+    let event = &history["transactions"][0]["events"][0];
+    assert_eq!(event["name"], "Slashed", "{history}");
+    assert_eq!(event["amount"], amount(10_000_000));
+    assert_eq!(event["mint"], stake_mint.to_string());
+    assert_eq!(
+        event["description"],
+        format!(
+            "slasher {} slashed operator {operator} by 10.00% (reason {reason}): took 8 from delegated stake and 2 from unbond tickets: 10 sent to {destination}; the operator has 72 delegated and 18 in unbond tickets left",
+            slasher.pubkey()
+        )
+    );
+
+    // Leaving the operator: unstake what the slash left, then undelegate;
+    // the tickets may not go to stake elsewhere before they unlock.
+    let unstaked = net.json(&alice_key, &["unstake", &pool, "ALL"]);
+    assert_eq!(unstaked["amount"], 72_000_000);
+    net.json(&alice_key, &["undelegate", &pool]);
+    let error = net.fails(&alice_key, &["cancel-unbond", &pool, &first_ticket]);
+    assert!(
+        error.contains(&format!(
+            "ticket {first_ticket} was unstaked from operator {operator}: until it unlocks "
+        )) && error.contains("it can return only to stake delegated to that operator")
+            && error.contains("UTC (in ")
+            && error.contains("your position is not delegated"),
+        "{error}"
+    );
+
+    // Settings: a higher maximum waits out a notice, a lower one
+    // applies at once (replacing it), and the slasher can be removed.
+    let now = net.client.now().await.unwrap();
+    let higher = net.json(
+        &authority_key,
+        &["update-pool", &pool, "--max-slash", "20%"],
+    );
+    let applies_at = higher["slash_settings"]["applies_at"].as_i64().unwrap();
+    // At least one unbonding period's notice (the program decides how long).
+    assert!(applies_at >= now + 3_600, "{higher}");
+    let view = net.json(&alice_key, &["pool", &pool]);
+    assert_eq!(view["slashing"]["max_slash_bps"], 1_000);
+    assert_eq!(view["pending_slashing"]["max_slash_bps"], 2_000);
+    // The result projects the date before sending; the program dates it
+    // when the transaction runs, a few seconds later at most.
+    let scheduled = view["pending_slashing"]["applies_at"].as_i64().unwrap();
+    assert!(
+        (applies_at..applies_at + 60).contains(&scheduled),
+        "{applies_at} {view}"
+    );
+    let lower = net.json(&authority_key, &["update-pool", &pool, "--max-slash", "5%"]);
+    assert_eq!(lower["slash_settings"]["applies_at"], Value::Null);
+    let view = net.json(&alice_key, &["pool", &pool]);
+    assert_eq!(view["slashing"]["max_slash_bps"], 500);
+    assert_eq!(view["pending_slashing"], Value::Null);
+    let off = net.json(&authority_key, &["update-pool", &pool, "--no-slasher"]);
+    assert_eq!(
+        off["slash_settings"],
+        json!({"slasher": null, "destination": null, "max_slash_bps": 0, "applies_at": null})
+    );
+    assert_eq!(
+        net.json(&alice_key, &["pool", &pool])["slashing"],
+        Value::Null
+    );
+    assert_eq!(
+        net.fails(
+            &slasher_key,
+            &["slash", &pool, &operator, "1%", "--reason", &hex]
+        ),
+        format!("error: slashing is off in pool {pool}: it has no slasher")
+    );
+    let history = served_history(&net, &alice_key, &["history", &pool, "--limit", "3"]).await;
+    let described: Vec<&str> = history["transactions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|tx| tx["events"][0]["description"].as_str().unwrap())
+        .collect();
+    assert_eq!(described[0], "slashing turned off", "{history}");
+    assert!(
+        described[1].starts_with(&format!(
+            "slasher {} in force: up to 5.00% per slash",
+            slasher.pubkey()
+        )),
+        "{history}"
+    );
+    assert!(
+        described[2].starts_with(&format!(
+            "announced slasher {} (up to 20.00% per slash, sent to {destination}) from ",
+            slasher.pubkey()
+        )),
+        "{history}"
+    );
+}
+
 /// Closed pipes and argument errors need no validator: no panic anywhere,
 /// clap's whole message, and help when nothing is given.
 #[test]

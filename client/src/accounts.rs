@@ -221,12 +221,57 @@ pub fn decode_token_balance(
                 is,
                 what: "token account",
             },
+            // "<X> is not a token account".
             _ => ClientError::WrongAccountType {
-                what: "token account",
+                what: "token",
                 address: *address,
             },
         }),
     }
+}
+
+/// What the client needs of a token account: its mint, owner and balance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenAccountInfo {
+    pub address: Pubkey,
+    pub mint: Pubkey,
+    /// Who may move its tokens (not the token program, which owns the account).
+    pub owner: Pubkey,
+    pub amount: u64,
+    pub token_program: Pubkey,
+}
+
+/// A token account of either token program (by the layouts
+/// [`foreign_kind`] reads), initialized.
+pub fn decode_token_account(
+    address: &Pubkey,
+    program_owner: &Pubkey,
+    data: &[u8],
+) -> Result<TokenAccountInfo, ClientError> {
+    let kind = foreign_kind(program_owner, data);
+    // State at byte 108: 0 uninitialized, 1 initialized, 2 frozen.
+    if kind != Some("a token account") || data[108] == 0 {
+        return Err(match kind {
+            Some(is) if is != "a token account" => ClientError::NotA {
+                address: *address,
+                is,
+                what: "token account",
+            },
+            // "<X> is not a token account".
+            _ => ClientError::WrongAccountType {
+                what: "token",
+                address: *address,
+            },
+        });
+    }
+    let key = |at: usize| Pubkey::new_from_array(data[at..at + 32].try_into().expect("32 bytes"));
+    Ok(TokenAccountInfo {
+        address: *address,
+        mint: key(0),
+        owner: key(32),
+        amount: u64::from_le_bytes(data[64..72].try_into().expect("8 bytes")),
+        token_program: *program_owner,
+    })
 }
 
 fn discriminator_filter<T: Discriminator>() -> RpcFilterType {

@@ -294,7 +294,7 @@ pub fn format_when(unix_seconds: i64, now: i64) -> String {
 }
 
 /// The two largest units of a duration: `29d 23h`, `5m 3s`.
-fn format_duration_short(seconds: u64) -> String {
+pub fn format_duration_short(seconds: u64) -> String {
     format_duration(seconds)
         .split(' ')
         .take(2)

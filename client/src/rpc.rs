@@ -286,6 +286,15 @@ impl StakingClient {
         }
     }
 
+    /// A token account, which must exist.
+    pub async fn token_account(
+        &self,
+        address: &Pubkey,
+    ) -> Result<accounts::TokenAccountInfo, ClientError> {
+        let (owner, data) = self.existing("token account", address).await?;
+        accounts::decode_token_account(address, &owner, &data)
+    }
+
     /// Whether an account exists.
     pub async fn exists(&self, address: &Pubkey) -> Result<bool, ClientError> {
         Ok(self.raw_account(address).await?.is_some())
