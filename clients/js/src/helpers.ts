@@ -1,6 +1,7 @@
 // What the generator cannot derive: accounts the program pins through what a
 // pool, position or ticket stores (its token programs, its operator, the
-// reward streams `claim_rewards` pays), and the owner's token accounts.
+// reward streams `claim_rewards` pays), the owner's token accounts, and what
+// a slash changes without touching the accounts it reaches.
 import {
     AccountRole,
     getAddressEncoder,
@@ -14,9 +15,12 @@ import {
     findPositionPda,
     findRewardVaultPda,
     STAKING_PROGRAM_ADDRESS,
+    type Delegation,
+    type Operator,
     type Pool,
     type Position,
     type RewardStream,
+    type StoredQ64,
     type UnbondTicket,
 } from './generated';
 
@@ -128,4 +132,118 @@ export async function withClaimedStreams<T extends Instruction>(
         );
     }
     return { ...instruction, accounts: [...(instruction.accounts ?? []), ...extra] };
+}
+
+// Slashing: what the program computes lazily (a slash touches neither the
+// delegations nor the tickets it reaches), projected exactly, in base units,
+// from the accounts as fetched. Pass accounts read at the same slot (one
+// `getMultipleAccounts`, or fetches at one commitment with nothing sent in
+// between): mixing states can give values the program never would.
+
+/** A Q64.64 value (`StoredQ64`, two little-endian words) as one bigint: `high·2^64 + low`. */
+export function q64Value(value: StoredQ64): bigint {
+    return (value.high << 64n) | value.low;
+}
+
+/**
+ * The stake a delegation holds in its operator now (`Operator::stake_of`):
+ * `floor(shares × delegated / delegatedShares)`, all of `delegated` for the
+ * holder of every share, 0 with no shares. A slash lowers the operator's
+ * `delegated` at once; the position's own `staked` field catches up only at
+ * its next settlement (any instruction on it: stake, claim, unstake, …), so
+ * this is what it will read then. Pass the delegation's own operator
+ * (`delegation.operator`, the position's `operator`).
+ */
+export function delegatedStake(
+    operator: Pick<Operator, 'delegated' | 'delegatedShares'>,
+    delegation: Pick<Delegation, 'shares'>,
+): bigint {
+    const { delegated, delegatedShares } = operator;
+    const { shares } = delegation;
+    if (shares > delegatedShares) {
+        throw new RangeError(`the delegation holds ${shares} shares of an operator that has ${delegatedShares}`);
+    }
+    if (shares === delegatedShares) return shares === 0n ? 0n : delegated;
+    return (shares * delegated) / delegatedShares;
+}
+
+/**
+ * What an unbond ticket pays now, on `withdraw` or `cancel_unbond`
+ * (`Operator::ticket_value`): its amount when it recorded no operator
+ * (unstaked undelegated: slashes never reach it); otherwise, given that
+ * operator (`ticket.operator`), 0 when a 100% slash took its ticket epoch
+ * whole, else `floor(amount × factor_now / factor_at_unstake)` (its amount
+ * while no slash happened since its unstake), at most the operator's
+ * `unbonding`; each factor is a Q64.64 mantissa times `2^-shift`
+ * (`ticketFactorQ`, `ticketFactorShift`; `slashFactorQ`, `slashFactorShift`).
+ */
+export function ticketValue(
+    ticket: Pick<UnbondTicket, 'operator' | 'amount' | 'slashFactorQ' | 'slashFactorShift' | 'ticketEpoch'>,
+    operator?: Pick<Operator, 'unbonding' | 'ticketFactorQ' | 'ticketFactorShift' | 'ticketEpoch'>,
+): bigint {
+    if (ticket.operator === NO_ADDRESS) return ticket.amount;
+    if (!operator) {
+        throw new TypeError(`the ticket answers to operator ${ticket.operator}: pass that operator's account`);
+    }
+    if (ticket.ticketEpoch !== operator.ticketEpoch) return 0n;
+    const now = q64Value(operator.ticketFactorQ);
+    const at = q64Value(ticket.slashFactorQ);
+    const shift = operator.ticketFactorShift - ticket.slashFactorShift;
+    if (shift < 0 || (shift === 0 && now > at)) {
+        throw new RangeError("the operator's ticket factor is above the ticket's: not the operator it answers to?");
+    }
+    let value: bigint;
+    if (now === at && shift === 0) value = ticket.amount;
+    else if (shift >= 64) value = 0n;
+    else value = ((ticket.amount * now) / at) >> BigInt(shift);
+    // The factor is rounded up at each slash: never more than the operator holds for tickets.
+    return value < operator.unbonding ? value : operator.unbonding;
+}
+
+/** Who may slash a pool's operators, where slashed stake goes and the most one slash may take. */
+export type SlashSettings = {
+    /** `NO_ADDRESS` when nobody may slash (slashing off). */
+    slasher: Address;
+    /** A token account of the stake mint; `NO_ADDRESS` with no slasher. */
+    destination: Address;
+    /** Basis points; 0 with no slasher. */
+    maxSlashBps: number;
+};
+
+type PoolSlashFields = Pick<
+    Pool,
+    | 'slasher'
+    | 'slashDestination'
+    | 'maxSlashBps'
+    | 'pendingSlasher'
+    | 'pendingSlashDestination'
+    | 'pendingMaxSlashBps'
+    | 'pendingSlashSettingsAt'
+>;
+
+/**
+ * The slash settings in force at `now` (unix seconds, e.g. the cluster's
+ * Clock), as `Pool::slash_settings_at` reads them: pending settings whose
+ * time has come count as applied, though the pool applies them only at its
+ * next `slash` or `set_slasher`.
+ */
+export function slashSettingsAt(pool: PoolSlashFields, now: bigint | number): SlashSettings {
+    if (pool.pendingSlashSettingsAt !== 0n && BigInt(now) >= pool.pendingSlashSettingsAt) {
+        return {
+            slasher: pool.pendingSlasher,
+            destination: pool.pendingSlashDestination,
+            maxSlashBps: pool.pendingMaxSlashBps,
+        };
+    }
+    return { slasher: pool.slasher, destination: pool.slashDestination, maxSlashBps: pool.maxSlashBps };
+}
+
+/**
+ * Whether the pool can slash now or after settings already announced
+ * (`Pool::slashing_possible`). Then a delegated position's stake leaves its
+ * operator only through an unbond ticket: `undelegate` and `redelegate` of a
+ * position with stake fail with `DelegatedStakeMustUnbond`.
+ */
+export function slashingPossible(pool: Pick<Pool, 'slasher' | 'pendingSlashSettingsAt'>): boolean {
+    return pool.slasher !== NO_ADDRESS || pool.pendingSlashSettingsAt !== 0n;
 }

@@ -27,6 +27,7 @@ import {
     getClaimCommissionInstructionAsync,
     getClaimRewardsInstructionAsync,
     getCompoundInstructionAsync,
+    getDelegationSize,
     getDelegateInstructionAsync,
     getFundRewardsInstructionAsync,
     getInitializePoolInstructionAsync,
@@ -502,9 +503,12 @@ test('operator: register, a holder delegates, commission accrues and is claimed,
     assert.equal(pos.staked, 60n * S);
     assert.equal((await fetchOperator(net.rpc, second.address, { commitment: 'confirmed' })).data.delegated, 0n);
     assert.equal((await fetchMaybeDelegation(net.rpc, delegationAddress, { commitment: 'confirmed' })).exists, false);
-    // The delegation's rent (2,561,280 lamports) comes back, less the 5,000-lamport fee.
+    // The delegation's rent comes back, less the 5,000-lamport fee.
     const lamportsAfter = (await net.rpc.getBalance(holder.address, { commitment: 'confirmed' }).send()).value;
-    assert.equal(lamportsAfter - lamportsBefore, 2_561_280n - 5_000n);
+    const delegationRent = await net.rpc
+        .getMinimumBalanceForRentExemption(BigInt(getDelegationSize()), { commitment: 'confirmed' })
+        .send();
+    assert.equal(lamportsAfter - lamportsBefore, delegationRent - 5_000n);
 });
 
 test('events: a stake seen through logsSubscribe decodes to a Staked event', async () => {

@@ -98,17 +98,20 @@ export type Operator = {
   /** Shares the delegations hold in `delegated` (equal to it until a slash). */
   delegatedShares: bigint;
   /**
-   * Multiplier (Q64.64, 1.0 with no ticket open) every slash lowers; an
-   * open ticket is worth its amount times this over the value at its unstake.
+   * The multiplier every slash lowers (1.0 with no ticket open), as
+   * `ticket_factor_q × 2^-ticket_factor_shift` with the Q64.64 mantissa in
+   * [0.5, 1] (see `math::TicketFactor`); an open ticket is worth its
+   * amount times this over the value at its unstake.
    */
   ticketFactorQ: StoredQ64;
   /** Tickets of the current `ticket_epoch` still open. */
   openTickets: bigint;
+  ticketFactorShift: number;
   /**
    * Bumped when a 100% slash takes the tickets whole: tickets of an
    * earlier epoch are worth nothing.
    */
-  ticketEpoch: bigint;
+  ticketEpoch: number;
   /** Stake all slashes took, base units. */
   totalSlashed: bigint;
   /** Time of the last slash (unix seconds); 0 when never slashed. */
@@ -151,17 +154,20 @@ export type OperatorArgs = {
   /** Shares the delegations hold in `delegated` (equal to it until a slash). */
   delegatedShares: number | bigint;
   /**
-   * Multiplier (Q64.64, 1.0 with no ticket open) every slash lowers; an
-   * open ticket is worth its amount times this over the value at its unstake.
+   * The multiplier every slash lowers (1.0 with no ticket open), as
+   * `ticket_factor_q × 2^-ticket_factor_shift` with the Q64.64 mantissa in
+   * [0.5, 1] (see `math::TicketFactor`); an open ticket is worth its
+   * amount times this over the value at its unstake.
    */
   ticketFactorQ: StoredQ64Args;
   /** Tickets of the current `ticket_epoch` still open. */
   openTickets: number | bigint;
+  ticketFactorShift: number;
   /**
    * Bumped when a 100% slash takes the tickets whole: tickets of an
    * earlier epoch are worth nothing.
    */
-  ticketEpoch: number | bigint;
+  ticketEpoch: number;
   /** Stake all slashes took, base units. */
   totalSlashed: number | bigint;
   /** Time of the last slash (unix seconds); 0 when never slashed. */
@@ -192,7 +198,8 @@ export function getOperatorEncoder(): FixedSizeEncoder<OperatorArgs> {
       ["delegatedShares", getU64Encoder()],
       ["ticketFactorQ", getStoredQ64Encoder()],
       ["openTickets", getU64Encoder()],
-      ["ticketEpoch", getU64Encoder()],
+      ["ticketFactorShift", getU32Encoder()],
+      ["ticketEpoch", getU32Encoder()],
       ["totalSlashed", getU64Encoder()],
       ["lastSlashAt", getI64Encoder()],
       ["slashCount", getU32Encoder()],
@@ -222,7 +229,8 @@ export function getOperatorDecoder(): FixedSizeDecoder<Operator> {
     ["delegatedShares", getU64Decoder()],
     ["ticketFactorQ", getStoredQ64Decoder()],
     ["openTickets", getU64Decoder()],
-    ["ticketEpoch", getU64Decoder()],
+    ["ticketFactorShift", getU32Decoder()],
+    ["ticketEpoch", getU32Decoder()],
     ["totalSlashed", getU64Decoder()],
     ["lastSlashAt", getI64Decoder()],
     ["slashCount", getU32Decoder()],

@@ -119,7 +119,7 @@ export type Pool = {
   slashDestination: Address;
   /**
    * Settings that take effect at `pending_slash_settings_at`: a new slasher
-   * or a higher maximum waits one unbonding period, so delegators can leave.
+   * or a higher maximum waits two unbonding periods, so delegators can leave.
    */
   pendingSlasher: Address;
   pendingSlashDestination: Address;
@@ -195,7 +195,7 @@ export type PoolArgs = {
   slashDestination: Address;
   /**
    * Settings that take effect at `pending_slash_settings_at`: a new slasher
-   * or a higher maximum waits one unbonding period, so delegators can leave.
+   * or a higher maximum waits two unbonding periods, so delegators can leave.
    */
   pendingSlasher: Address;
   pendingSlashDestination: Address;

@@ -23,6 +23,8 @@ import {
   getI64Encoder,
   getStructDecoder,
   getStructEncoder,
+  getU32Decoder,
+  getU32Encoder,
   getU64Decoder,
   getU64Encoder,
   transformEncoder,
@@ -79,10 +81,13 @@ export type UnbondTicket = {
   createdAt: bigint;
   /** Withdrawable from this time on (unix seconds). */
   unlockAt: bigint;
-  /** The operator's `ticket_factor_q` when the ticket was unstaked. */
+  /**
+   * The operator's ticket multiplier (`ticket_factor_q`,
+   * `ticket_factor_shift`) and `ticket_epoch` when the ticket was unstaked.
+   */
   slashFactorQ: StoredQ64;
-  /** The operator's `ticket_epoch` when the ticket was unstaked. */
-  ticketEpoch: bigint;
+  slashFactorShift: number;
+  ticketEpoch: number;
 };
 
 export type UnbondTicketArgs = {
@@ -108,10 +113,13 @@ export type UnbondTicketArgs = {
   createdAt: number | bigint;
   /** Withdrawable from this time on (unix seconds). */
   unlockAt: number | bigint;
-  /** The operator's `ticket_factor_q` when the ticket was unstaked. */
+  /**
+   * The operator's ticket multiplier (`ticket_factor_q`,
+   * `ticket_factor_shift`) and `ticket_epoch` when the ticket was unstaked.
+   */
   slashFactorQ: StoredQ64Args;
-  /** The operator's `ticket_epoch` when the ticket was unstaked. */
-  ticketEpoch: number | bigint;
+  slashFactorShift: number;
+  ticketEpoch: number;
 };
 
 /** Gets the encoder for {@link UnbondTicketArgs} account data. */
@@ -128,7 +136,8 @@ export function getUnbondTicketEncoder(): FixedSizeEncoder<UnbondTicketArgs> {
       ["createdAt", getI64Encoder()],
       ["unlockAt", getI64Encoder()],
       ["slashFactorQ", getStoredQ64Encoder()],
-      ["ticketEpoch", getU64Encoder()],
+      ["slashFactorShift", getU32Encoder()],
+      ["ticketEpoch", getU32Encoder()],
     ]),
     (value) => ({ ...value, discriminator: UNBOND_TICKET_DISCRIMINATOR }),
   );
@@ -147,7 +156,8 @@ export function getUnbondTicketDecoder(): FixedSizeDecoder<UnbondTicket> {
     ["createdAt", getI64Decoder()],
     ["unlockAt", getI64Decoder()],
     ["slashFactorQ", getStoredQ64Decoder()],
-    ["ticketEpoch", getU64Decoder()],
+    ["slashFactorShift", getU32Decoder()],
+    ["ticketEpoch", getU32Decoder()],
   ]);
 }
 

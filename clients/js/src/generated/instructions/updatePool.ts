@@ -72,7 +72,11 @@ export type UpdatePoolInstruction<
 
 export type UpdatePoolInstructionData = {
   discriminator: ReadonlyUint8Array;
-  /** Applies to tickets created from now on; existing tickets keep their unlock time. */
+  /**
+   * Applies to tickets created from now on; existing tickets keep their
+   * unlock time. A longer period postpones pending slash settings so that
+   * their notice still covers leaving.
+   */
   unbondingPeriod: Option<bigint>;
   minStake: Option<bigint>;
   maxTotalStake: Option<bigint>;
@@ -85,7 +89,11 @@ export type UpdatePoolInstructionData = {
 };
 
 export type UpdatePoolInstructionDataArgs = {
-  /** Applies to tickets created from now on; existing tickets keep their unlock time. */
+  /**
+   * Applies to tickets created from now on; existing tickets keep their
+   * unlock time. A longer period postpones pending slash settings so that
+   * their notice still covers leaving.
+   */
   unbondingPeriod: OptionOrNullable<number | bigint>;
   minStake: OptionOrNullable<number | bigint>;
   maxTotalStake: OptionOrNullable<number | bigint>;
