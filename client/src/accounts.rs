@@ -204,6 +204,23 @@ fn token_2022_authorities(
     (close, fee_authority, change_epoch)
 }
 
+/// The error for an account that is not a (initialized) token account:
+/// naming what it is when [`foreign_kind`] recognised it.
+fn not_a_token_account(address: &Pubkey, kind: Option<&'static str>) -> ClientError {
+    match kind {
+        Some(is) if is != "a token account" => ClientError::NotA {
+            address: *address,
+            is,
+            what: "token account",
+        },
+        // "<X> is not a token account".
+        _ => ClientError::WrongAccountType {
+            what: "token",
+            address: *address,
+        },
+    }
+}
+
 /// A token account's balance (base layout shared by both token programs).
 pub fn decode_token_balance(
     address: &Pubkey,
@@ -215,18 +232,7 @@ pub fn decode_token_balance(
         Some(bytes) if is_token_program => {
             Ok(u64::from_le_bytes(bytes.try_into().expect("8 bytes")))
         }
-        _ => Err(match foreign_kind(owner, data) {
-            Some(is) if is != "a token account" => ClientError::NotA {
-                address: *address,
-                is,
-                what: "token account",
-            },
-            // "<X> is not a token account".
-            _ => ClientError::WrongAccountType {
-                what: "token",
-                address: *address,
-            },
-        }),
+        _ => Err(not_a_token_account(address, foreign_kind(owner, data))),
     }
 }
 
@@ -251,18 +257,7 @@ pub fn decode_token_account(
     let kind = foreign_kind(program_owner, data);
     // State at byte 108: 0 uninitialized, 1 initialized, 2 frozen.
     if kind != Some("a token account") || data[108] == 0 {
-        return Err(match kind {
-            Some(is) if is != "a token account" => ClientError::NotA {
-                address: *address,
-                is,
-                what: "token account",
-            },
-            // "<X> is not a token account".
-            _ => ClientError::WrongAccountType {
-                what: "token",
-                address: *address,
-            },
-        });
+        return Err(not_a_token_account(address, kind));
     }
     let key = |at: usize| Pubkey::new_from_array(data[at..at + 32].try_into().expect("32 bytes"));
     Ok(TokenAccountInfo {
