@@ -399,7 +399,8 @@ test('slash 10%: destination, event, operator, delegated stake and ticket projec
     assert.equal(operatorData.delegated, 72n * S + 3n);
     assert.equal(operatorData.delegatedShares, 60n * S + C_STAKE, 'a slash leaves the shares alone');
     assert.equal(operatorData.unbonding, 36n * S);
-    assert.equal(operatorData.ticketEpoch, 0n);
+    assert.equal(operatorData.ticketEpoch, 0);
+    assert.equal(operatorData.ticketFactorShift, 0);
     assert.equal(q64Value(operatorData.ticketFactorQ), (Q64_ONE * 9_000n + 9_999n) / 10_000n, 'ceil(0.9 × 2^64)');
     poolData = await fetchPoolData();
     assert.equal(poolData.totalStaked, poolBefore.totalStaked - fromDelegated);
@@ -442,7 +443,8 @@ test('slash 10%: destination, event, operator, delegated stake and ticket projec
     assert.equal(big(anchorOperator.delegatedShares), operatorData.delegatedShares);
     assert.deepEqual(q64(anchorOperator.ticketFactorQ), operatorData.ticketFactorQ);
     assert.equal(big(anchorOperator.openTickets), operatorData.openTickets);
-    assert.equal(big(anchorOperator.ticketEpoch), operatorData.ticketEpoch);
+    assert.equal(anchorOperator.ticketEpoch, operatorData.ticketEpoch);
+    assert.equal(anchorOperator.ticketFactorShift, operatorData.ticketFactorShift);
     assert.equal(big(anchorOperator.totalSlashed), operatorData.totalSlashed);
     assert.equal(big(anchorOperator.lastSlashAt), operatorData.lastSlashAt);
     assert.equal(anchorOperator.slashCount, operatorData.slashCount);
@@ -462,7 +464,8 @@ test('slash 10%: destination, event, operator, delegated stake and ticket projec
     assert.equal(big(anchorDelegation.shares), delegationAData.shares);
     const anchorTicket = await accounts.unbondTicket.fetch(new PublicKey(ticket));
     assert.deepEqual(q64(anchorTicket.slashFactorQ), ticketNow.slashFactorQ);
-    assert.equal(big(anchorTicket.ticketEpoch), ticketNow.ticketEpoch);
+    assert.equal(anchorTicket.ticketEpoch, ticketNow.ticketEpoch);
+    assert.equal(anchorTicket.slashFactorShift, ticketNow.slashFactorShift);
 
     // No escape: A's staked position may not leave the operator but through a ticket.
     await sendExpectingStakingError(
@@ -532,7 +535,7 @@ test('slash 10%: destination, event, operator, delegated stake and ticket projec
     // which may show one unit less; here they are worth exactly what the ticket paid.
     assert.equal(stakeA, settledA + projectedTicket);
 
-    // A higher maximum waits one unbonding period; slashSettingsAt reads both sides of it.
+    // A higher maximum waits two unbonding periods; slashSettingsAt reads both sides of it.
     const beforeScheduling = await net.clusterTime();
     const scheduled = await net.send(net.payer, [
         getSetSlasherInstruction({
@@ -547,9 +550,9 @@ test('slash 10%: destination, event, operator, delegated stake and ticket projec
     const { effectiveAt } = only(await eventsOf(scheduled), 'slashSettingsScheduled');
     poolData = await fetchPoolData();
     assert.equal(poolData.pendingSlashSettingsAt, effectiveAt);
-    assert.ok(
-        effectiveAt >= beforeScheduling + UNBONDING_SECONDS && effectiveAt <= afterScheduling + UNBONDING_SECONDS,
-    );
+    // Two unbonding periods of notice: one to react, one for the tickets of those who leave.
+    const notice = 2n * UNBONDING_SECONDS;
+    assert.ok(effectiveAt >= beforeScheduling + notice && effectiveAt <= afterScheduling + notice);
     assert.equal(slashingPossible(poolData), true);
     assert.deepEqual(slashSettingsAt(poolData, afterScheduling), settings);
     assert.deepEqual(slashSettingsAt(poolData, effectiveAt - 1n), settings);
