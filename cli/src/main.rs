@@ -1051,16 +1051,30 @@ async fn send(client: &Session, out: &Printer, plan: Plan) -> Result<(), ClientE
         spinner.finish_and_clear();
     }
     let sent = result?;
+    let signature = sent.signature.to_string();
     out.print(&TransactionResult {
         action: plan.action,
         pool: plan.pool.to_string(),
         outcome: Outcome::Sent {
-            signature: sent.signature.to_string(),
+            signature: signature.clone(),
             compute_units: sent.compute_units,
             reported: Reported::new(plan.report.as_ref(), sent.events.as_deref()),
         },
         summary: plan.summary,
     })
+    .map_err(|error| landed_but_unprinted(&signature, &error))
+}
+
+/// An output error after the transaction landed: the change is made, so the
+/// message says so and names the transaction, rather than a bare failure.
+fn landed_but_unprinted(signature: &str, error: &ClientError) -> ClientError {
+    let why = error.to_string();
+    let why = why
+        .strip_prefix("cannot write the output: ")
+        .unwrap_or(&why);
+    ClientError::invalid(format!(
+        "transaction {signature} landed, but its result could not be printed: {why}"
+    ))
 }
 
 async fn dry_run(client: &Session, out: &Printer, plan: Plan) -> Result<(), ClientError> {
@@ -1468,6 +1482,18 @@ mod tests {
             }
         ));
         assert!(needs_signer(&slash.command));
+    }
+
+    #[test]
+    fn an_unprintable_result_still_names_the_landed_transaction() {
+        let error = landed_but_unprinted(
+            "5xSig",
+            &ClientError::invalid("cannot write the output: No space left on device (os error 28)"),
+        );
+        assert_eq!(
+            error.to_string(),
+            "transaction 5xSig landed, but its result could not be printed: No space left on device (os error 28)"
+        );
     }
 
     #[test]

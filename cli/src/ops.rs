@@ -15,7 +15,9 @@ use staking::token::AcceptedMintAuthorities;
 use crate::output::{to_hex, Action, PoolMints, Report, SlashSettingsChange};
 use crate::views::{format_bps, is_bidi_control, printable};
 use staking_client::accounts::{reward_stream, MintInfo};
-use staking_client::amount::{format_duration, format_ui, format_when, AmountArg, UiAmount};
+use staking_client::amount::{
+    format_date, format_duration, format_ui, format_when, AmountArg, UiAmount,
+};
 use staking_client::ClientError;
 use staking_client::{instructions as ix, pda, rewards, slashing, StakingClient};
 
@@ -354,6 +356,9 @@ impl Session {
         }
         let mut instructions = Vec::new();
         let position = self.position(pool_address, &me).await?;
+        if let Some(operator) = position.as_ref().and_then(operator_of) {
+            check_takes_stake(pool_address, &operator, &self.operator(&operator).await?)?;
+        }
         if position.is_none() {
             instructions.push(ix::open_position(&self.program_id, pool_address, &me));
         }
@@ -390,11 +395,8 @@ impl Session {
         let now = self.now().await?;
         // What the program will find: a slash since the last settlement
         // lowered a delegated position's stake.
-        let staked = self
-            .settled(pool_address, &pool, &position, now)
-            .await?
-            .0
-            .staked;
+        let (settled, delegated) = self.settled(pool_address, &pool, &position, now).await?;
+        let staked = settled.staked;
         let base = amount_in(
             amount,
             staked,
@@ -410,6 +412,13 @@ impl Session {
         }
         let ticket_keypair = Arc::new(Keypair::new());
         let ticket = ticket_keypair.pubkey();
+        let unlock_at = now.saturating_add(pool.unbonding_period.try_into().unwrap_or(i64::MAX));
+        let answerable = match &delegated {
+            Some((operator, _, _)) if pool.slashing_possible() => format!(
+                "; until you withdraw it, the ticket stays answerable to operator {operator}'s slashes (withdraw it once it unlocks)"
+            ),
+            _ => String::new(),
+        };
         Ok(Plan {
             signers: vec![ticket_keypair],
             instructions: vec![ix::unstake(
@@ -421,12 +430,9 @@ impl Session {
                 base,
             )],
             summary: format!(
-                "Unstake {} from pool {pool_address} into ticket {ticket} (unlocks about {})",
+                "Unstake {} from pool {pool_address} into ticket {ticket} (unlocks about {}){answerable}",
                 format_ui(base, pool.stake_decimals),
-                format_when(
-                    now.saturating_add(pool.unbonding_period.try_into().unwrap_or(i64::MAX)),
-                    now
-                )
+                format_when(unlock_at, now)
             ),
             pool: *pool_address,
             action: Action::Unstake {
@@ -514,13 +520,27 @@ impl Session {
                 &destination,
             )
         }));
+        let operators = self.ticket_operators(&tickets).await?;
+        let mut notes = String::new();
+        for (address, ticket) in &tickets {
+            let operator = ix::ticket_operator(ticket).and_then(|key| operators.get(&key));
+            if let Some(note) = slashed_ticket_note(
+                address,
+                ticket,
+                operator,
+                pool.stake_decimals,
+                "you receive",
+            )? {
+                notes += &format!("; {note}");
+            }
+        }
         let tickets: Vec<Pubkey> = tickets.into_iter().map(|(address, _)| address).collect();
         Ok(Plan {
             signers: Vec::new(),
             instructions,
             summary: format!(
-                "Withdraw {} unbond ticket(s) from pool {pool_address} to {destination}",
-                tickets.len()
+                "Withdraw {} from pool {pool_address} to {destination}{notes}",
+                plural(tickets.len(), "unbond ticket", "unbond tickets")
             ),
             pool: *pool_address,
             action: Action::Withdraw {
@@ -548,6 +568,20 @@ impl Session {
             operator_of(&position),
             self.now().await?,
         )?;
+        if let Some(operator) = operator_of(&position) {
+            check_takes_stake(pool_address, &operator, &self.operator(&operator).await?)?;
+        }
+        let from = match ix::ticket_operator(&ticket_state) {
+            Some(key) => Some(self.operator(&key).await?),
+            None => None,
+        };
+        let note = slashed_ticket_note(
+            ticket,
+            &ticket_state,
+            from.as_ref(),
+            pool.stake_decimals,
+            "it returns",
+        )?;
         Ok(Plan {
             signers: Vec::new(),
             instructions: vec![ix::cancel_unbond(
@@ -558,7 +592,10 @@ impl Session {
                 ticket,
                 &ticket_state,
             )],
-            summary: format!("Return unbond ticket {ticket} to stake in pool {pool_address}"),
+            summary: format!(
+                "Return unbond ticket {ticket} to stake in pool {pool_address}{}",
+                note.map(|note| format!("; {note}")).unwrap_or_default()
+            ),
             pool: *pool_address,
             action: Action::CancelUnbond {
                 ticket: ticket.to_string(),
@@ -651,7 +688,7 @@ impl Session {
         // First in the transaction: a change's notice is the unbonding
         // period in force before this update.
         let mut instructions = Vec::new();
-        let slash_settings = match self
+        let requested = match self
             .slash_settings_instructions(
                 pool_address,
                 (&pool.stake_mint, &pool.stake_token_program),
@@ -662,13 +699,14 @@ impl Session {
         {
             Some((set, requested)) => {
                 instructions.extend(set);
-                Some(SlashSettingsChange::new(
-                    &requested,
-                    slashing::settings_apply_at(&pool, requested, now)?,
-                ))
+                Some(requested)
             }
             None => None,
         };
+        let projected = slashing::project_update(&pool, requested, unbonding_period, now)?;
+        let slash_settings = requested
+            .as_ref()
+            .map(|requested| SlashSettingsChange::new(requested, projected.applies_at));
         let decimals = pool.stake_decimals;
         let params = UpdatePoolParams {
             unbonding_period,
@@ -695,10 +733,31 @@ impl Session {
                 "nothing to update: pass at least one setting",
             ));
         }
-        let slash_note = slash_settings
-            .as_ref()
-            .map(|change| format!("; {}", change.sentence(now)))
-            .unwrap_or_default();
+        let mut slash_note = match &slash_settings {
+            Some(_) if projected.unchanged => {
+                "; slashing settings: no change (these are in force)".to_string()
+            }
+            Some(change) => format!("; {}", change.sentence(now)),
+            None => String::new(),
+        };
+        if let Some(at) = projected.replaces_pending_at {
+            slash_note += &match &slash_settings {
+                Some(change) if change.slasher.is_none() => format!(
+                    "; the change announced for {} is cancelled too",
+                    format_date(at)
+                ),
+                _ => format!(
+                    "; this replaces the change announced for {}",
+                    format_date(at)
+                ),
+            };
+        }
+        if let Some(at) = projected.postponed_to {
+            slash_note += &format!(
+                "; the longer unbonding period postpones the pending slashing settings to {} (two unbonding periods from now)",
+                format_when(at, now)
+            );
+        }
         Ok(Plan {
             signers: Vec::new(),
             instructions,
@@ -1072,6 +1131,7 @@ impl Session {
         let me = self.me()?;
         let position = self.my_position(pool_address).await?;
         let operator = self.pool_operator(pool_address, operator_address).await?;
+        check_takes_stake(pool_address, operator_address, &operator)?;
         if !operator.is_active() {
             return Err(ClientError::invalid(format!(
                 "operator {operator_address} ({}) is not active",
@@ -1307,6 +1367,22 @@ impl Session {
         }
         let taken = slashing::slash_preview(&operator, bps)?;
         let decimals = pool.stake_decimals;
+        let answers_for = format!(
+            "it answers for {} delegated and {} in unbond tickets now, {}",
+            format_ui(operator.delegated, decimals),
+            format_ui(operator.unbonding, decimals),
+            if taken.from_delegated == 0 && taken.from_unbonding == 0 {
+                "so this takes nothing from anyone (it is only recorded against the operator)"
+                    .to_string()
+            } else {
+                format!(
+                    "of which this takes {} and {}, sent to {}",
+                    format_ui(taken.from_delegated, decimals),
+                    format_ui(taken.from_unbonding, decimals),
+                    settings.destination
+                )
+            }
+        );
         let reason_text = match &reason.file {
             Some(file) => format!("{}, the SHA-256 of {file}", to_hex(&reason.bytes)),
             None => to_hex(&reason.bytes),
@@ -1326,14 +1402,10 @@ impl Session {
                 now,
             )],
             summary: format!(
-                "Slash operator {operator_address} ({}) in pool {pool_address} by {} (reason {reason_text}): it answers for {} delegated and {} in unbond tickets now, of which this takes {} and {}, sent to {}",
+                "Slash operator {operator_address} ({}) in pool {pool_address} by {} (reason {reason_text}): {}",
                 printable(&operator.name()),
                 format_bps(bps.into()),
-                format_ui(operator.delegated, decimals),
-                format_ui(operator.unbonding, decimals),
-                format_ui(taken.from_delegated, decimals),
-                format_ui(taken.from_unbonding, decimals),
-                settings.destination
+                answers_for
             ),
             pool: *pool_address,
             action: Action::Slash {
@@ -1517,6 +1589,49 @@ fn check_ticket_may_return(
     )))
 }
 
+/// What slashes took from a ticket, for a summary: `ticket <T>: 50 unstaked,
+/// 50 taken by slashes of operator <OP>: you receive 0` (`pays`: what the
+/// last words say); `None` when no slash reduced it. `operator`: the one it
+/// was unstaked from.
+fn slashed_ticket_note(
+    address: &Pubkey,
+    ticket: &UnbondTicket,
+    operator: Option<&Operator>,
+    decimals: u8,
+    pays: &str,
+) -> Result<Option<String>, ClientError> {
+    let value = slashing::ticket_value(ticket, operator)?;
+    let Some(from) = ix::ticket_operator(ticket).filter(|_| value < ticket.amount) else {
+        return Ok(None);
+    };
+    Ok(Some(format!(
+        "ticket {address}: {} unstaked, {} taken by slashes of operator {from}: {pays} {}",
+        format_ui(ticket.amount, decimals),
+        format_ui(ticket.amount - value, decimals),
+        format_ui(value, decimals)
+    )))
+}
+
+/// `1 unbond ticket`, `2 unbond tickets`.
+fn plural(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
+}
+
+/// An operator slashed 100% takes no stake (the program's
+/// `OperatorSlashedOut`): say so, and how to stake elsewhere.
+fn check_takes_stake(
+    pool_address: &Pubkey,
+    operator_address: &Pubkey,
+    operator: &Operator,
+) -> Result<(), ClientError> {
+    if !slashing::is_slashed_out(operator) {
+        return Ok(());
+    }
+    Err(ClientError::invalid(format!(
+        "operator {operator_address} was slashed 100% and takes no more stake; stake elsewhere: staking undelegate {pool_address} (your position there holds nothing)"
+    )))
+}
+
 /// The program refuses an authority instruction from anyone else with
 /// `NotPoolAuthority`; checked before sending so the error names who the
 /// authority is.
@@ -1689,6 +1804,59 @@ mod tests {
         assert_eq!(
             check_closable(&pool, &one_ticket, 6).unwrap_err().to_string(),
             format!("your position in pool {pool} still has 1 open unbond ticket: withdraw or cancel its tickets (staking withdraw {pool} --wait) first")
+        );
+    }
+
+    #[test]
+    fn slashes_are_named_where_they_take_or_refuse_stake() {
+        use bytemuck::Zeroable;
+        use staking::state::Delegation;
+        let pool = Pubkey::new_unique();
+        let operator_address = Pubkey::new_unique();
+        let mut operator = Operator::zeroed();
+        operator.init_slashing();
+        let mut delegation = Delegation::zeroed();
+        operator
+            .add_returning(&mut delegation, 200_000_000)
+            .unwrap();
+        let mut ticket = UnbondTicket {
+            amount: 100_000_000,
+            operator: operator_address,
+            ..UnbondTicket::zeroed()
+        };
+        operator
+            .begin_unbonding(&mut delegation, 100_000_000, &mut ticket)
+            .unwrap();
+        let address = Pubkey::new_unique();
+        let note = |operator: &Operator| {
+            slashed_ticket_note(&address, &ticket, Some(operator), 6, "you receive").unwrap()
+        };
+        assert_eq!(note(&operator), None, "not slashed");
+        assert!(check_takes_stake(&pool, &operator_address, &operator).is_ok());
+        operator.slash(5_000, 1).unwrap();
+        assert_eq!(
+            note(&operator).unwrap(),
+            format!("ticket {address}: 100 unstaked, 50 taken by slashes of operator {operator_address}: you receive 50")
+        );
+        assert!(check_takes_stake(&pool, &operator_address, &operator).is_ok());
+        operator.slash(10_000, 2).unwrap();
+        assert_eq!(
+            note(&operator).unwrap(),
+            format!("ticket {address}: 100 unstaked, 100 taken by slashes of operator {operator_address}: you receive 0")
+        );
+        assert_eq!(
+            check_takes_stake(&pool, &operator_address, &operator)
+                .unwrap_err()
+                .to_string(),
+            format!("operator {operator_address} was slashed 100% and takes no more stake; stake elsewhere: staking undelegate {pool} (your position there holds nothing)")
+        );
+        assert_eq!(
+            plural(1, "unbond ticket", "unbond tickets"),
+            "1 unbond ticket"
+        );
+        assert_eq!(
+            plural(3, "unbond ticket", "unbond tickets"),
+            "3 unbond tickets"
         );
     }
 

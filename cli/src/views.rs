@@ -306,11 +306,18 @@ impl fmt::Display for PoolView {
                 freeze_authority_text(self.stake_freeze_authority_accepted, "the stake vault"),
                 transfer_fee_authority_text(self.stake_transfer_fee_authority_accepted, "withdrawals"),
             );
-        out += &match &self.slashing {
-            Some(settings) => format!("  slashing:         {settings}\n"),
-            None => "  slashing:         off (nobody can slash operators)\n".to_string(),
+        out += &match (&self.slashing, &self.pending_slashing) {
+            (Some(settings), _) => format!("  slashing:         {settings}\n"),
+            (None, Some(pending)) => format!(
+                "  slashing:         none in force yet; slasher {} announced, may take up to {} per slash from {}, sent to {}\n",
+                pending.settings.slasher,
+                format_bps(pending.settings.max_slash_bps.into()),
+                format_when(pending.applies_at, self.now),
+                pending.settings.destination
+            ),
+            (None, None) => "  slashing:         off (nobody can slash operators)\n".to_string(),
         };
-        if let Some(pending) = &self.pending_slashing {
+        if let (Some(_), Some(pending)) = (&self.slashing, &self.pending_slashing) {
             out += &format!(
                 "  slashing pending: {} from {}\n",
                 pending.settings,
@@ -318,7 +325,7 @@ impl fmt::Display for PoolView {
             );
         }
         if self.slashing.is_some() || self.pending_slashing.is_some() {
-            out += "                    (delegated stake leaves its operator only through an unbond ticket, answerable to its slashes until withdrawn or cancelled)\n";
+            out += "                    (the pool can slash its operators: delegated stake leaves its operator only through an unbond ticket, answerable to its slashes until withdrawn or cancelled)\n";
         }
         for s in &self.streams {
             out += &format!(
@@ -403,6 +410,10 @@ pub struct PositionView {
     pub pool: String,
     pub owner: String,
     pub staked: TokenAmount,
+    /// What the delegated operator's slashes took from `staked` since the
+    /// position's last transaction (its on-chain `staked` less what its
+    /// shares are worth now); `None` when nothing.
+    pub slashed_since_last_transaction: Option<TokenAmount>,
     /// What a claim now would pay, per stream.
     pub pending_rewards: Vec<PendingReward>,
     /// The operator the stake is delegated to, if any.
@@ -420,6 +431,8 @@ pub struct PositionView {
     /// The slashes of the operator the stake is delegated to (null when not
     /// delegated).
     pub operator_slashes: Option<SlashRecordView>,
+    /// The delegated operator was slashed 100%: it takes no more stake.
+    pub operator_slashed_out: bool,
     pub tickets: Vec<TicketView>,
 }
 
@@ -494,6 +507,8 @@ impl PositionView {
             pool: pool_address.to_string(),
             owner: position.owner.to_string(),
             staked: TokenAmount::new(staked, pool.stake_decimals),
+            slashed_since_last_transaction: (delegated.is_some() && staked < position.staked)
+                .then(|| TokenAmount::new(position.staked - staked, pool.stake_decimals)),
             pending_rewards: per_stream(&mut settled.position.rewards.iter().map(|r| r.owed)),
             operator: delegated.map(|(address, _, _)| address.to_string()),
             commission_paid: commission_paid.map(|paid| per_stream(&mut paid.into_iter())),
@@ -501,6 +516,8 @@ impl PositionView {
             pool_can_slash: pool.slashing_possible(),
             operator_slashes: delegated
                 .map(|(_, operator, _)| SlashRecordView::new(operator, pool.stake_decimals, now)),
+            operator_slashed_out: delegated
+                .is_some_and(|(_, operator, _)| slashing::is_slashed_out(operator)),
             tickets: ticket_views,
         })
     }
@@ -519,8 +536,15 @@ pub struct CommissionView {
 
 impl fmt::Display for PositionView {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let slashed = match (&self.slashed_since_last_transaction, &self.operator) {
+            (Some(taken), Some(operator)) => format!(
+                " ({} taken by operator {operator}'s slashes since your last transaction)",
+                taken.ui
+            ),
+            _ => String::new(),
+        };
         let mut out = format!(
-            "Position {} in pool {}\n  owner:  {}\n  staked: {}\n",
+            "Position {} in pool {}\n  owner:  {}\n  staked: {}{slashed}\n",
             self.address, self.pool, self.owner, self.staked.ui
         );
         for (reward, daily) in self.pending_rewards.iter().zip(&self.earning_per_day) {
@@ -535,8 +559,10 @@ impl fmt::Display for PositionView {
         }
         if let Some(slashes) = &self.operator_slashes {
             out += &format!("  operator slashed: {slashes}\n");
-            if self.pool_can_slash {
-                out += "  the pool can slash: this stake leaves the operator only through an unbond ticket (staking unstake)\n";
+            if self.operator_slashed_out {
+                out += &format!("  the operator was slashed 100% and takes no more stake; your position there holds nothing: undelegate (staking undelegate {}) to stake elsewhere\n", self.pool);
+            } else if self.pool_can_slash && self.staked.base_units > 0 {
+                out += "  the pool can slash its operators: this stake leaves the operator only through an unbond ticket (staking unstake)\n";
             }
         }
         for paid in self.commission_paid.iter().flatten() {
@@ -583,6 +609,9 @@ pub struct OperatorView {
     pub authority: String,
     pub name: String,
     pub active: bool,
+    /// Slashed 100%: it takes no stake again (its delegators' shares are
+    /// worth nothing).
+    pub slashed_out: bool,
     pub commission_bps: u16,
     /// A scheduled increase, and the time from which it can be applied.
     pub pending_commission_bps: Option<u16>,
@@ -634,6 +663,7 @@ impl OperatorView {
             authority: operator.authority.to_string(),
             name: operator.name(),
             active: operator.is_active(),
+            slashed_out: slashing::is_slashed_out(operator),
             commission_bps: operator.commission_bps,
             pending_commission_bps: pending.then_some(operator.pending_commission_bps),
             pending_commission_at: pending.then_some(operator.pending_commission_at),
@@ -658,6 +688,15 @@ impl OperatorView {
                     claimed: TokenAmount::new(booked.commission_claimed, stream.reward_decimals),
                 })
                 .collect(),
+        }
+    }
+
+    /// `slashed out` (takes no stake), `active` or `inactive`.
+    fn status(&self) -> &'static str {
+        match (self.slashed_out, self.active) {
+            (true, _) => "slashed out",
+            (false, true) => "active",
+            (false, false) => "inactive",
         }
     }
 
@@ -717,7 +756,7 @@ impl OperatorView {
             }
         };
         let mut out = format!(
-            "{:<20} {:>10} {:>22} {:>18} {:>8}{}  {:<8} {}\n",
+            "{:<20} {:>10} {:>22} {:>18} {:>8}{}  {:<11} {}\n",
             "NAME",
             "COMMISSION",
             "PENDING CHANGE",
@@ -734,14 +773,14 @@ impl OperatorView {
                 "-".to_string()
             };
             out += &format!(
-                "{:<20} {:>10} {:>22} {:>18} {:>8}{}  {:<8} {}\n",
+                "{:<20} {:>10} {:>22} {:>18} {:>8}{}  {:<11} {}\n",
                 printable(&o.name),
                 format_bps(o.commission_bps.into()),
                 o.pending_change(),
                 o.delegated.ui,
                 format_bps(o.share_of_pool_bps),
                 slash_columns(&slashed, &o.slashes.last_short()),
-                if o.active { "active" } else { "inactive" },
+                o.status(),
                 o.address
             );
         }
@@ -757,7 +796,7 @@ impl fmt::Display for OperatorView {
                 printable(&self.name),
                 self.pool,
                 self.authority,
-                if self.active { "active" } else { "inactive" },
+                self.status(),
                 format_bps(self.commission_bps.into()),
                 self.pending_change_detail(),
                 self.delegated.ui,
@@ -835,7 +874,7 @@ impl Session {
     }
 
     /// The operators the tickets were unstaked from, which value them.
-    async fn ticket_operators(
+    pub(crate) async fn ticket_operators(
         &self,
         tickets: &[(Pubkey, UnbondTicket)],
     ) -> Result<HashMap<Pubkey, Operator>, ClientError> {
@@ -885,6 +924,47 @@ mod tests {
         assert_eq!(printable("node-1"), "node-1");
         assert_eq!(printable("a\u{1b}[2Kb"), "a\\u{1b}[2Kb");
         assert_eq!(printable("x\u{202E}y"), "x\\u{202e}y");
+    }
+
+    #[test]
+    fn slashing_reads_the_same_in_every_view() {
+        use bytemuck::Zeroable;
+        // Announced, none in force yet: not "off".
+        let mut pool = Pool::zeroed();
+        pool.unbonding_period = 3_600;
+        pool.total_staked = 1;
+        let slasher = Pubkey::new_unique();
+        pool.request_slash_settings(
+            SlashSettings {
+                slasher,
+                destination: Pubkey::new_unique(),
+                max_slash_bps: 1_000,
+            },
+            0,
+        )
+        .unwrap();
+        let shown = PoolView::new(&Pubkey::new_unique(), &pool, 0).to_string();
+        assert!(
+            shown.contains(&format!(
+                "slashing:         none in force yet; slasher {slasher} announced, may take up to 10.00% per slash from "
+            )) && shown.contains("(the pool can slash its operators: delegated stake")
+                && !shown.contains("off (nobody")
+                && !shown.contains("slashing pending"),
+            "{shown}"
+        );
+        // An operator slashed 100% takes no stake: its status says so.
+        let mut operator = Operator::zeroed();
+        operator.init_slashing();
+        let mut delegation = Delegation::zeroed();
+        operator.add_returning(&mut delegation, 100).unwrap();
+        operator.active = 1;
+        let view = OperatorView::new(&Pubkey::new_unique(), &operator, &pool, 0);
+        assert_eq!((view.status(), view.slashed_out), ("active", false));
+        operator.slash(10_000, 0).unwrap();
+        let view = OperatorView::new(&Pubkey::new_unique(), &operator, &pool, 0);
+        assert_eq!((view.status(), view.slashed_out), ("slashed out", true));
+        assert!(view.to_string().contains("status:          slashed out\n"));
+        assert!(OperatorView::table(&[view]).contains(" slashed out "));
     }
 
     #[test]

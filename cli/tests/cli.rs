@@ -1197,6 +1197,11 @@ async fn slashing_through_the_cli() {
     // The delegator lost 10% of its stake and of its ticket; Bob, undelegated, nothing.
     let position = net.json(&alice_key, &["position", &pool]);
     assert_eq!(position["staked"], amount(72_000_000), "{position}");
+    assert_eq!(
+        position["slashed_since_last_transaction"],
+        amount(8_000_000),
+        "{position}"
+    );
     assert_eq!(position["tickets"][0]["amount"], amount(20_000_000));
     assert_eq!(position["tickets"][0]["value"], amount(18_000_000));
     assert_eq!(position["pool_can_slash"], true);
@@ -1213,8 +1218,9 @@ async fn slashing_through_the_cli() {
     let text = net.cli(&alice_key, &["position", &pool]);
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(
-        text.contains("staked: 72\n")
-            && text.contains("worth 18 after slashes")
+        text.contains(&format!(
+            "staked: 72 (8 taken by operator {operator}'s slashes since your last transaction)\n"
+        )) && text.contains("worth 18 after slashes")
             && text.contains("operator slashed: 10 in 1 slash, the last 10.00% on "),
         "{text}"
     );
@@ -1257,8 +1263,28 @@ async fn slashing_through_the_cli() {
 
     // Leaving the operator: unstake what the slash left, then undelegate;
     // the tickets may not go to stake elsewhere before they unlock.
-    let unstaked = net.json(&alice_key, &["unstake", &pool, "ALL"]);
-    assert_eq!(unstaked["amount"], 72_000_000);
+    // Returning the ticket to the same operator would be allowed; its
+    // summary says what the slash took.
+    let cancel = net.cli(
+        &alice_key,
+        &["--dry-run", "cancel-unbond", &pool, &first_ticket],
+    );
+    let cancel = String::from_utf8_lossy(&cancel.stdout);
+    assert!(
+        cancel.contains(&format!(
+            "ticket {first_ticket}: 20 unstaked, 2 taken by slashes of operator {operator}: it returns 18"
+        )),
+        "{cancel}"
+    );
+    let unstaked = net.cli(&alice_key, &["unstake", &pool, "ALL"]);
+    let unstaked = String::from_utf8_lossy(&unstaked.stdout);
+    assert!(
+        unstaked.contains("Unstake 72 from pool")
+            && unstaked.contains(&format!(
+                "the ticket stays answerable to operator {operator}'s slashes"
+            )),
+        "{unstaked}"
+    );
     net.json(&alice_key, &["undelegate", &pool]);
     let error = net.fails(&alice_key, &["cancel-unbond", &pool, &first_ticket]);
     assert!(
@@ -1319,6 +1345,56 @@ async fn slashing_through_the_cli() {
         .map(|tx| tx["events"][0]["description"].as_str().unwrap())
         .collect();
     assert_eq!(described[0], "slashing turned off", "{history}");
+
+    // A slasher announced, none in force yet; its result, written to a full
+    // disk, still says the transaction landed.
+    let announce = Command::new(env!("CARGO_BIN_EXE_staking"))
+        .args(["-u", &net.url, "-k", authority_key.to_str().unwrap()])
+        .args([
+            "update-pool",
+            &pool,
+            "--slasher",
+            &slasher.pubkey().to_string(),
+            "--max-slash",
+            "10%",
+        ])
+        .stdout(std::fs::File::create("/dev/full").unwrap())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&announce.stderr);
+    assert!(!announce.status.success());
+    assert!(
+        stderr.starts_with("error: transaction ")
+            && stderr
+                .contains(" landed, but its result could not be printed: No space left on device"),
+        "{stderr}"
+    );
+    let shown = net.cli(&alice_key, &["pool", &pool]);
+    let shown = String::from_utf8_lossy(&shown.stdout);
+    assert!(
+        shown.contains(&format!(
+            "slashing:         none in force yet; slasher {} announced, may take up to 10.00% per slash from ",
+            slasher.pubkey()
+        )) && shown.contains("the pool can slash its operators")
+            && !shown.contains("off (nobody can slash"),
+        "{shown}"
+    );
+    // Turning slashing off cancels the announced change too.
+    let cancel = net.cli(
+        &authority_key,
+        &["--dry-run", "update-pool", &pool, "--no-slasher"],
+    );
+    let cancel = String::from_utf8_lossy(&cancel.stdout);
+    assert!(
+        cancel.contains("slashing off, at once; the change announced for ")
+            && cancel.contains(" is cancelled too"),
+        "{cancel}"
+    );
+    // A program is not a pool.
+    assert_eq!(
+        net.fails(&alice_key, &["pool", &staking::ID.to_string()]),
+        format!("error: {} is a program, not a pool", staking::ID)
+    );
     assert!(
         described[1].starts_with(&format!(
             "slasher {} in force: up to 5.00% per slash",

@@ -68,6 +68,16 @@ pub fn decode<T: AccountDeserialize + Named>(
     })
 }
 
+/// The owners of programs (and of their data): the native loader (builtin
+/// programs) and the BPF loaders, deprecated, current, upgradeable and v4.
+const LOADERS: [Pubkey; 5] = [
+    Pubkey::from_str_const("NativeLoader1111111111111111111111111111111"),
+    Pubkey::from_str_const("BPFLoader1111111111111111111111111111111111"),
+    Pubkey::from_str_const("BPFLoader2111111111111111111111111111111111"),
+    Pubkey::from_str_const("BPFLoaderUpgradeab1e11111111111111111111111"),
+    Pubkey::from_str_const("LoaderV411111111111111111111111111111111111"),
+];
+
 /// What an account that is not the staking program's is, when it is one of
 /// the common kinds people paste by mistake: a wallet or a token account or
 /// mint (by the token programs' layouts: 82 bytes for a mint, 165 for a token
@@ -75,6 +85,9 @@ pub fn decode<T: AccountDeserialize + Named>(
 pub fn foreign_kind(owner: &Pubkey, data: &[u8]) -> Option<&'static str> {
     if *owner == anchor_lang::solana_program::system_program::ID {
         return Some("a wallet (system account)");
+    }
+    if LOADERS.contains(owner) {
+        return Some("a program");
     }
     if *owner != anchor_spl::token::ID && *owner != anchor_spl::token_2022::ID {
         return None;
@@ -370,6 +383,13 @@ mod tests {
             error.to_string(),
             format!("{address} is a wallet (system account), not a pool")
         );
+        for loader in LOADERS {
+            let error = decode::<Pool>(&staking::ID, &address, &loader, &[1; 36]).unwrap_err();
+            assert_eq!(
+                error.to_string(),
+                format!("{address} is a program, not a pool")
+            );
+        }
         let token = anchor_spl::token::ID;
         let error = decode::<Pool>(&staking::ID, &address, &token, &[0; 82]).unwrap_err();
         assert_eq!(

@@ -23,10 +23,56 @@ pub fn settings_apply_at(
     requested: SlashSettings,
     now: i64,
 ) -> Result<Option<i64>, ClientError> {
+    Ok(project_update(pool, Some(requested), None, now)?.applies_at)
+}
+
+/// What a pool update at `now` does to the slash settings, projected with the
+/// program's code: see [`project_update`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SettingsUpdate {
+    /// When the requested settings apply: `None` at once (or none requested).
+    pub applies_at: Option<i64>,
+    /// The date of pending settings the request replaces (or, turning
+    /// slashing off, cancels).
+    pub replaces_pending_at: Option<i64>,
+    /// The requested settings are those in force, with nothing pending.
+    pub unchanged: bool,
+    /// The new unbonding period pushed pending settings (the requested ones,
+    /// or those announced before) to this date: two of the new periods on.
+    pub postponed_to: Option<i64>,
+}
+
+/// `set_slasher(requested)` (when some) then `update_pool` with
+/// `unbonding_period` (when some) at `now`, in that order, as one
+/// transaction runs them. Errors as the program would refuse the settings.
+pub fn project_update(
+    pool: &Pool,
+    requested: Option<SlashSettings>,
+    unbonding_period: Option<u64>,
+    now: i64,
+) -> Result<SettingsUpdate, ClientError> {
+    let refused = |e: anchor_lang::error::Error| {
+        ClientError::invalid(format!("the program would refuse these settings: {e}"))
+    };
     let mut pool = *pool;
     pool.apply_due_slash_settings(now);
-    pool.request_slash_settings(requested, now)
-        .map_err(|e| ClientError::invalid(format!("the program would refuse these settings: {e}")))
+    let mut update = SettingsUpdate::default();
+    if let Some(requested) = requested {
+        update.replaces_pending_at = pool.pending_slash_settings().map(|(_, at)| at);
+        update.unchanged =
+            update.replaces_pending_at.is_none() && requested == pool.slash_settings_at(now);
+        update.applies_at = pool
+            .request_slash_settings(requested, now)
+            .map_err(refused)?;
+    }
+    if let Some(period) = unbonding_period {
+        pool.unbonding_period = period;
+        update.postponed_to = pool.postpone_pending_slash_settings(now).map_err(refused)?;
+        if update.applies_at.is_some() {
+            update.applies_at = update.postponed_to.or(update.applies_at);
+        }
+    }
+    Ok(update)
 }
 
 /// What `slash(bps)` would take from `operator` now: from its delegators'
@@ -53,6 +99,13 @@ pub fn ticket_value(
             .ticket_value(ticket)
             .map_err(|e| ClientError::invalid(format!("cannot value the ticket: {e}"))),
     }
+}
+
+/// An operator slashed 100%: its delegators' shares are worth nothing and it
+/// takes no stake again (the program's `OperatorSlashedOut`, refusing a
+/// delegation, a stake, a compound or a ticket cancelled back to it).
+pub fn is_slashed_out(operator: &Operator) -> bool {
+    operator.delegated == 0 && operator.delegated_shares > 0
 }
 
 #[cfg(test)]
@@ -113,6 +166,45 @@ mod tests {
     }
 
     #[test]
+    fn updates_say_what_they_replace_postpone_or_leave_alone() {
+        let mut pool = Pool::zeroed();
+        pool.unbonding_period = 100;
+        let slasher = Pubkey::new_unique();
+        let first = settings(slasher, 1_000);
+        pool.request_slash_settings(first, 0).unwrap();
+        pool.total_staked = 1;
+        let same = project_update(&pool, Some(first), None, 10).unwrap();
+        assert!(same.unchanged && same.applies_at.is_none(), "{same:?}");
+        // Announced: a new request replaces it; turning slashing off cancels it.
+        let higher = settings(slasher, 2_000);
+        let at = pool.request_slash_settings(higher, 10).unwrap().unwrap();
+        assert_eq!(at, 210, "two unbonding periods");
+        let again = project_update(&pool, Some(higher), None, 20).unwrap();
+        assert_eq!(
+            (again.replaces_pending_at, again.unchanged),
+            (Some(210), false)
+        );
+        assert_eq!(again.applies_at, Some(220));
+        let off = project_update(&pool, Some(SlashSettings::default()), None, 20).unwrap();
+        assert_eq!((off.replaces_pending_at, off.applies_at), (Some(210), None));
+        // A longer unbonding period pushes them to two of the new periods on,
+        // requested in the same transaction or announced before.
+        let longer = project_update(&pool, None, Some(500), 20).unwrap();
+        assert_eq!(longer.postponed_to, Some(1_020));
+        let both = project_update(&pool, Some(higher), Some(500), 20).unwrap();
+        assert_eq!(
+            (both.applies_at, both.postponed_to),
+            (Some(1_020), Some(1_020))
+        );
+        assert_eq!(
+            project_update(&pool, None, Some(50), 20)
+                .unwrap()
+                .postponed_to,
+            None
+        );
+    }
+
+    #[test]
     fn a_slash_reaches_delegated_stake_and_open_tickets() {
         let mut operator = Operator::zeroed();
         operator.init_slashing();
@@ -136,5 +228,11 @@ mod tests {
         assert_eq!(ticket_value(&ticket, Some(&operator)).unwrap(), 360);
         assert_eq!(operator.stake_of(&delegation).unwrap(), 540);
         assert_eq!(ticket_value(&ticket, None).unwrap(), 400);
+        assert!(!is_slashed_out(&operator));
+        operator.slash(10_000, 8).unwrap();
+        assert!(is_slashed_out(&operator), "slashed 100%");
+        assert_eq!(operator.stake_of(&delegation).unwrap(), 0);
+        assert!(operator.add_returning(&mut delegation, 1).is_err());
+        assert!(!is_slashed_out(&Operator::zeroed()), "a new operator");
     }
 }
