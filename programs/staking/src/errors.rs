@@ -134,6 +134,8 @@ pub enum StakingError {
     TicketStillAnswerable,
     #[msg("The operator was slashed to nothing and accepts no stake")]
     OperatorSlashedOut,
+    #[msg("The operator was slashed so deeply that its shares cannot take this much more stake")]
+    OperatorSharesExhausted,
 }
 
 impl From<MathError> for StakingError {

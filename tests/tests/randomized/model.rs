@@ -57,9 +57,13 @@ impl Earning {
     /// Credits one interval's emission at `weight` (stake × (1 − commission)
     /// for a delegator, delegated × commission for an operator, in basis
     /// points), and tracks the share's drift for the bound.
+    ///
+    /// The weight is a rational `weight_n / weight_d`: a delegator's stake is
+    /// the exact value of its shares, `shares × delegated / delegated_shares`.
     fn credit(
         &mut self,
-        weight: u128,
+        weight_n: &BigInt,
+        weight_d: &BigInt,
         share: f64,
         r_base: f64,
         numerator: &BigInt,
@@ -69,8 +73,8 @@ impl Earning {
             self.drift += r_base * (share - self.last_w).abs();
             self.last_w = share;
         }
-        if weight > 0 {
-            self.entitled_q128 += numerator * BigInt::from(weight) / denominator;
+        if weight_n.is_positive() {
+            self.entitled_q128 += numerator * weight_n / (denominator * weight_d);
             self.intervals += 1;
         }
     }
@@ -83,6 +87,60 @@ impl Earning {
     }
 }
 
+/// An exact non-negative rational `n / d`.
+#[derive(Clone, Debug)]
+pub struct Rat {
+    pub n: BigInt,
+    pub d: BigInt,
+}
+
+impl Default for Rat {
+    fn default() -> Self {
+        Rat::int(0)
+    }
+}
+
+impl Rat {
+    pub fn int(v: u64) -> Self {
+        Rat {
+            n: BigInt::from(v),
+            d: BigInt::from(1u8),
+        }
+    }
+
+    /// Multiplies by `n / d` (`d > 0`).
+    pub fn scale(&mut self, n: u128, d: u128) {
+        self.n *= BigInt::from(n);
+        self.d *= BigInt::from(d);
+        if self.n.is_zero() {
+            self.d = BigInt::from(1u8);
+        }
+    }
+
+    /// `v - self` in base units (as a float, exact to ~2^-52 relative).
+    pub fn below(&self, v: u64) -> f64 {
+        ratio_f64(&(BigInt::from(v) * &self.d - &self.n), &self.d)
+    }
+
+    pub fn to_f64(&self) -> f64 {
+        ratio_f64(&self.n, &self.d)
+    }
+}
+
+/// `n / d` as a float, the integer part exact.
+fn ratio_f64(n: &BigInt, d: &BigInt) -> f64 {
+    let negative = n.is_negative();
+    let n = n.abs();
+    let whole = (&n / d).to_f64().unwrap_or(f64::INFINITY);
+    let fraction = ((&n % d) << 64u32) / d;
+    let value = whole + fraction.to_f64().unwrap_or(0.0) / TWO_64;
+    if negative {
+        -value
+    } else {
+        value
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Ticket {
     pub address: Pubkey,
@@ -90,12 +148,37 @@ pub struct Ticket {
     pub unlock_at: i64,
     /// The operator the stake was delegated to when unstaked.
     pub operator: Option<usize>,
+    /// That operator's ticket epoch at the unstake.
+    pub epoch: u64,
+    /// `amount × Π (1 − bps/10,000)` over the operator's slashes since the
+    /// unstake, exactly (0 after a 100% slash).
+    pub nominal: Rat,
+    /// Slashes of its operator since the unstake.
+    pub slashes: u32,
 }
 
 #[derive(Clone, Debug, Default)]
 pub struct User {
     pub has_position: bool,
+    /// The position's stake now: undelegated, exact; delegated, what its
+    /// shares are worth (`floor(shares × delegated / delegated_shares)`, the
+    /// program's rule), i.e. what a settlement now would store.
     pub stake: u64,
+    /// `Position.staked` as stored (brought to `stake` by each settlement).
+    pub stored: u64,
+    /// Shares of the operator's delegated stake while delegated.
+    pub shares: u64,
+    /// The exact rational stake since the last change of the operator's pot
+    /// other than a slash (reset then to `stake`): times `delegated_after /
+    /// delegated_before` at each slash of its operator (the fraction the
+    /// operator actually lost, which rounds in the delegators' favour).
+    pub exact: Rat,
+    /// The same, times the nominal `(10,000 − bps) / 10,000` at each slash.
+    pub nominal: Rat,
+    /// Σ over those slashes of the delegator's fraction of the pot before
+    /// the slash: how far `exact` may exceed `nominal` (each slash's actual
+    /// rate is below the nominal one by less than one unit of the pot).
+    pub nominal_tol: f64,
     pub operator: Option<usize>,
     pub tickets: Vec<Ticket>,
     /// What left the reward vault for this user (claims and compounds).
@@ -114,7 +197,26 @@ pub struct OperatorModel {
     pub pending_bps: u16,
     pub pending_at: i64,
     pub active: bool,
+    /// The pot of delegated stake (exact: deposits, withdrawals and slashes'
+    /// `floor(delegated × bps / 10,000)`).
     pub delegated: u64,
+    /// Shares issued on the pot.
+    pub shares: u64,
+    /// Stake held for the open tickets of the current epoch.
+    pub unbonding: u64,
+    pub open_tickets: u64,
+    pub epoch: u64,
+    pub slash_count: u32,
+    pub total_slashed: u64,
+    /// Once shares and stake differ (after a slash), the largest share count
+    /// since: bounds the per-share spreading remainder (Q64.64 units, so
+    /// `rem_max / 2^64` base units). 0 until then (the spread is exact).
+    pub rem_max: u64,
+    /// Tickets opened and slashes while tickets were open, in the current
+    /// run of open tickets (reset when the last one closes): bound the dust
+    /// left with its last ticket.
+    pub batch_tickets: u64,
+    pub batch_slashes: u64,
     pub claimed: [u64; STREAMS],
     pub earning: [Earning; STREAMS],
 }
@@ -167,6 +269,59 @@ impl StreamModel {
     }
 }
 
+/// The pool's slash settings as stored (`Pool.slasher`...): the slasher is
+/// one of the test's two slasher keys, by index.
+#[derive(Clone, Debug, Default)]
+pub struct SlashModel {
+    pub in_force: Option<(usize, u16)>,
+    pub pending: Option<(usize, u16, i64)>,
+    /// `Pool.slash_dust`: rounding left with operators' last tickets.
+    pub dust: u64,
+    /// Bound on `dust` (see `Model::release_ticket`).
+    pub dust_bound: u64,
+}
+
+impl SlashModel {
+    /// `Pool::slashing_possible`.
+    pub fn possible(&self) -> bool {
+        self.in_force.is_some() || self.pending.is_some()
+    }
+
+    /// `Pool::apply_due_slash_settings`.
+    pub fn apply_due(&mut self, now: i64) {
+        if let Some((slasher, max, at)) = self.pending {
+            if now >= at {
+                self.in_force = Some((slasher, max));
+                self.pending = None;
+            }
+        }
+    }
+}
+
+/// `math::shares_value`: what `shares` of a pot are worth, rounded down.
+pub fn shares_value(shares: u64, total_shares: u64, tokens: u64) -> u64 {
+    if shares == total_shares {
+        return if shares == 0 { 0 } else { tokens };
+    }
+    (shares as u128 * tokens as u128 / total_shares as u128) as u64
+}
+
+/// `math::shares_for_deposit` (the caller refused a pot slashed to nothing).
+pub fn shares_for_deposit(amount: u64, total_shares: u64, tokens: u64) -> u64 {
+    if total_shares == 0 || total_shares == tokens {
+        return amount;
+    }
+    (amount as u128 * total_shares as u128 / tokens as u128) as u64
+}
+
+/// `math::shares_to_burn`: rounded up.
+pub fn shares_to_burn(amount: u64, total_shares: u64, tokens: u64) -> u64 {
+    if total_shares == tokens || amount == 0 {
+        return amount.min(total_shares);
+    }
+    (amount as u128 * total_shares as u128).div_ceil(tokens as u128) as u64
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Model {
     pub now: i64,
@@ -179,6 +334,9 @@ pub struct Model {
     pub max_commission: u16,
     pub share_cap: u16,
     pub unbonding: u64,
+    pub slash: SlashModel,
+    /// Checks the model itself found failing (asserted after every step).
+    pub violations: Vec<String>,
 }
 
 pub fn within_share_cap(operator_stake: u64, total: u64, cap_bps: u16) -> bool {
@@ -189,12 +347,35 @@ impl Model {
     /// Stake in open tickets unstaked from operator `o`: the room it keeps
     /// under the share cap.
     pub fn operator_unbonding(&self, o: usize) -> u64 {
-        self.users
-            .iter()
-            .flat_map(|u| &u.tickets)
-            .filter(|t| t.operator == Some(o))
-            .map(|t| t.amount)
-            .sum()
+        self.operators[o].unbonding
+    }
+
+    /// An operator slashed 100% with delegators left: its shares are worth
+    /// nothing and it takes no stake (`OperatorSlashedOut`).
+    pub fn slashed_out(&self, o: usize) -> bool {
+        self.operators[o].delegated == 0 && self.operators[o].shares > 0
+    }
+
+    /// Whether `amount` deposited into operator `o` overflows its share
+    /// count: `floor(amount × shares / delegated)` (or the new total) above
+    /// `u64::MAX` once a deep slash left few tokens behind many shares. The
+    /// program then refuses with `OperatorSharesExhausted` (see
+    /// `a_deposit_into_a_deeply_slashed_operator_is_refused_by_name`).
+    pub fn deposit_overflows(&self, o: usize, amount: u64) -> bool {
+        let operator = &self.operators[o];
+        if operator.shares == 0 || operator.shares == operator.delegated {
+            return false;
+        }
+        let shares = amount as u128 * operator.shares as u128 / operator.delegated as u128;
+        shares + operator.shares as u128 > u64::MAX as u128
+    }
+
+    /// Whether user `u`'s ticket `t` may be cancelled now: back to the
+    /// operator it was unstaked from at any time; elsewhere (another
+    /// operator, or undelegated) in a pool that can slash only once unlocked.
+    pub fn cancel_answerable(&self, u: usize, t: &Ticket) -> bool {
+        let returning = t.operator.is_some() && self.users[u].operator == t.operator;
+        !returning && t.operator.is_some() && self.slash.possible() && self.now < t.unlock_at
     }
 
     /// Whether operator `o` takes `amount` of new delegated stake when the
@@ -207,12 +388,17 @@ impl Model {
             || answerable * BPS <= (total_staked + unbonding) * self.share_cap as u128
     }
 
+    /// `Pool.total_unbonding`: what operators hold for their tickets plus
+    /// the tickets unstaked undelegated.
     pub fn total_unbonding(&self) -> u64 {
-        self.users
-            .iter()
-            .flat_map(|u| &u.tickets)
-            .map(|t| t.amount)
-            .sum()
+        self.operators.iter().map(|o| o.unbonding).sum::<u64>()
+            + self
+                .users
+                .iter()
+                .flat_map(|u| &u.tickets)
+                .filter(|t| t.operator.is_none())
+                .map(|t| t.amount)
+                .sum::<u64>()
     }
 
     pub fn paid_total(&self, s: usize) -> u64 {
@@ -247,13 +433,31 @@ impl Model {
 
     /// A delegated user's weight factor `(1 - commission)` and the operator's
     /// commission in force.
-    fn user_weight(&self, u: usize) -> (u128, u128) {
+    /// As a rational `(n, d)` in basis points of stake: a delegator's stake
+    /// is its shares' exact value, `shares × delegated / delegated_shares`
+    /// (what the per-share accumulators credit), so its weight drops at a
+    /// slash of its operator.
+    fn user_weight(&self, u: usize) -> (BigInt, BigInt) {
         let user = &self.users[u];
-        let c = user
-            .operator
-            .map(|o| self.operators[o].in_force() as u128)
-            .unwrap_or(0);
-        (user.stake as u128 * (BPS - c), BPS)
+        match user.operator {
+            None => (
+                BigInt::from(user.stake) * BigInt::from(BPS),
+                BigInt::from(1u8),
+            ),
+            Some(o) => {
+                let operator = &self.operators[o];
+                let c = operator.in_force() as u128;
+                if operator.shares == 0 {
+                    return (BigInt::zero(), BigInt::from(1u8));
+                }
+                (
+                    BigInt::from(user.shares)
+                        * BigInt::from(operator.delegated)
+                        * BigInt::from(BPS - c),
+                    BigInt::from(operator.shares),
+                )
+            }
+        }
     }
 
     /// Emission from `self.now` to `now` at the current stakes and
@@ -280,12 +484,15 @@ impl Model {
             // Q128 numerator per unit of weight: emitted_q * 2^64 / (total * BPS).
             let numerator = BigInt::from(emitted_q) << 64;
             let denominator = BigInt::from(total) * BigInt::from(BPS);
-            let share = |weight: u128| weight as f64 / (total as f64 * BPS as f64);
+            let total_bps = total as f64 * BPS as f64;
+            let one = BigInt::from(1u8);
             for u in 0..self.users.len() {
-                let (weight, _) = self.user_weight(u);
+                let (weight_n, weight_d) = self.user_weight(u);
+                let share = ratio_f64(&weight_n, &weight_d) / total_bps;
                 self.users[u].earning[s].credit(
-                    weight,
-                    share(weight),
+                    &weight_n,
+                    &weight_d,
+                    share,
                     r_base,
                     &numerator,
                     &denominator,
@@ -293,7 +500,14 @@ impl Model {
             }
             for operator in &mut self.operators {
                 let weight = operator.delegated as u128 * operator.in_force() as u128;
-                operator.earning[s].credit(weight, share(weight), r_base, &numerator, &denominator);
+                operator.earning[s].credit(
+                    &BigInt::from(weight),
+                    &one,
+                    weight as f64 / total_bps,
+                    r_base,
+                    &numerator,
+                    &denominator,
+                );
             }
         }
         self.now = now;
@@ -320,12 +534,9 @@ impl Model {
     /// Records that a user's stake or operator is about to change (the
     /// commission split's remainder term of the interval that ends).
     pub fn close_split_interval(&mut self, u: usize) {
-        let user = &self.users[u];
-        if user.operator.is_some() {
-            let term = user.stake as f64 / TWO_64;
-            for s in 0..STREAMS {
-                self.users[u].earning[s].split += term;
-            }
+        let term = self.user_split_now(u);
+        for s in 0..STREAMS {
+            self.users[u].earning[s].split += term;
         }
     }
 
@@ -336,12 +547,15 @@ impl Model {
         }
     }
 
+    /// A delegator's carried-remainder terms now: the commission split's
+    /// (below one Q64.64 unit per base unit of stake) and, once its operator
+    /// was slashed, the per-share spread's (below `delegated_shares` Q64.64
+    /// units in all).
     pub fn user_split_now(&self, u: usize) -> f64 {
         let user = &self.users[u];
-        if user.operator.is_some() {
-            user.stake as f64 / TWO_64
-        } else {
-            0.0
+        match user.operator {
+            Some(o) => (user.stake as f64 + 1.0 + self.operators[o].rem_max as f64) / TWO_64,
+            None => 0.0,
         }
     }
 
@@ -349,39 +563,246 @@ impl Model {
         self.operators[o].delegated as f64 / TWO_64
     }
 
+    fn delegators(&self, o: usize) -> Vec<usize> {
+        (0..self.users.len())
+            .filter(|u| self.users[*u].operator == Some(o))
+            .collect()
+    }
+
+    /// After a change of operator `o`'s pot: every delegator's stake is what
+    /// its shares are worth now. A deposit or withdrawal (`slash: false`)
+    /// rounds in favour of those already in, so every other delegator's
+    /// stake stays or rises by at most one unit (checked); their exact
+    /// rationals restart from their stake. The spread remainder an interval
+    /// of constant pot leaves is carried into the next: each change adds a
+    /// `rem_max / 2^64` term to every delegator's bound.
+    fn refresh(&mut self, o: usize, actor: Option<usize>, slash: bool) {
+        let operator = &mut self.operators[o];
+        if operator.rem_max > 0 || operator.shares != operator.delegated {
+            operator.rem_max = operator.rem_max.max(operator.shares).max(1);
+        }
+        let (shares, delegated, rem) = (operator.shares, operator.delegated, operator.rem_max);
+        for u in self.delegators(o) {
+            let user = &mut self.users[u];
+            let old = user.stake;
+            let new = shares_value(user.shares, shares, delegated);
+            user.stake = new;
+            for s in 0..STREAMS {
+                user.earning[s].split += rem as f64 / TWO_64;
+            }
+            if slash {
+                continue;
+            }
+            if Some(u) != actor && !(old <= new && new <= old + 1) {
+                self.violations.push(format!(
+                    "user {u}: stake {old} -> {new} by another's change of operator {o}'s pot"
+                ));
+            }
+            user.exact = Rat::int(new);
+            user.nominal = Rat::int(new);
+            user.nominal_tol = 0.0;
+        }
+    }
+
+    /// `Operator::add_returning`'s pot arithmetic (checks done by the caller).
+    fn deposit(&mut self, u: usize, o: usize, amount: u64) {
+        let operator = &mut self.operators[o];
+        let shares = shares_for_deposit(amount, operator.shares, operator.delegated);
+        operator.delegated += amount;
+        operator.shares += shares;
+        self.users[u].shares += shares;
+    }
+
+    /// `Operator::remove_delegated`: all of it retires every share it holds.
+    fn withdraw_shares(&mut self, u: usize, o: usize, amount: u64) {
+        let operator = &mut self.operators[o];
+        let user = &mut self.users[u];
+        let held = shares_value(user.shares, operator.shares, operator.delegated);
+        assert!(amount <= held, "model: withdrawing more than held");
+        let retired = if amount == held {
+            user.shares
+        } else {
+            shares_to_burn(amount, operator.shares, operator.delegated).min(user.shares)
+        };
+        user.shares -= retired;
+        operator.shares -= retired;
+        operator.delegated -= amount;
+    }
+
     /// Adds stake to a user (stake, compound, cancelled unbond).
     pub fn add_stake(&mut self, u: usize, amount: u64) {
         self.close_split_interval(u);
-        self.users[u].stake += amount;
         self.total_staked += amount;
-        if let Some(o) = self.users[u].operator {
-            self.operators[o].delegated += amount;
-            self.operator_delegated_change(o, amount);
+        match self.users[u].operator {
+            Some(o) => {
+                self.deposit(u, o, amount);
+                self.operator_delegated_change(o, amount);
+                self.refresh(o, Some(u), false);
+            }
+            None => self.users[u].stake += amount,
         }
+        self.reset_exact(u);
     }
 
     pub fn remove_stake(&mut self, u: usize, amount: u64) {
         self.close_split_interval(u);
-        self.users[u].stake -= amount;
         self.total_staked -= amount;
-        if let Some(o) = self.users[u].operator {
-            self.operators[o].delegated -= amount;
-            self.operator_delegated_change(o, amount);
+        match self.users[u].operator {
+            Some(o) => {
+                self.withdraw_shares(u, o, amount);
+                self.operator_delegated_change(o, amount);
+                self.refresh(o, Some(u), false);
+            }
+            None => self.users[u].stake -= amount,
         }
+        self.reset_exact(u);
     }
 
+    /// Delegate, redelegate or undelegate: the position's stake (its shares'
+    /// value) leaves the old pot and enters the new one (`total_staked` does
+    /// not change: what the new pot's share issue rounds away stays in it).
     pub fn set_operator(&mut self, u: usize, operator: Option<usize>) {
         self.close_split_interval(u);
         let stake = self.users[u].stake;
         if let Some(o) = self.users[u].operator {
-            self.operators[o].delegated -= stake;
+            self.withdraw_shares(u, o, stake);
             self.operator_delegated_change(o, stake);
+            self.users[u].operator = None;
+            self.refresh(o, Some(u), false);
         }
+        self.users[u].stake = stake;
         if let Some(o) = operator {
-            self.operators[o].delegated += stake;
+            self.users[u].operator = Some(o);
+            self.deposit(u, o, stake);
             self.operator_delegated_change(o, stake);
+            self.refresh(o, Some(u), false);
         }
-        self.users[u].operator = operator;
+        self.reset_exact(u);
+    }
+
+    /// The user's exact rationals restart from its stake (its own change).
+    pub fn reset_exact(&mut self, u: usize) {
+        let user = &mut self.users[u];
+        user.exact = Rat::int(user.stake);
+        user.nominal = Rat::int(user.stake);
+        user.nominal_tol = 0.0;
+    }
+
+    /// A settlement of the position: `Position.staked` becomes its stake.
+    pub fn settled(&mut self, u: usize) {
+        self.users[u].stored = self.users[u].stake;
+    }
+
+    /// `unstake` of `amount` (the position was settled): a new ticket.
+    pub fn unstake(&mut self, u: usize, amount: u64, address: Pubkey) {
+        let operator = self.users[u].operator;
+        self.remove_stake(u, amount);
+        self.settled(u);
+        let epoch = match operator {
+            Some(o) => {
+                let op = &mut self.operators[o];
+                op.unbonding += amount;
+                op.open_tickets += 1;
+                op.batch_tickets += 1;
+                op.epoch
+            }
+            None => 0,
+        };
+        self.users[u].tickets.push(Ticket {
+            address,
+            amount,
+            unlock_at: self.now + self.unbonding as i64,
+            operator,
+            epoch,
+            nominal: Rat::int(amount),
+            slashes: 0,
+        });
+    }
+
+    /// `Operator::end_unbonding` / `Pool::end_unbonding` for a ticket worth
+    /// `value` (the program's `ticket_value`, checked against `nominal` after
+    /// every step). When an operator's last open ticket closes, what is left
+    /// in its `unbonding` is dust: none if no slash happened while tickets
+    /// were open (tickets are then worth their amounts), else below
+    /// `batch_tickets + batch_slashes` units: `unbonding` is at most
+    /// `Σ amount × Π f + (one per slash)` (each slash keeps `ceil(U × f)`),
+    /// and each ticket pays at least `floor(amount × Π f)` (its multiplier is
+    /// rounded up, so never below the nominal product).
+    pub fn release_ticket(&mut self, u: usize, index: usize, value: u64) -> Ticket {
+        let ticket = self.users[u].tickets.remove(index);
+        let Some(o) = ticket.operator else {
+            return ticket;
+        };
+        let operator = &mut self.operators[o];
+        if ticket.epoch != operator.epoch {
+            return ticket;
+        }
+        operator.unbonding -= value;
+        operator.open_tickets -= 1;
+        if operator.open_tickets == 0 {
+            let dust = std::mem::take(&mut operator.unbonding);
+            if operator.batch_slashes > 0 {
+                self.slash.dust_bound += operator.batch_tickets + operator.batch_slashes;
+            }
+            operator.batch_tickets = 0;
+            operator.batch_slashes = 0;
+            self.slash.dust += dust;
+        }
+        ticket
+    }
+
+    /// `slash(bps)` of operator `o`: returns what leaves the stake vault
+    /// (taken from the pot, from the tickets, and the pool's dust).
+    pub fn slash(&mut self, o: usize, bps: u16) -> (u64, u64, u64) {
+        let take = |amount: u64| (amount as u128 * bps as u128 / BPS) as u64;
+        let operator = &mut self.operators[o];
+        let delegated_before = operator.delegated;
+        let from_delegated = take(operator.delegated);
+        operator.delegated -= from_delegated;
+        let mut from_unbonding = take(operator.unbonding);
+        let whole = bps as u128 == BPS;
+        if operator.open_tickets > 0 {
+            operator.batch_slashes += 1;
+            if whole {
+                from_unbonding = operator.unbonding;
+                operator.epoch += 1;
+                operator.open_tickets = 0;
+                operator.batch_tickets = 0;
+                operator.batch_slashes = 0;
+            }
+        }
+        operator.unbonding -= from_unbonding;
+        operator.slash_count += 1;
+        operator.total_slashed += from_delegated + from_unbonding;
+        let delegated_after = operator.delegated;
+        let epoch = operator.epoch;
+        self.total_staked -= from_delegated;
+        let dust = std::mem::take(&mut self.slash.dust);
+        self.slash.dust_bound = 0;
+        // Delegators: exact at the operator's actual ratio, nominal at bps.
+        for u in self.delegators(o) {
+            let user = &mut self.users[u];
+            if delegated_before > 0 {
+                user.nominal_tol += user.exact.to_f64() / delegated_before as f64;
+                user.exact
+                    .scale(delegated_after as u128, delegated_before as u128);
+            }
+            user.nominal.scale(BPS - bps as u128, BPS);
+        }
+        self.refresh(o, None, true);
+        // Tickets of the current epoch answer for the slash.
+        for user in &mut self.users {
+            for ticket in &mut user.tickets {
+                if ticket.operator == Some(o) {
+                    if ticket.epoch != epoch && !whole {
+                        continue;
+                    }
+                    ticket.nominal.scale(BPS - bps as u128, BPS);
+                    ticket.slashes += 1;
+                }
+            }
+        }
+        (from_delegated, from_unbonding, dust)
     }
 }
 

@@ -307,21 +307,27 @@ impl Operator {
     /// Adds stake that is not a new delegation: a delegator's compounded
     /// rewards or a ticket cancelled back here. Never refused by the share
     /// cap, so that others' exits cannot trap delegators; refused only by an
-    /// operator slashed to nothing, whose shares are worth nothing.
+    /// operator slashed to nothing, whose shares are worth nothing, or one
+    /// slashed so deeply that the deposit would need more shares than a u64.
     pub fn add_returning(&mut self, delegation: &mut Delegation, amount: u64) -> Result<()> {
         require!(
             self.delegated > 0 || self.delegated_shares == 0,
             StakingError::OperatorSlashedOut
         );
-        let shares = math::shares_for_deposit(amount, self.delegated_shares, self.delegated)?;
+        // After a deep slash (few tokens behind many shares) a deposit may
+        // need more shares than a u64 holds: refused by name, and the
+        // operator's delegators can still leave (retiring stays within them).
+        let shares = math::shares_for_deposit(amount, self.delegated_shares, self.delegated)
+            .map_err(|_| StakingError::OperatorSharesExhausted)?;
+        let total_shares = self
+            .delegated_shares
+            .checked_add(shares)
+            .ok_or(StakingError::OperatorSharesExhausted)?;
         self.delegated = self
             .delegated
             .checked_add(amount)
             .ok_or(StakingError::MathOverflow)?;
-        self.delegated_shares = self
-            .delegated_shares
-            .checked_add(shares)
-            .ok_or(StakingError::MathOverflow)?;
+        self.delegated_shares = total_shares;
         delegation.shares = delegation
             .shares
             .checked_add(shares)

@@ -140,6 +140,8 @@ export const STAKING_ERROR__DELEGATED_STAKE_MUST_UNBOND = 0x17ac; // 6060
 export const STAKING_ERROR__TICKET_STILL_ANSWERABLE = 0x17ad; // 6061
 /** OperatorSlashedOut: The operator was slashed to nothing and accepts no stake */
 export const STAKING_ERROR__OPERATOR_SLASHED_OUT = 0x17ae; // 6062
+/** OperatorSharesExhausted: The operator was slashed so deeply that its shares cannot take this much more stake */
+export const STAKING_ERROR__OPERATOR_SHARES_EXHAUSTED = 0x17af; // 6063
 
 export type StakingError =
   | typeof STAKING_ERROR__ALREADY_DELEGATED
@@ -185,6 +187,7 @@ export type StakingError =
   | typeof STAKING_ERROR__OPERATOR_MISMATCH
   | typeof STAKING_ERROR__OPERATOR_NAME_TOO_LONG
   | typeof STAKING_ERROR__OPERATOR_SHARE_CAP_EXCEEDED
+  | typeof STAKING_ERROR__OPERATOR_SHARES_EXHAUSTED
   | typeof STAKING_ERROR__OPERATOR_SLASHED_OUT
   | typeof STAKING_ERROR__OPERATOR_STATUS_UNCHANGED
   | typeof STAKING_ERROR__POOL_MISMATCH
@@ -252,6 +255,7 @@ if (process.env.NODE_ENV !== "production") {
     [STAKING_ERROR__OPERATOR_MISMATCH]: `The operator or delegation account is not the position's own`,
     [STAKING_ERROR__OPERATOR_NAME_TOO_LONG]: `The operator name is longer than 32 bytes`,
     [STAKING_ERROR__OPERATOR_SHARE_CAP_EXCEEDED]: `The operator would hold more than the pool's maximum share of stake`,
+    [STAKING_ERROR__OPERATOR_SHARES_EXHAUSTED]: `The operator was slashed so deeply that its shares cannot take this much more stake`,
     [STAKING_ERROR__OPERATOR_SLASHED_OUT]: `The operator was slashed to nothing and accepts no stake`,
     [STAKING_ERROR__OPERATOR_STATUS_UNCHANGED]: `The operator's status is already the one requested`,
     [STAKING_ERROR__POOL_MISMATCH]: `The account belongs to another pool`,
