@@ -1624,7 +1624,7 @@ fn check_takes_stake(
     operator_address: &Pubkey,
     operator: &Operator,
 ) -> Result<(), ClientError> {
-    if !slashing::is_slashed_out(operator) {
+    if !operator.is_slashed_out() {
         return Ok(());
     }
     Err(ClientError::invalid(format!(

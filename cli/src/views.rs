@@ -517,7 +517,7 @@ impl PositionView {
             operator_slashes: delegated
                 .map(|(_, operator, _)| SlashRecordView::new(operator, pool.stake_decimals, now)),
             operator_slashed_out: delegated
-                .is_some_and(|(_, operator, _)| slashing::is_slashed_out(operator)),
+                .is_some_and(|(_, operator, _)| operator.is_slashed_out()),
             tickets: ticket_views,
         })
     }
@@ -663,7 +663,7 @@ impl OperatorView {
             authority: operator.authority.to_string(),
             name: operator.name(),
             active: operator.is_active(),
-            slashed_out: slashing::is_slashed_out(operator),
+            slashed_out: operator.is_slashed_out(),
             commission_bps: operator.commission_bps,
             pending_commission_bps: pending.then_some(operator.pending_commission_bps),
             pending_commission_at: pending.then_some(operator.pending_commission_at),

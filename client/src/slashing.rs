@@ -101,13 +101,6 @@ pub fn ticket_value(
     }
 }
 
-/// An operator slashed 100%: its delegators' shares are worth nothing and it
-/// takes no stake again (the program's `OperatorSlashedOut`, refusing a
-/// delegation, a stake, a compound or a ticket cancelled back to it).
-pub fn is_slashed_out(operator: &Operator) -> bool {
-    operator.delegated == 0 && operator.delegated_shares > 0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,11 +221,11 @@ mod tests {
         assert_eq!(ticket_value(&ticket, Some(&operator)).unwrap(), 360);
         assert_eq!(operator.stake_of(&delegation).unwrap(), 540);
         assert_eq!(ticket_value(&ticket, None).unwrap(), 400);
-        assert!(!is_slashed_out(&operator));
+        assert!(!operator.is_slashed_out());
         operator.slash(10_000, 8).unwrap();
-        assert!(is_slashed_out(&operator), "slashed 100%");
+        assert!(operator.is_slashed_out(), "slashed 100%");
         assert_eq!(operator.stake_of(&delegation).unwrap(), 0);
         assert!(operator.add_returning(&mut delegation, 1).is_err());
-        assert!(!is_slashed_out(&Operator::zeroed()), "a new operator");
+        assert!(!Operator::zeroed().is_slashed_out(), "a new operator");
     }
 }

@@ -580,11 +580,8 @@ impl TestEnv {
     /// What a ticket would pay now (after its operator's slashes).
     pub fn ticket_value(&self, ticket: &Pubkey) -> u64 {
         let ticket = self.ticket(ticket);
-        if ticket.operator == Pubkey::default() {
-            return ticket.amount;
-        }
-        self.operator(&ticket.operator)
-            .ticket_value(&ticket)
-            .expect("ticket value")
+        let operator =
+            (ticket.operator != Pubkey::default()).then(|| self.operator(&ticket.operator));
+        staking_client::slashing::ticket_value(&ticket, operator.as_ref()).expect("ticket value")
     }
 }

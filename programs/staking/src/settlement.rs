@@ -143,7 +143,8 @@ pub fn release_ticket(
 /// In a pool that can slash (a slasher in force or announced), a delegated
 /// position's stake may not leave its operator by undelegating or
 /// redelegating, which would escape a slash at once: it leaves through an
-/// unbond ticket, answerable to the operator until it unlocks.
+/// unbond ticket, answerable to the operator until withdrawn (and movable
+/// elsewhere only once unlocked).
 pub fn require_no_answerable_stake(pool: &Pool, position: &Position) -> Result<()> {
     require!(
         position.staked == 0 || !pool.slashing_possible(),

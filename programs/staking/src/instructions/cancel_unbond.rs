@@ -78,15 +78,14 @@ pub fn handler(ctx: Context<CancelUnbond>) -> Result<()> {
             ..
         }) = &mut delegated
         {
-            if returns_to_its_operator {
+            position.staked = if returns_to_its_operator {
                 // Not a new delegation: it takes back the room its ticket
                 // kept, never refused by the share cap.
-                operator.add_returning(delegation, released.value)?;
+                operator.add_returning(delegation, released.value)?
             } else {
                 // From elsewhere (undelegated, or another operator's).
-                operator.add_delegated(delegation, released.value, &pool)?;
-            }
-            position.staked = operator.stake_of(delegation)?;
+                operator.add_delegated(delegation, released.value, &pool)?
+            };
         }
     }
     position.close_ticket()?;
@@ -100,8 +99,9 @@ pub fn handler(ctx: Context<CancelUnbond>) -> Result<()> {
     Ok(())
 }
 
-/// In a pool that can slash, a ticket unstaked from an operator stays
-/// answerable to it until it unlocks: before that it may only go back to it.
+/// In a pool that can slash, a ticket unstaked from an operator may go to
+/// stake elsewhere only once it has unlocked, i.e. after answering to that
+/// operator for a whole unbonding period; before that only back to it.
 fn require_answerable_window_served(pool: &Pool, ticket: &UnbondTicket, now: i64) -> Result<()> {
     require!(
         ticket.operator == Pubkey::default()

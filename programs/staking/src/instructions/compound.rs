@@ -89,10 +89,9 @@ pub fn handler(ctx: Context<Compound>, stream_index: u8) -> Result<()> {
     if let Some(delegated) = &mut delegated {
         // The delegator's own rewards, not a new delegation: never refused by
         // the operator's share cap, so others' exits cannot trap it.
-        delegated
+        position.staked = delegated
             .operator
             .add_returning(&mut delegated.delegation, credited)?;
-        position.staked = delegated.operator.stake_of(&delegated.delegation)?;
     }
 
     emit!(RewardsCompounded {

@@ -48,12 +48,8 @@ pub fn handler(ctx: Context<Delegate>) -> Result<()> {
     delegation.operator = operator_key;
     delegation.owner = position.owner;
     delegation.bump = ctx.bumps.delegation;
-    operator.add_delegated(&mut delegation, position.staked, &pool)?;
-    delegation.checkpoint(&operator);
-    position.checkpoint_to_operator(&operator);
-    // Shares are issued rounded down: to an operator slashed before, the
-    // position may hold a fraction of a unit less.
-    position.staked = operator.stake_of(&delegation)?;
+    position.staked = operator.add_delegated(&mut delegation, position.staked, &pool)?;
+    position.checkpoint_to_operator(&operator, &mut delegation);
     position.operator = operator_key;
 
     emit!(Delegated {

@@ -59,11 +59,9 @@ pub fn handler(ctx: Context<Redelegate>) -> Result<()> {
 
     let mut new_operator = accounts.new_operator.load_mut()?;
     new_operator.sync_streams(&pool)?;
-    new_operator.add_delegated(&mut delegated.delegation, moved, &pool)?;
+    position.staked = new_operator.add_delegated(&mut delegated.delegation, moved, &pool)?;
     delegated.delegation.operator = new_operator_key;
-    delegated.delegation.checkpoint(&new_operator);
-    position.checkpoint_to_operator(&new_operator);
-    position.staked = new_operator.stake_of(&delegated.delegation)?;
+    position.checkpoint_to_operator(&new_operator, &mut delegated.delegation);
     position.operator = new_operator_key;
 
     emit!(Redelegated {

@@ -71,12 +71,10 @@ pub fn handler(ctx: Context<Stake>, amount: u64) -> Result<()> {
     let credited = received(before, &vault)?;
     pool.add_stake(&mut position.staked, credited)?;
     if let Some(delegated) = &mut delegated {
-        delegated
-            .operator
-            .add_delegated(&mut delegated.delegation, credited, &pool)?;
-        // Shares are issued rounded down: after a slash the position may
-        // hold a fraction of a unit less than it put in.
-        position.staked = delegated.operator.stake_of(&delegated.delegation)?;
+        position.staked =
+            delegated
+                .operator
+                .add_delegated(&mut delegated.delegation, credited, &pool)?;
     }
 
     emit!(Staked {

@@ -47,10 +47,7 @@ pub fn handler(ctx: Context<Unstake>, amount: u64) -> Result<()> {
             delegation,
             ..
         } = &mut delegated;
-        operator.begin_unbonding(delegation, amount, &mut ticket)?;
-        // What the shares left are worth (retired rounded up, so at most one
-        // unit below what was staked less the amount).
-        position.staked = operator.stake_of(delegation)?;
+        position.staked = operator.begin_unbonding(delegation, amount, &mut ticket)?;
     }
     // Checked on what is left after settling (a slash since the last
     // settlement lowered the stake) and after the shares were retired.

@@ -44,12 +44,4 @@ impl DelegationStream {
 
 impl Delegation {
     pub const SPACE: usize = 8 + std::mem::size_of::<Self>();
-
-    /// Starts measuring this delegation's rewards from the operator's
-    /// accumulators now (a new delegation, or a move to another operator).
-    pub fn checkpoint(&mut self, operator: &crate::state::Operator) {
-        for (checkpoint, operator_stream) in self.streams.iter_mut().zip(&operator.streams) {
-            checkpoint.checkpoint_q = operator_stream.delegator_per_share_q;
-        }
-    }
 }

@@ -271,10 +271,18 @@ impl Operator {
         Ok(value.min(self.unbonding))
     }
 
+    /// Slashed 100%: its delegations' shares are worth nothing and it takes no
+    /// stake again (`OperatorSlashedOut`).
+    pub fn is_slashed_out(&self) -> bool {
+        self.delegated == 0 && self.delegated_shares > 0
+    }
+
     /// Adds new stake to the operator for `delegation` (a delegation, a
     /// redelegation to it, a delegator's stake or a ticket from elsewhere),
     /// refusing it while the operator is inactive or past the pool's share
-    /// cap. `pool.total_staked` must already include it.
+    /// cap, and returns the delegation's stake after it (shares are issued
+    /// rounded down: after a slash, up to one unit less than it had plus the
+    /// amount). `pool.total_staked` must already include it.
     ///
     /// The cap is checked as if every ticket unstaked from here came back
     /// (`delegated + unbonding` against `total_staked + unbonding`): a
@@ -284,7 +292,7 @@ impl Operator {
         delegation: &mut Delegation,
         amount: u64,
         pool: &Pool,
-    ) -> Result<()> {
+    ) -> Result<u64> {
         require!(self.is_active(), StakingError::OperatorInactive);
         let delegated = self
             .delegated
@@ -309,11 +317,9 @@ impl Operator {
     /// cap, so that others' exits cannot trap delegators; refused only by an
     /// operator slashed to nothing, whose shares are worth nothing, or one
     /// slashed so deeply that the deposit would need more shares than a u64.
-    pub fn add_returning(&mut self, delegation: &mut Delegation, amount: u64) -> Result<()> {
-        require!(
-            self.delegated > 0 || self.delegated_shares == 0,
-            StakingError::OperatorSlashedOut
-        );
+    /// Returns the delegation's stake after it, as [`Self::add_delegated`].
+    pub fn add_returning(&mut self, delegation: &mut Delegation, amount: u64) -> Result<u64> {
+        require!(!self.is_slashed_out(), StakingError::OperatorSlashedOut);
         // After a deep slash (few tokens behind many shares) a deposit may
         // need more shares than a u64 holds: refused by name, and the
         // operator's delegators can still leave (retiring stays within them).
@@ -332,7 +338,7 @@ impl Operator {
             .shares
             .checked_add(shares)
             .ok_or(StakingError::MathOverflow)?;
-        Ok(())
+        self.stake_of(delegation)
     }
 
     /// Takes `amount` of `delegation`'s stake out (at most what it holds); all
@@ -361,12 +367,14 @@ impl Operator {
     /// Moves a delegator's unstaked `amount` from earning stake into a new
     /// unbond ticket that records this operator and stays answerable to it:
     /// stamps the ticket with the multiplier and epoch it is measured from.
+    /// Returns the delegation's stake left (its shares are retired rounded
+    /// up: at most one unit below what it had less the amount).
     pub fn begin_unbonding(
         &mut self,
         delegation: &mut Delegation,
         amount: u64,
         ticket: &mut UnbondTicket,
-    ) -> Result<()> {
+    ) -> Result<u64> {
         self.remove_delegated(delegation, amount)?;
         self.unbonding = self
             .unbonding
@@ -379,7 +387,7 @@ impl Operator {
         ticket.slash_factor_q = self.ticket_factor_q;
         ticket.slash_factor_shift = self.ticket_factor_shift;
         ticket.ticket_epoch = self.ticket_epoch;
-        Ok(())
+        self.stake_of(delegation)
     }
 
     /// Releases a ticket that recorded this operator (withdrawn, or cancelled
@@ -387,10 +395,11 @@ impl Operator {
     /// Returns what it is worth and, when it was the last open ticket, the
     /// rounding left in `unbonding`, which belongs to no one.
     pub fn end_unbonding(&mut self, ticket: &UnbondTicket) -> Result<ReleasedTicket> {
-        let value = self.ticket_value(ticket)?;
         if ticket.ticket_epoch != self.ticket_epoch {
-            return Ok(ReleasedTicket { value, dust: 0 });
+            // Taken whole by a 100% slash, and no longer counted here.
+            return Ok(ReleasedTicket { value: 0, dust: 0 });
         }
+        let value = self.ticket_value(ticket)?;
         self.unbonding = self
             .unbonding
             .checked_sub(value)

@@ -298,18 +298,13 @@ impl Pool {
     /// count as applied (an instruction applies them with
     /// [`Self::apply_due_slash_settings`]).
     pub fn slash_settings_at(&self, now: i64) -> SlashSettings {
-        if self.pending_slash_settings_at != 0 && now >= self.pending_slash_settings_at {
-            SlashSettings {
-                slasher: self.pending_slasher,
-                destination: self.pending_slash_destination,
-                max_slash_bps: self.pending_max_slash_bps,
-            }
-        } else {
-            SlashSettings {
+        match self.pending_slash_settings() {
+            Some((pending, at)) if now >= at => pending,
+            _ => SlashSettings {
                 slasher: self.slasher,
                 destination: self.slash_destination,
                 max_slash_bps: self.max_slash_bps,
-            }
+            },
         }
     }
 
@@ -334,10 +329,10 @@ impl Pool {
 
     /// Applies pending slash settings whose notice ran out; returns them when it did.
     pub fn apply_due_slash_settings(&mut self, now: i64) -> Option<SlashSettings> {
-        if self.pending_slash_settings_at == 0 || now < self.pending_slash_settings_at {
+        let (settings, at) = self.pending_slash_settings()?;
+        if now < at {
             return None;
         }
-        let settings = self.slash_settings_at(now);
         self.set_slash_settings_now(settings);
         Some(settings)
     }

@@ -149,10 +149,14 @@ impl Position {
     }
 
     /// Measures rewards from now on against `operator`'s accumulators (the
-    /// position was just settled and is now delegated to it).
-    pub fn checkpoint_to_operator(&mut self, operator: &Operator) {
-        for (reward, operator_stream) in self.rewards.iter_mut().zip(&operator.streams) {
+    /// position was just settled and is now delegated to it through
+    /// `delegation`): the position's checkpoints against the operator's gross
+    /// accumulators, the delegation's against its net ones.
+    pub fn checkpoint_to_operator(&mut self, operator: &Operator, delegation: &mut Delegation) {
+        let checkpoints = self.rewards.iter_mut().zip(&mut delegation.streams);
+        for ((reward, delegation_stream), operator_stream) in checkpoints.zip(&operator.streams) {
             reward.checkpoint_q = operator_stream.gross_per_share_q;
+            delegation_stream.checkpoint_q = operator_stream.delegator_per_share_q;
         }
     }
 
